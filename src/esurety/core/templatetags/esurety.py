@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from esurety.core.money import format_yen
+from esurety.core.wareki import format_wareki
+
+register = template.Library()
+
+
+@register.filter
+def yen(value: int | None) -> str:
+    return format_yen(value)
+
+
+@register.filter
+def wareki(value: dt.date | None) -> str:
+    return format_wareki(value)
+
+
+@register.filter
+def wareki_short(value: dt.date | None) -> str:
+    return format_wareki(value, padded=False)
+
+
+@register.filter
+def slashdate(value: dt.date | None) -> str:
+    """2026/04/17, as the seed's 保証工事一覧 prints 証書発行日."""
+    return value.strftime("%Y/%m/%d") if value else ""

@@ -1,0 +1,44 @@
+"""Japanese era (和暦) dates, from our own era table.
+
+Official documents in public works print dates as 令和 8年 4月 1日; the
+first year of an era is written 元年.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+
+class Era(NamedTuple):
+    name: str
+    starts: dt.date
+
+
+# Newest first. Start dates are the first day of each era.
+ERAS: tuple[Era, ...] = (
+    Era("令和", dt.date(2019, 5, 1)),
+    Era("平成", dt.date(1989, 1, 8)),
+    Era("昭和", dt.date(1926, 12, 25)),
+    Era("大正", dt.date(1912, 7, 30)),
+    Era("明治", dt.date(1868, 10, 23)),
+)
+
+
+def era_of(day: dt.date) -> tuple[str, int]:
+    """Return (era name, year within the era) for a Gregorian date."""
+    for era in ERAS:
+        if day >= era.starts:
+            return era.name, day.year - era.starts.year + 1
+    raise ValueError(f"{day.isoformat()} is before the supported era table")
+
+
+def format_wareki(day: dt.date | None, *, padded: bool = True) -> str:
+    """2026-04-01 -> '令和 8年 4月 1日' (padded, as the seed prints) or '令和8年4月1日'."""
+    if day is None:
+        return ""
+    name, year = era_of(day)
+    year_text = "元" if year == 1 else str(year)
+    if padded:
+        return f"{name}{year_text:>2}年{day.month:>2}月{day.day:>2}日"
+    return f"{name}{year_text}年{day.month}月{day.day}日"

@@ -1,0 +1,220 @@
+"""The business rules of DESIGN.md, as pure functions over plain values.
+
+Each broken rule becomes a RuleViolation naming the form field and the
+limit, in Japanese, so the contractor sees exactly what to correct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from esurety.core.errors import RuleViolation
+from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod, GuaranteeKind, WorkCategory, kind_full_name
+from esurety.core.money import floor_to_unit, format_yen
+from esurety.core.wareki import format_wareki
+
+ADVANCE_UNIT = 100_000  # 10万円未満切捨
+
+ADVANCE_RATIO_WORKS = Fraction(4, 10)
+ADVANCE_RATIO_CONSULTING = Fraction(3, 10)
+ADVANCE_RATIO_LOW_BID = Fraction(2, 10)
+INTERIM_RATIO = Fraction(2, 10)
+ADVANCE_PLUS_INTERIM_RATIO = Fraction(6, 10)
+PERFORMANCE_MIN_RATIO = Fraction(1, 10)
+PERFORMANCE_MIN_RATIO_LOW_BID = Fraction(3, 10)
+
+
+def ratio_text(ratio: Fraction) -> str:
+    return f"10分の{ratio * 10}"
+
+
+def advance_ratio(*, work_category: str, low_bid: bool) -> Fraction:
+    if low_bid:
+        return ADVANCE_RATIO_LOW_BID
+    if work_category == WorkCategory.CONSULTING:
+        return ADVANCE_RATIO_CONSULTING
+    return ADVANCE_RATIO_WORKS
+
+
+def ratio_limit(price: int, ratio: Fraction) -> int:
+    """Largest amount within `ratio` of `price`, cut to whole ¥100,000."""
+    return floor_to_unit(price * ratio.numerator // ratio.denominator, ADVANCE_UNIT)
+
+
+def advance_limit(*, price: int, work_category: str, low_bid: bool) -> int:
+    return ratio_limit(price, advance_ratio(work_category=work_category, low_bid=low_bid))
+
+
+def performance_minimum(*, price: int, low_bid: bool) -> int:
+    """Smallest amount that is at least 1/10 (3/10 after 低入札) of the price, in whole yen."""
+    ratio = PERFORMANCE_MIN_RATIO_LOW_BID if low_bid else PERFORMANCE_MIN_RATIO
+    return -(-price * ratio.numerator // ratio.denominator)
+
+
+@dataclass(frozen=True)
+class Terms:
+    kind: str
+    work_category: str
+    work_name: str
+    contract_date: dt.date
+    completion_date: dt.date
+    contract_price: int
+    guaranteed_amount: int
+    low_bid: bool
+    deposit_bank: str
+    delivery_method: str
+
+
+@dataclass(frozen=True)
+class AdvanceFacts:
+    """The advance guarantee an interim or performance guarantee relies on."""
+
+    number: str
+    kind: str
+    is_active: bool
+    same_parties: bool  # same surety, contractor and orderer
+    work_name: str
+    guaranteed_amount: int
+
+
+def check_terms(
+    terms: Terms,
+    *,
+    orderer_name: str,
+    orderer_accepts_electronic: bool,
+    advance: AdvanceFacts | None,
+) -> list[RuleViolation]:
+    violations: list[RuleViolation] = []
+    add = violations.append
+    price = terms.contract_price
+    amount = terms.guaranteed_amount
+
+    if terms.work_name.strip() == "":
+        add(RuleViolation("work_name", "工事名を入力してください。"))
+    if price <= 0:
+        add(RuleViolation("contract_price", "請負金額(総額)は1円以上で入力してください。"))
+    if amount <= 0:
+        add(RuleViolation("guaranteed_amount", "保証金額は1円以上で入力してください。"))
+    if terms.completion_date < terms.contract_date:
+        add(
+            RuleViolation(
+                "completion_date",
+                f"工事末日は契約締結日（{format_wareki(terms.contract_date, padded=False)}）以降の日付にしてください。",
+            )
+        )
+    if price > 0 and amount > price:
+        add(
+            RuleViolation(
+                "guaranteed_amount", f"保証金額は請負金額(総額) {format_yen(price)}円を超えることはできません。"
+            )
+        )
+    if terms.kind in ADVANCE_KINDS and not terms.deposit_bank.strip():
+        add(RuleViolation("deposit_bank", "前払金の預託金融機関（例: 〇〇銀行 ▲▲支店）を入力してください。"))
+
+    if price > 0 and amount > 0:
+        violations.extend(_amount_rules(terms, advance))
+    violations.extend(_dependency_rules(terms, advance))
+    violations.extend(_delivery_rules(terms, orderer_name, orderer_accepts_electronic))
+    return violations
+
+
+def _amount_rules(terms: Terms, advance: AdvanceFacts | None) -> list[RuleViolation]:
+    price = terms.contract_price
+    amount = terms.guaranteed_amount
+    out: list[RuleViolation] = []
+    if terms.kind == GuaranteeKind.ADVANCE:
+        ratio = advance_ratio(work_category=terms.work_category, low_bid=terms.low_bid)
+        limit = ratio_limit(price, ratio)
+        if amount > limit:
+            why = "低入札の場合は" if terms.low_bid else ""
+            out.append(
+                RuleViolation(
+                    "guaranteed_amount",
+                    f"前払金の保証金額は、{why}請負金額(総額)の{ratio_text(ratio)}（10万円未満切捨て）"
+                    f"の{format_yen(limit)}円以下にしてください。",
+                )
+            )
+    elif terms.kind == GuaranteeKind.INTERIM_ADVANCE:
+        limit = ratio_limit(price, INTERIM_RATIO)
+        if amount > limit:
+            out.append(
+                RuleViolation(
+                    "guaranteed_amount",
+                    f"中間前払金の保証金額は、請負金額(総額)の{ratio_text(INTERIM_RATIO)}（10万円未満切捨て）"
+                    f"の{format_yen(limit)}円以下にしてください。",
+                )
+            )
+        elif advance is not None:
+            total_limit = ratio_limit(price, ADVANCE_PLUS_INTERIM_RATIO)
+            room = max(0, total_limit - advance.guaranteed_amount)
+            if advance.guaranteed_amount + amount > total_limit:
+                out.append(
+                    RuleViolation(
+                        "guaranteed_amount",
+                        f"前払金（{format_yen(advance.guaranteed_amount)}円）と中間前払金の合計は、"
+                        f"請負金額(総額)の{ratio_text(ADVANCE_PLUS_INTERIM_RATIO)}の{format_yen(total_limit)}円"
+                        f"以下にしてください（中間前払金は{format_yen(room)}円まで）。",
+                    )
+                )
+    elif terms.kind in (GuaranteeKind.PERFORMANCE, GuaranteeKind.PERFORMANCE_RESERVATION):
+        minimum = performance_minimum(price=price, low_bid=terms.low_bid)
+        if amount < minimum:
+            ratio = PERFORMANCE_MIN_RATIO_LOW_BID if terms.low_bid else PERFORMANCE_MIN_RATIO
+            why = "低入札の場合は" if terms.low_bid else ""
+            out.append(
+                RuleViolation(
+                    "guaranteed_amount",
+                    f"契約保証の保証金額は、{why}請負金額(総額)の{ratio_text(ratio)}の"
+                    f"{format_yen(minimum)}円以上にしてください。",
+                )
+            )
+    return out
+
+
+def _dependency_rules(terms: Terms, advance: AdvanceFacts | None) -> list[RuleViolation]:
+    if terms.kind not in (GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE):
+        return []
+    out: list[RuleViolation] = []
+    name = kind_full_name(terms.kind)
+    if terms.kind == GuaranteeKind.INTERIM_ADVANCE and terms.work_category != WorkCategory.WORKS:
+        out.append(RuleViolation("work_category", "中間前払金保証は工事のみが対象です。"))
+    if advance is None:
+        out.append(
+            RuleViolation("advance_guarantee", f"{name}には、同じ工事の前払金保証（保証契約番号）の指定が必要です。")
+        )
+        return out
+    if advance.kind != GuaranteeKind.ADVANCE or not advance.same_parties:
+        out.append(
+            RuleViolation(
+                "advance_guarantee",
+                f"保証契約番号 {advance.number} は、同じ保証契約者・発注者の前払金保証ではありません。",
+            )
+        )
+    elif not advance.is_active:
+        out.append(RuleViolation("advance_guarantee", f"前払金保証 {advance.number} は有効ではありません。"))
+    elif advance.work_name != terms.work_name:
+        out.append(
+            RuleViolation(
+                "work_name", f"工事名が前払金保証 {advance.number} の工事名「{advance.work_name}」と一致しません。"
+            )
+        )
+    return out
+
+
+def _delivery_rules(terms: Terms, orderer_name: str, accepts: bool) -> list[RuleViolation]:
+    if terms.delivery_method != DeliveryMethod.ELECTRONIC:
+        return []
+    if terms.kind == GuaranteeKind.PERFORMANCE_RESERVATION:
+        return [RuleViolation("delivery_method", "契約保証予約は電子交付の対象外です。「書面」を選択してください。")]
+    if not accepts:
+        category = WorkCategory(terms.work_category).label
+        return [
+            RuleViolation(
+                "delivery_method",
+                f"{orderer_name}は、{format_wareki(terms.contract_date, padded=False)}締結の{category}の"
+                f"{kind_full_name(terms.kind)}を電子交付の対象としていません。「書面」を選択してください。",
+            )
+        ]
+    return []

@@ -1,0 +1,32 @@
+"""Every write of the guarantee lifecycle. Each function is one atomic step."""
+
+from esurety.guarantees.services.amendments import guarantee_amend_amount, guarantee_change_period
+from esurety.guarantees.services.applications import (
+    ApplicationInput,
+    application_approve,
+    application_check,
+    application_confirm_payment,
+    application_create,
+    application_reject,
+    application_start_review,
+    application_submit,
+    application_update_draft,
+)
+from esurety.guarantees.services.issuance import access_key_reveal, access_key_verify, application_conclude
+
+__all__ = [
+    "ApplicationInput",
+    "access_key_reveal",
+    "access_key_verify",
+    "application_approve",
+    "application_check",
+    "application_conclude",
+    "application_confirm_payment",
+    "application_create",
+    "application_reject",
+    "application_start_review",
+    "application_submit",
+    "application_update_draft",
+    "guarantee_amend_amount",
+    "guarantee_change_period",
+]

@@ -1,0 +1,298 @@
+"""保証申込: draft → 受付 → 審査中 → 承認 / 否決 → 入金確認 (then issuance.py concludes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import transaction
+
+from esurety.audit.services import audit_record
+from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.normalize import normalize_guarantee_number
+from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
+from esurety.guarantees.premiums import premium_quote
+from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
+from esurety.guarantees.services.authority import require_approver, require_contractor_user, require_staff
+from esurety.parties.models import Branch, Orderer, User
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    branch_id: int
+    orderer_id: int
+    kind: str
+    work_category: str
+    work_name: str
+    contract_date: dt.date
+    completion_date: dt.date
+    contract_price: int
+    guaranteed_amount: int
+    delivery_method: str
+    contract_price_consideration: int | None = None
+    low_bid: bool = False
+    deposit_bank: str = ""
+    notes: str = ""
+    advance_guarantee_number: str = ""
+
+
+def application_snapshot(app: Application) -> dict[str, Any]:
+    return {
+        "status": app.status,
+        "kind": app.kind,
+        "work_name": app.work_name,
+        "contract_price": app.contract_price,
+        "guaranteed_amount": app.guaranteed_amount,
+        "delivery_method": app.delivery_method,
+        "premium": app.premium,
+    }
+
+
+def _lock(app: Application) -> Application:
+    # Lock the row so that two staff clicking at once cannot both move it.
+    return Application.objects.select_for_update().get(pk=app.pk)
+
+
+def _require_status(app: Application, *allowed: str) -> None:
+    if app.status not in allowed:
+        labels = "・".join(ApplicationStatus(s).label for s in allowed)
+        raise InvalidStateError(
+            f"この申込は「{app.get_status_display()}」のため、この操作はできません（{labels}の申込のみ）。"
+        )
+
+
+def _advance_facts(app: Application) -> AdvanceFacts | None:
+    adv = app.advance_guarantee
+    if adv is None:
+        return None
+    return AdvanceFacts(
+        number=adv.number,
+        kind=adv.kind,
+        is_active=adv.status == GuaranteeStatus.ACTIVE,
+        same_parties=(
+            adv.surety_id == app.surety_id
+            and adv.contractor_id == app.contractor_id
+            and adv.orderer_id == app.orderer_id
+        ),
+        work_name=adv.work_name,
+        guaranteed_amount=adv.guaranteed_amount,
+    )
+
+
+def application_check(app: Application) -> list[RuleViolation]:
+    """Every rule check of DESIGN.md against the application as it stands."""
+    terms = Terms(
+        kind=app.kind,
+        work_category=app.work_category,
+        work_name=app.work_name,
+        contract_date=app.contract_date,
+        completion_date=app.completion_date,
+        contract_price=app.contract_price,
+        guaranteed_amount=app.guaranteed_amount,
+        low_bid=app.low_bid,
+        deposit_bank=app.deposit_bank,
+        delivery_method=app.delivery_method,
+    )
+    accepts = app.orderer.accepts_electronic(
+        kind=app.kind, work_category=app.work_category, contract_date=app.contract_date
+    )
+    return check_terms(
+        terms, orderer_name=app.orderer.name, orderer_accepts_electronic=accepts, advance=_advance_facts(app)
+    )
+
+
+def _raise_if_broken(app: Application) -> None:
+    violations = application_check(app)
+    if violations:
+        raise DomainError("申込内容に誤りがあります。", violations)
+
+
+def _apply_input(app: Application, data: ApplicationInput) -> None:
+    try:
+        branch = Branch.objects.select_related("surety").get(pk=data.branch_id)
+    except Branch.DoesNotExist:
+        raise DomainError("入力に誤りがあります。", [RuleViolation("branch", "取次場所を選択してください。")]) from None
+    try:
+        orderer = Orderer.objects.get(pk=data.orderer_id)
+    except Orderer.DoesNotExist:
+        raise DomainError("入力に誤りがあります。", [RuleViolation("orderer", "発注者を選択してください。")]) from None
+    advance = None
+    if data.advance_guarantee_number.strip():
+        number = normalize_guarantee_number(data.advance_guarantee_number)
+        advance = Guarantee.objects.filter(number=number, contractor=app.contractor).first()
+        if advance is None:
+            raise DomainError(
+                "入力に誤りがあります。",
+                [RuleViolation("advance_guarantee", f"保証契約番号 {number} の前払金保証が見つかりません。")],
+            )
+    values = asdict(data)
+    for name in ("branch_id", "orderer_id", "advance_guarantee_number"):
+        values.pop(name)
+    for name, value in values.items():
+        setattr(app, name, value)
+    app.branch = branch
+    app.surety = branch.surety
+    app.orderer = orderer
+    app.advance_guarantee = advance
+
+
+@transaction.atomic
+def application_create(*, by: User, data: ApplicationInput, now: dt.datetime) -> Application:
+    """Save a new draft (下書き). Rules are checked at submission, not on drafts."""
+    if by.contractor is None:
+        raise DomainError("保証契約者の利用者のみ申込できます。")
+    app = Application(contractor=by.contractor, created_by=by, status=ApplicationStatus.DRAFT)
+    require_contractor_user(by, app.contractor)
+    _apply_input(app, data)
+    app.save()
+    audit_record(
+        actor=by, action="application.create", obj=app, at=now, after=application_snapshot(app), surety_id=app.surety_id
+    )
+    return app
+
+
+@transaction.atomic
+def application_update_draft(
+    *, application: Application, by: User, data: ApplicationInput, now: dt.datetime
+) -> Application:
+    app = _lock(application)
+    require_contractor_user(by, app.contractor)
+    _require_status(app, ApplicationStatus.DRAFT)
+    before = application_snapshot(app)
+    _apply_input(app, data)
+    app.save()
+    audit_record(
+        actor=by,
+        action="application.update",
+        obj=app,
+        at=now,
+        before=before,
+        after=application_snapshot(app),
+        surety_id=app.surety_id,
+    )
+    return app
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by: User, now: dt.datetime) -> Application:
+    """下書き → 受付, once every rule holds."""
+    app = _lock(application)
+    require_contractor_user(by, app.contractor)
+    _require_status(app, ApplicationStatus.DRAFT)
+    _raise_if_broken(app)
+    before = application_snapshot(app)
+    app.status = ApplicationStatus.SUBMITTED
+    app.submitted_at = now
+    app.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        actor=by,
+        action="application.submit",
+        obj=app,
+        at=now,
+        before=before,
+        after=application_snapshot(app),
+        surety_id=app.surety_id,
+    )
+    return app
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, by: User, now: dt.datetime) -> Application:
+    app = _lock(application)
+    require_staff(by, surety=app.surety, branch=app.branch)
+    _require_status(app, ApplicationStatus.SUBMITTED)
+    before = application_snapshot(app)
+    app.status = ApplicationStatus.UNDER_REVIEW
+    app.reviewed_by = by
+    app.save(update_fields=["status", "reviewed_by", "updated_at"])
+    audit_record(
+        actor=by,
+        action="application.start_review",
+        obj=app,
+        at=now,
+        before=before,
+        after=application_snapshot(app),
+        surety_id=app.surety_id,
+    )
+    return app
+
+
+@transaction.atomic
+def application_approve(*, application: Application, by: User, now: dt.datetime) -> Application:
+    """審査中 → 承認: the rules are checked again and the premium is fixed."""
+    app = _lock(application)
+    require_approver(by, surety=app.surety, branch=app.branch, entered_by_id=app.created_by_id)
+    _require_status(app, ApplicationStatus.UNDER_REVIEW)
+    _raise_if_broken(app)
+    quote = premium_quote(
+        surety=app.surety,
+        kind=app.kind,
+        guaranteed_amount=app.guaranteed_amount,
+        start=app.contract_date,
+        end=app.completion_date,
+    )
+    before = application_snapshot(app)
+    app.status = ApplicationStatus.APPROVED
+    app.premium = quote.amount
+    app.decided_at = now
+    app.save(update_fields=["status", "premium", "decided_at", "updated_at"])
+    audit_record(
+        actor=by,
+        action="application.approve",
+        obj=app,
+        at=now,
+        before=before,
+        after=application_snapshot(app),
+        surety_id=app.surety_id,
+    )
+    return app
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: User, reason: str, now: dt.datetime) -> Application:
+    """受付 / 審査中 → 否決, with a reason the contractor sees."""
+    app = _lock(application)
+    require_staff(by, surety=app.surety, branch=app.branch)
+    _require_status(app, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+    if not reason.strip():
+        raise DomainError("否決理由を入力してください。", [RuleViolation("reason", "否決理由を入力してください。")])
+    before = application_snapshot(app)
+    app.status = ApplicationStatus.REJECTED
+    app.rejection_reason = reason.strip()
+    app.decided_at = now
+    app.save(update_fields=["status", "rejection_reason", "decided_at", "updated_at"])
+    audit_record(
+        actor=by,
+        action="application.reject",
+        obj=app,
+        at=now,
+        before=before,
+        after={**application_snapshot(app), "reason": app.rejection_reason},
+        surety_id=app.surety_id,
+    )
+    return app
+
+
+@transaction.atomic
+def application_confirm_payment(
+    *, application: Application, by: User, received_on: dt.date, now: dt.datetime
+) -> Application:
+    """承認 → 入金確認: the premium has been received."""
+    app = _lock(application)
+    require_staff(by, surety=app.surety, branch=app.branch)
+    _require_status(app, ApplicationStatus.APPROVED)
+    before = application_snapshot(app)
+    app.status = ApplicationStatus.PAYMENT_CONFIRMED
+    app.payment_received_on = received_on
+    app.save(update_fields=["status", "payment_received_on", "updated_at"])
+    audit_record(
+        actor=by,
+        action="application.confirm_payment",
+        obj=app,
+        at=now,
+        before=before,
+        after={**application_snapshot(app), "payment_received_on": received_on.isoformat()},
+        surety_id=app.surety_id,
+    )
+    return app

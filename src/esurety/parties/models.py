@@ -1,0 +1,219 @@
+"""Organisations (surety, contractor, orderer) and the people who act for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from esurety.core.kinds import GuaranteeKind, WorkCategory
+from esurety.core.models import TimeStampedModel
+
+
+class SuretyCompany(TimeStampedModel):
+    """保証事業会社. The verification portal serves several of them."""
+
+    name = models.CharField("会社名", max_length=100, unique=True)
+    postal_code = models.CharField("郵便番号", max_length=8)
+    address = models.CharField("所在地", max_length=200)
+    representative_title = models.CharField("代表者役職", max_length=50, default="取締役社長")
+    representative_name = models.CharField("代表者氏名", max_length=50)
+    website = models.URLField("ウェブサイト", blank=True)
+
+    class Meta:
+        verbose_name = "保証事業会社"
+        verbose_name_plural = "保証事業会社"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(TimeStampedModel):
+    """取次場所 (支店・取次店) printed on each certificate."""
+
+    surety = models.ForeignKey(SuretyCompany, on_delete=models.PROTECT, related_name="branches")
+    name = models.CharField("名称", max_length=100)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
+    address = models.CharField("所在地", max_length=200)
+    tel = models.CharField("TEL", max_length=20)
+    fax = models.CharField("FAX", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "取次場所"
+        verbose_name_plural = "取次場所"
+        constraints = [models.UniqueConstraint(fields=["surety", "name"], name="branch_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.surety.name} {self.name}"
+
+
+class Contractor(TimeStampedModel):
+    """保証契約者 (受注者): the construction company."""
+
+    name = models.CharField("商号又は名称", max_length=100)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
+    address = models.CharField("所在地", max_length=200)
+    representative_title = models.CharField("代表者役職", max_length=50, default="代表取締役")
+    representative_name = models.CharField("代表者氏名", max_length=50)
+
+    class Meta:
+        verbose_name = "保証契約者"
+        verbose_name_plural = "保証契約者"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Orderer(TimeStampedModel):
+    """発注者 / 被保証者: the public body that is the beneficiary."""
+
+    name = models.CharField("発注者名（被保証者）", max_length=100, unique=True)
+    organisation_name = models.CharField("機関名", max_length=100, blank=True)
+    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
+    address = models.CharField("所在地", max_length=200, blank=True)
+    notice_subject_template = models.CharField(
+        "認証キー送信メールの件名",
+        max_length=200,
+        default="【電子保証】{kind}「認証キー」等のお知らせ（{work_name}）",
+        help_text="{kind}, {number}, {work_name}, {contractor} を差し込めます。",
+    )
+
+    class Meta:
+        verbose_name = "発注者"
+        verbose_name_plural = "発注者"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def accepts_electronic(self, *, kind: str, work_category: str, contract_date: dt.date) -> bool:
+        return self.adoptions.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=contract_date),
+            kind=kind,
+            work_category=work_category,
+            effective_from__lte=contract_date,
+        ).exists()
+
+
+class ElectronicAdoption(TimeStampedModel):
+    """One (work category, kind) an orderer accepts electronically, from a contract date.
+
+    徳島市上下水道局 accepts 前払/中間前払/契約 for 工事 and 建設コンサルタント業務
+    concluded on or after 2026-04-01: six rows. Rules differ per orderer, so
+    they are data, not code.
+    """
+
+    orderer = models.ForeignKey(Orderer, on_delete=models.CASCADE, related_name="adoptions")
+    work_category = models.CharField("業務区分", max_length=20, choices=WorkCategory.choices)
+    kind = models.CharField("保証の種類", max_length=30, choices=GuaranteeKind.choices)
+    effective_from = models.DateField("対象となる契約締結日（から）")
+    effective_until = models.DateField("対象となる契約締結日（まで）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "電子保証の導入範囲"
+        verbose_name_plural = "電子保証の導入範囲"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["orderer", "work_category", "kind", "effective_from"], name="adoption_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=GuaranteeKind.PERFORMANCE_RESERVATION),
+                name="adoption_never_reservation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.orderer} {self.get_work_category_display()} {self.get_kind_display()} {self.effective_from}〜"
+
+
+class OrdererDepartment(TimeStampedModel):
+    """契約窓口, 工事担当課 …: where notices for an orderer are sent."""
+
+    orderer = models.ForeignKey(Orderer, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField("部署名", max_length=100)
+    email = models.EmailField("メールアドレス")
+    handles_kinds = models.CharField(
+        "受け付ける保証の種類",
+        max_length=200,
+        blank=True,
+        help_text="カンマ区切りの区分コード（例: PERFORMANCE）。空欄は受付なし。",
+    )
+
+    class Meta:
+        verbose_name = "発注者の部署"
+        verbose_name_plural = "発注者の部署"
+        constraints = [models.UniqueConstraint(fields=["orderer", "name"], name="department_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.orderer.name} {self.name}"
+
+    def handles(self, kind: str) -> bool:
+        return kind in {k.strip() for k in self.handles_kinds.split(",") if k.strip()}
+
+
+class Role(models.TextChoices):
+    # Surety staff
+    CLERK = "CLERK", "担当者"
+    APPROVER = "APPROVER", "承認者"
+    BRANCH_MANAGER = "BRANCH_MANAGER", "支店長"
+    SURETY_ADMIN = "SURETY_ADMIN", "管理者"
+    # Contractor and orderer users
+    ORG_ADMIN = "ORG_ADMIN", "企業・団体の管理者"
+    MEMBER = "MEMBER", "一般利用者"
+
+
+STAFF_ROLES = frozenset({Role.CLERK, Role.APPROVER, Role.BRANCH_MANAGER, Role.SURETY_ADMIN})
+
+
+class User(AbstractUser):
+    """A person acting for exactly one organisation (superusers excepted)."""
+
+    surety = models.ForeignKey(SuretyCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text="支店の職員は自支店の案件のみ扱えます。空欄は全支店。",
+    )
+    contractor = models.ForeignKey(Contractor, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    orderer = models.ForeignKey(Orderer, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField("権限", max_length=20, choices=Role.choices, default=Role.MEMBER)
+    display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+        constraints = [
+            # Exactly one organisation, except for platform superusers.
+            models.CheckConstraint(
+                condition=Q(is_superuser=True)
+                | Q(surety__isnull=False, contractor__isnull=True, orderer__isnull=True)
+                | Q(surety__isnull=True, contractor__isnull=False, orderer__isnull=True)
+                | Q(surety__isnull=True, contractor__isnull=True, orderer__isnull=False),
+                name="user_exactly_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(branch__isnull=True) | Q(surety__isnull=False),
+                name="user_branch_only_for_staff",
+            ),
+        ]
+
+    @property
+    def is_surety_staff(self) -> bool:
+        return self.surety_id is not None
+
+    @property
+    def is_contractor_user(self) -> bool:
+        return self.contractor_id is not None
+
+    @property
+    def is_orderer_user(self) -> bool:
+        return self.orderer_id is not None
+
+    @property
+    def organisation_name(self) -> str:
+        org = self.surety or self.contractor or self.orderer
+        return org.name if org else ""

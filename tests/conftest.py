@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("ESURETY_TESTING", "1")
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    # The database cache (used when no REDIS_URL is set) needs its table.
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("createcachetable", verbosity=0)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    yield
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001 - no database access in this test
+        pass
+
+
+@pytest.fixture
+def world(db: None) -> factories.World:
+    """The seed's parties: 西日本建設業保証 / 大塚支店, 株式会社〇〇建設, 徳島市上下水道事業管理者."""
+    return factories.make_world()
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+postgres_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or not os.environ.get("DATABASE_URL"),
+    reason="needs PostgreSQL",
+)
