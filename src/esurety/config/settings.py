@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "esurety.guarantees",
     "esurety.notifications",
     "esurety.audit",
+    "esurety.documents",
+    "esurety.accounts",
+    "esurety.contractor",
     "esurety.web",
     "esurety.demo",
 ]

@@ -1,0 +1,9 @@
+"""Contractor portal (e-Net保証 / 電子証書). Each area keeps its own URL list."""
+
+from django.urls import include, path
+
+app_name = "contractor"
+urlpatterns = [
+    path("", include("esurety.contractor.urls_guarantees")),
+    path("applications/", include("esurety.contractor.urls_applications")),
+]
