@@ -52,7 +52,9 @@ def audit_record(
     # the chain never forks.
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(pk=1, last_hash=GENESIS)
+        # First entry ever: concurrent first writers may all get here. ON CONFLICT DO NOTHING
+        # lets the losers wait for the winner's row instead of failing on the primary key.
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1, last_hash=GENESIS)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     entry = AuditEntry(
         at=at,

@@ -1,7 +1,8 @@
 """Japanese era (和暦) dates, from our own era table.
 
-Official documents in public works print dates as 令和 8年 4月 1日; the
-first year of an era is written 元年.
+Certificates print dates the way the seed does, 「令和 4年 5月 10日」: a
+space before each number, whatever its width. The first year of an era is
+written 元年.
 """
 
 from __future__ import annotations
@@ -34,11 +35,14 @@ def era_of(day: dt.date) -> tuple[str, int]:
 
 
 def format_wareki(day: dt.date | None, *, padded: bool = True) -> str:
-    """2026-04-01 -> '令和 8年 4月 1日' (padded, as the seed prints) or '令和8年4月1日'."""
+    """2026-04-01 -> '令和 8年 4月 1日' (padded, as the seed prints) or '令和8年4月1日'.
+
+    2022-05-10 -> '令和 4年 5月 10日', exactly as the seed's certificate prints it.
+    """
     if day is None:
         return ""
     name, year = era_of(day)
     year_text = "元" if year == 1 else str(year)
     if padded:
-        return f"{name}{year_text:>2}年{day.month:>2}月{day.day:>2}日"
+        return f"{name} {year_text}年 {day.month}月 {day.day}日"
     return f"{name}{year_text}年{day.month}月{day.day}日"

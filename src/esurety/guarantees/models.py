@@ -129,7 +129,14 @@ class Guarantee(WorksTerms, TimeStampedModel):
         verbose_name = "保証契約"
         verbose_name_plural = "保証契約"
         indexes = [
-            models.Index(fields=["contractor", "-latest_issued_on", "-number"], name="guarantee_contractor_list"),
+            # Covering on PostgreSQL: the contractor's list, its count, its far pages and
+            # its 工事名 / 発注者 filters are answered from the index alone (no heap visits
+            # across 20,000 scattered rows). SQLite ignores INCLUDE.
+            models.Index(
+                fields=["contractor", "-latest_issued_on", "-number"],
+                include=["id", "orderer", "work_name"],
+                name="guarantee_contractor_list",
+            ),
             models.Index(fields=["orderer", "-latest_issued_on"], name="guarantee_orderer_list"),
             models.Index(fields=["surety", "branch", "-concluded_at"], name="guarantee_surety_list"),
         ]

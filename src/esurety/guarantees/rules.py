@@ -16,6 +16,8 @@ from esurety.core.money import floor_to_unit, format_yen
 from esurety.core.wareki import format_wareki
 
 ADVANCE_UNIT = 100_000  # 10万円未満切捨
+WORK_NAME_MAX = 200  # the column widths of Application / Guarantee
+DEPOSIT_BANK_MAX = 100
 
 ADVANCE_RATIO_WORKS = Fraction(4, 10)
 ADVANCE_RATIO_CONSULTING = Fraction(3, 10)
@@ -93,6 +95,10 @@ def check_terms(
 
     if terms.work_name.strip() == "":
         add(RuleViolation("work_name", "工事名を入力してください。"))
+    elif len(terms.work_name) > WORK_NAME_MAX:
+        add(RuleViolation("work_name", f"工事名は{WORK_NAME_MAX}文字以内で入力してください。"))
+    if len(terms.deposit_bank) > DEPOSIT_BANK_MAX:
+        add(RuleViolation("deposit_bank", f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"))
     if price <= 0:
         add(RuleViolation("contract_price", "請負金額(総額)は1円以上で入力してください。"))
     if amount <= 0:

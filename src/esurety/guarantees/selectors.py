@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 
+from esurety.audit.models import AuditEntry
 from esurety.core.normalize import normalize_guarantee_number
-from esurety.guarantees.models import Application, Certificate, Guarantee
+from esurety.guarantees.models import (
+    Amendment,
+    AmendmentType,
+    Application,
+    Certificate,
+    Guarantee,
+    PremiumStatement,
+)
 from esurety.parties.models import STAFF_ROLES, User
 
 
@@ -52,6 +62,58 @@ def certificate_versions(*, guarantee: Guarantee) -> QuerySet[Certificate]:
     return guarantee.certificates.order_by("-version")
 
 
+def period_changes_since(*, guarantee: Guarantee, since: dt.datetime) -> QuerySet[Amendment]:
+    """工期 changes recorded after a certificate was issued: they move the period without a new version."""
+    return guarantee.amendments.filter(amendment_type=AmendmentType.PERIOD, created_at__gte=since).order_by(
+        "created_at"
+    )
+
+
+def premium_statements_for_contractor(
+    *,
+    user: User,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    amount_min: int | None = None,
+    amount_max: int | None = None,
+    counterparty: str = "",
+    statement_type: str = "",
+) -> QuerySet[PremiumStatement]:
+    """保証料領収書(計算書) and 返還計算書 of the contractor's own guarantees, newest first.
+
+    The search keys are those 電子帳簿保存法 asks for: date, amount and
+    counterparty. Seen from the contractor, the counterparty is the surety
+    that issued the statement, so 取引先 matches the surety's name.
+    """
+    if user.contractor_id is None or not user.is_active:
+        return PremiumStatement.objects.none()
+    qs = PremiumStatement.objects.filter(guarantee__contractor_id=user.contractor_id).select_related(
+        "guarantee", "guarantee__surety"
+    )
+    if issued_from is not None:
+        qs = qs.filter(issued_on__gte=issued_from)
+    if issued_to is not None:
+        qs = qs.filter(issued_on__lte=issued_to)
+    if amount_min is not None:
+        qs = qs.filter(amount__gte=amount_min)
+    if amount_max is not None:
+        qs = qs.filter(amount__lte=amount_max)
+    if counterparty.strip():
+        qs = qs.filter(guarantee__surety__name__contains=counterparty.strip())
+    if statement_type:
+        qs = qs.filter(statement_type=statement_type)
+    return qs.order_by("-issued_on", "-number")
+
+
+def premium_statement_for_contractor(*, user: User, number: str) -> PremiumStatement | None:
+    return (
+        premium_statements_for_contractor(user=user)
+        .select_related("guarantee__branch", "guarantee__contractor", "guarantee__orderer")
+        .filter(number=number)
+        .first()
+    )
+
+
 def applications_for_contractor(*, user: User) -> QuerySet[Application]:
     if user.contractor_id is None or not user.is_active:
         return Application.objects.none()
@@ -82,3 +144,25 @@ def guarantees_for_staff(*, user: User) -> QuerySet[Guarantee]:
     if scope is None:
         return Guarantee.objects.none()
     return Guarantee.objects.filter(scope).select_related("contractor", "orderer", "branch")
+
+
+def application_for_contractor(*, user: User, pk: int) -> Application | None:
+    """One of the contractor's own applications; None for anyone else's (the portal answers 404)."""
+    return (
+        applications_for_contractor(user=user)
+        .select_related("branch", "advance_guarantee", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def application_history(*, application: Application) -> QuerySet[AuditEntry]:
+    """The audit entries of one application, oldest first (its status history).
+
+    The caller has already scoped the application to the user.
+    """
+    return (
+        AuditEntry.objects.filter(object_type=Application.__name__, object_id=str(application.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )

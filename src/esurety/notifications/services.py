@@ -103,7 +103,7 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> in
                 message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
                 continue
             message.status = OutboxStatus.SENT
-            message.sent_at = clock_now()
+            message.sent_at = at
             message.last_error = ""
             message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
             sent += 1

@@ -12,10 +12,12 @@ from esurety.guarantees.services.applications import (
     application_submit,
     application_update_draft,
 )
+from esurety.guarantees.services.disclosure import access_key_disclose
 from esurety.guarantees.services.issuance import access_key_reveal, access_key_verify, application_conclude
 
 __all__ = [
     "ApplicationInput",
+    "access_key_disclose",
     "access_key_reveal",
     "access_key_verify",
     "application_approve",

@@ -8,8 +8,10 @@ from django.db import transaction
 
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.kinds import GuaranteeKind
+from esurety.core.money import format_yen
 from esurety.guarantees.models import Amendment, AmendmentType, Guarantee, GuaranteeStatus
-from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
+from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, Terms, check_terms, ratio_limit
 from esurety.guarantees.services.authority import require_staff
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.parties.models import User
@@ -54,6 +56,24 @@ def _check(g: Guarantee, *, price: int, amount: int, completion: dt.date) -> lis
     return check_terms(terms, orderer_name=g.orderer.name, orderer_accepts_electronic=True, advance=facts)
 
 
+def _rider_checks(g: Guarantee, *, new_advance_amount: int) -> list[RuleViolation]:
+    """Raising an advance must keep advance + interim within 6/10 for interims already issued on it."""
+    if g.kind != GuaranteeKind.ADVANCE:
+        return []
+    out: list[RuleViolation] = []
+    for rider in g.riders.filter(kind=GuaranteeKind.INTERIM_ADVANCE, status=GuaranteeStatus.ACTIVE):
+        limit = ratio_limit(rider.contract_price, ADVANCE_PLUS_INTERIM_RATIO)
+        if new_advance_amount + rider.guaranteed_amount > limit:
+            out.append(
+                RuleViolation(
+                    "guaranteed_amount",
+                    f"中間前払金保証 {rider.number}（{format_yen(rider.guaranteed_amount)}円）との合計が、"
+                    f"請負金額(総額)の10分の6の{format_yen(limit)}円を超えます。",
+                )
+            )
+    return out
+
+
 @transaction.atomic
 def guarantee_amend_amount(
     *,
@@ -72,6 +92,7 @@ def guarantee_amend_amount(
             "変更後の金額が現在と同じです。", [RuleViolation("guaranteed_amount", "金額が変わっていません。")]
         )
     violations = _check(g, price=contract_price, amount=guaranteed_amount, completion=g.completion_date)
+    violations += _rider_checks(g, new_advance_amount=guaranteed_amount)
     if violations:
         raise DomainError("変更後の内容に誤りがあります。", violations)
     before = {

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 from esurety.guarantees.premiums import premium_quote
@@ -108,7 +109,22 @@ def _raise_if_broken(app: Application) -> None:
         raise DomainError("申込内容に誤りがあります。", violations)
 
 
+def _check_choices(data: ApplicationInput) -> None:
+    # Callers other than a form (API, imports) may pass any string; an unknown code would
+    # otherwise crash the rules at submission instead of naming the field.
+    violations: list[RuleViolation] = []
+    if data.kind not in GuaranteeKind.values:
+        violations.append(RuleViolation("kind", "区分（前払・中間前払・契約・契約保証予約）を選択してください。"))
+    if data.work_category not in WorkCategory.values:
+        violations.append(RuleViolation("work_category", "業務区分（工事・建設コンサルタント業務）を選んでください。"))
+    if data.delivery_method not in DeliveryMethod.values:
+        violations.append(RuleViolation("delivery_method", "保証証書の受取方法（電子交付・書面）を選択してください。"))
+    if violations:
+        raise DomainError("入力に誤りがあります。", violations)
+
+
 def _apply_input(app: Application, data: ApplicationInput) -> None:
+    _check_choices(data)
     try:
         branch = Branch.objects.select_related("surety").get(pk=data.branch_id)
     except Branch.DoesNotExist:

@@ -72,6 +72,12 @@ def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime
 def access_key_create(*, guarantee: Guarantee, by: User | None, now: dt.datetime) -> str:
     """Generate a key, store only its HMAC and ciphertext; return the plain key to the caller."""
     key = keys.generate_key()
+    # The digest column is unique; with millions of keys from 24^10 a random repeat
+    # somewhere is likely (birthday bound), so draw again instead of failing the conclusion.
+    for _ in range(5):
+        if not AccessKey.objects.filter(digest=keys.key_digest(key)).exists():
+            break
+        key = keys.generate_key()
     AccessKey.objects.create(
         guarantee=guarantee,
         digest=keys.key_digest(key),
@@ -169,21 +175,18 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
 
     if electronic:
         # The key itself is never mailed: the contractor reads it in the portal.
-        outbox_enqueue(
-            template="certificate_issued",
-            to=contractor_recipients(guarantee),
-            context={
-                "contractor_name": guarantee.contractor.name,
-                "surety_name": guarantee.surety.name,
-                "kind_full_name": guarantee.kind_full_name,
-                "number": guarantee.number,
-                "work_name": guarantee.work_name,
-                "orderer_name": guarantee.orderer.name,
-                "issued_on": format_wareki(certificate.issued_on, padded=False),
-            },
-            at=now,
-            obj=guarantee,
-        )
+        context = {
+            "contractor_name": guarantee.contractor.name,
+            "surety_name": guarantee.surety.name,
+            "kind_full_name": guarantee.kind_full_name,
+            "number": guarantee.number,
+            "work_name": guarantee.work_name,
+            "orderer_name": guarantee.orderer.name,
+            "issued_on": format_wareki(certificate.issued_on, padded=False),
+        }
+        # One message per user: colleagues' addresses are not shown to each other.
+        for address in contractor_recipients(guarantee):
+            outbox_enqueue(template="certificate_issued", to=[address], context=context, at=now, obj=guarantee)
     return guarantee
 
 
