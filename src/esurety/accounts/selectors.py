@@ -1,0 +1,18 @@
+"""Reads of the accounts app, scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from esurety.parties.models import User
+
+
+def organisation_members(user: User) -> QuerySet[User]:
+    """Active users of ``user``'s contractor or orderer organisation; nothing for anyone else."""
+    if user.contractor_id is not None:
+        scope = User.objects.filter(contractor_id=user.contractor_id)
+    elif user.orderer_id is not None:
+        scope = User.objects.filter(orderer_id=user.orderer_id)
+    else:
+        return User.objects.none()
+    return scope.filter(is_active=True).order_by("date_joined", "id")

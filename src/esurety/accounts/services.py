@@ -1,0 +1,377 @@
+"""Writes of the accounts app: 利用申込, company users, passwords.
+
+Every function is one atomic step with its audit entry; e-mails go through
+the outbox in the same transaction, so a mail exists iff the change committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from esurety.accounts.models import UsageApplication, UsageApplicationStatus
+from esurety.audit.services import audit_record
+from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.guarantees.services.authority import NotPermitted, require_staff
+from esurety.notifications.services import outbox_enqueue
+from esurety.parties.models import Contractor, Role, SuretyCompany, User
+
+CUSTOMER_ID_DIGITS = 8
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def new_customer_id() -> str:
+    """A fresh お客様ID: 8 digits, random so that IDs reveal nothing about other customers.
+
+    Generated rather than chosen by the applicant so that a sign-up form
+    cannot be used to probe which IDs exist.
+    """
+    low = 10 ** (CUSTOMER_ID_DIGITS - 1)
+    for _ in range(50):
+        candidate = str(low + secrets.randbelow(9 * low))
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+    raise RuntimeError("could not find a free customer ID")  # 1 in 10**-n: the ID space is full
+
+
+def set_password_path(user: User) -> str:
+    """Path of the one-time link to set (or reset) the password of ``user``.
+
+    Django's token hashes the current password and last login, so the link
+    stops working once used, and after PASSWORD_RESET_TIMEOUT.
+    """
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+
+
+def link_valid_days() -> int:
+    return max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 86400)
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "contractor_id": user.contractor_id,
+        "orderer_id": user.orderer_id,
+        "is_active": user.is_active,
+    }
+
+
+def _normalize_email(email: str, field: str = "email") -> str:
+    email = User.objects.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(
+            "入力に誤りがあります。", [RuleViolation(field, "メールアドレスの形式が正しくありません。")]
+        ) from None
+    return email
+
+
+# ---------------------------------------------------------------------------
+# passwords
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, now: dt.datetime) -> User:
+    """Set a password (first time from an invitation, or after a reset); validated by the form."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="user.password_set", obj=user, at=now, surety_id=user.surety_id)
+    return user
+
+
+def password_reset_mail_enqueue(*, user: User, now: dt.datetime) -> None:
+    """The パスワード再設定 e-mail, with the お客様ID (people forget it as often as the password)."""
+    outbox_enqueue(
+        template="password_reset",
+        to=[user.email],
+        context={
+            "display_name": user.display_name or user.username,
+            "organisation_name": user.organisation_name,
+            "username": user.username,
+            "set_password_path": set_password_path(user),
+            "valid_days": link_valid_days(),
+        },
+        at=now,
+        obj=user,
+    )
+
+
+# ---------------------------------------------------------------------------
+# 利用申込
+
+
+@dataclass(frozen=True)
+class UsageApplicationInput:
+    surety_id: int
+    company_name: str
+    postal_code: str
+    address: str
+    tel: str
+    representative_title: str
+    representative_name: str
+    applicant_name: str
+    applicant_email: str
+
+
+def usage_application_snapshot(ua: UsageApplication) -> dict[str, Any]:
+    return {
+        "status": ua.status,
+        "company_name": ua.company_name,
+        "applicant_email": ua.applicant_email,
+        "contractor_id": ua.contractor_id,
+        "first_user_id": ua.first_user_id,
+        "reject_reason": ua.reject_reason,
+    }
+
+
+@transaction.atomic
+def usage_application_submit(*, data: UsageApplicationInput, now: dt.datetime) -> UsageApplication:
+    """A public 利用申込 from the sign-up form; status 受付, waiting for the surety's staff."""
+    surety = SuretyCompany.objects.filter(pk=data.surety_id).first()
+    if surety is None:
+        raise DomainError("入力に誤りがあります。", [RuleViolation("surety", "保証事業会社を選択してください。")])
+    email = _normalize_email(data.applicant_email, "applicant_email")
+    ua = UsageApplication.objects.create(
+        surety=surety,
+        company_name=data.company_name.strip(),
+        postal_code=data.postal_code.strip(),
+        address=data.address.strip(),
+        tel=data.tel.strip(),
+        representative_title=data.representative_title.strip(),
+        representative_name=data.representative_name.strip(),
+        applicant_name=data.applicant_name.strip(),
+        applicant_email=email,
+        status=UsageApplicationStatus.RECEIVED,
+        submitted_at=now,
+    )
+    audit_record(
+        actor=None,
+        action="usage_application.submit",
+        obj=ua,
+        at=now,
+        after=usage_application_snapshot(ua),
+        surety_id=surety.pk,
+    )
+    return ua
+
+
+def _lock_received(usage_application: UsageApplication, by: User) -> UsageApplication:
+    # Lock the row so that two staff deciding at once cannot both act on it.
+    ua = UsageApplication.objects.select_for_update().select_related("surety").get(pk=usage_application.pk)
+    require_staff(by, surety=ua.surety, branch=None)
+    if ua.status != UsageApplicationStatus.RECEIVED:
+        raise InvalidStateError(
+            f"この利用申込は「{ua.get_status_display()}」のため、この操作はできません（受付の申込のみ）。"
+        )
+    return ua
+
+
+@transaction.atomic
+def usage_application_approve(*, usage_application: UsageApplication, by: User, now: dt.datetime) -> UsageApplication:
+    """Register the company and its first user (企業の管理者) and send the 利用開始通知."""
+    ua = _lock_received(usage_application, by)
+    before = usage_application_snapshot(ua)
+    contractor = Contractor.objects.create(
+        name=ua.company_name,
+        postal_code=ua.postal_code,
+        address=ua.address,
+        representative_title=ua.representative_title,
+        representative_name=ua.representative_name,
+    )
+    user = User(
+        username=new_customer_id(),
+        email=ua.applicant_email,
+        display_name=ua.applicant_name,
+        contractor=contractor,
+        role=Role.ORG_ADMIN,
+    )
+    # No password until the user sets one through the link in the mail.
+    user.set_unusable_password()
+    user.save()
+    ua.status = UsageApplicationStatus.APPROVED
+    ua.decided_at = now
+    ua.decided_by = by
+    ua.contractor = contractor
+    ua.first_user = user
+    ua.save(update_fields=["status", "decided_at", "decided_by", "contractor", "first_user", "updated_at"])
+    audit_record(
+        actor=by,
+        action="usage_application.approve",
+        obj=ua,
+        at=now,
+        before=before,
+        after=usage_application_snapshot(ua),
+        surety_id=ua.surety_id,
+    )
+    audit_record(actor=by, action="user.create", obj=user, at=now, after=user_snapshot(user), surety_id=ua.surety_id)
+    outbox_enqueue(
+        template="usage_started",
+        to=[user.email],
+        context={
+            "company_name": contractor.name,
+            "display_name": user.display_name,
+            "username": user.username,
+            "surety_name": ua.surety.name,
+            "set_password_path": set_password_path(user),
+            "valid_days": link_valid_days(),
+        },
+        at=now,
+        obj=user,
+    )
+    return ua
+
+
+@transaction.atomic
+def usage_application_reject(
+    *, usage_application: UsageApplication, by: User, reason: str, now: dt.datetime
+) -> UsageApplication:
+    """Decline a 利用申込; the applicant is told why by e-mail."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("入力に誤りがあります。", [RuleViolation("reason", "否決の理由を入力してください。")])
+    ua = _lock_received(usage_application, by)
+    before = usage_application_snapshot(ua)
+    ua.status = UsageApplicationStatus.REJECTED
+    ua.decided_at = now
+    ua.decided_by = by
+    ua.reject_reason = reason
+    ua.save(update_fields=["status", "decided_at", "decided_by", "reject_reason", "updated_at"])
+    audit_record(
+        actor=by,
+        action="usage_application.reject",
+        obj=ua,
+        at=now,
+        before=before,
+        after=usage_application_snapshot(ua),
+        surety_id=ua.surety_id,
+    )
+    outbox_enqueue(
+        template="usage_rejected",
+        to=[ua.applicant_email],
+        context={
+            "company_name": ua.company_name,
+            "applicant_name": ua.applicant_name,
+            "surety_name": ua.surety.name,
+            "reason": reason,
+        },
+        at=now,
+        obj=ua,
+    )
+    return ua
+
+
+# ---------------------------------------------------------------------------
+# company users (contractor or orderer organisations)
+
+
+def can_manage_members(user: User) -> bool:
+    """企業・団体の管理者 of a contractor or orderer (surety staff are managed in the back office)."""
+    return (
+        user.is_active
+        and user.role == Role.ORG_ADMIN
+        and (user.contractor_id is not None or user.orderer_id is not None)
+    )
+
+
+def same_organisation(a: User, b: User) -> bool:
+    if a.contractor_id is not None:
+        return a.contractor_id == b.contractor_id
+    if a.orderer_id is not None:
+        return a.orderer_id == b.orderer_id
+    return False
+
+
+def _require_member_admin(by: User) -> None:
+    if not can_manage_members(by):
+        raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
+
+
+@transaction.atomic
+def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) -> User:
+    """Add a user (一般利用者) to ``by``'s organisation and e-mail them a link to set a password."""
+    _require_member_admin(by)
+    violations: list[RuleViolation] = []
+    display_name = display_name.strip()
+    if not display_name:
+        violations.append(RuleViolation("display_name", "氏名を入力してください。"))
+    elif len(display_name) > 100:
+        violations.append(RuleViolation("display_name", "氏名は100文字以内で入力してください。"))
+    try:
+        email = _normalize_email(email)
+    except DomainError as exc:
+        violations.extend(exc.violations)
+    if violations:
+        raise DomainError("入力に誤りがあります。", violations)
+    colleagues = User.objects.filter(is_active=True).filter(
+        Q(contractor_id=by.contractor_id) if by.contractor_id is not None else Q(orderer_id=by.orderer_id)
+    )
+    if colleagues.filter(email__iexact=email).exists():
+        raise DomainError(
+            "入力に誤りがあります。",
+            [RuleViolation("email", "このメールアドレスの利用者は既に登録されています。")],
+        )
+    user = User(
+        username=new_customer_id(),
+        email=email,
+        display_name=display_name,
+        contractor_id=by.contractor_id,
+        orderer_id=by.orderer_id,
+        role=Role.MEMBER,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user))
+    outbox_enqueue(
+        template="member_invited",
+        to=[user.email],
+        context={
+            "organisation_name": user.organisation_name,
+            "display_name": user.display_name,
+            "inviter_name": by.display_name or by.username,
+            "username": user.username,
+            "set_password_path": set_password_path(user),
+            "valid_days": link_valid_days(),
+        },
+        at=now,
+        obj=user,
+    )
+    return user
+
+
+@transaction.atomic
+def member_remove(*, by: User, user: User, now: dt.datetime) -> User:
+    """Deactivate a user of ``by``'s organisation: they cannot log in, and open sessions end at once."""
+    _require_member_admin(by)
+    target = User.objects.select_for_update().get(pk=user.pk)
+    if not same_organisation(by, target):
+        raise NotPermitted("他の企業・団体の利用者は操作できません。")
+    if target.pk == by.pk:
+        raise DomainError("ご自身を削除することはできません。")
+    if not target.is_active:
+        raise InvalidStateError("この利用者は既に削除されています。")
+    before = user_snapshot(target)
+    target.is_active = False
+    target.save(update_fields=["is_active"])
+    audit_record(actor=by, action="user.remove", obj=target, at=now, before=before, after=user_snapshot(target))
+    return target
