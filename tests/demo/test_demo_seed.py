@@ -1,0 +1,268 @@
+"""The demonstration data of `make demo`: the leaflet's world, exactly, inside a plausible history.
+
+The seed runs once for the module (it builds a few hundred guarantees through
+the real services) inside a transaction that is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+
+from esurety.audit.services import audit_verify
+from esurety.core.clock import business_date
+from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
+from esurety.demo.calendar import HISTORY_ENDS
+from esurety.guarantees import selectors
+from esurety.guarantees.models import (
+    AccessKey,
+    Amendment,
+    AmendmentType,
+    Application,
+    ApplicationStatus,
+    Certificate,
+    Guarantee,
+    PremiumRate,
+    PremiumStatement,
+)
+from esurety.notifications.models import OutboxMessage, OutboxStatus
+from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
+
+PASSWORD = "demo-pass-2026"
+TOKUSHIMA = "徳島市上下水道事業管理者"
+WEST = "西日本建設業保証株式会社"
+
+# The leaflet's 保証工事一覧, row by row, in its order.
+LEAFLET_LIST = [
+    ("2070202096", GuaranteeKind.PERFORMANCE, "〇〇道路改良工事", 100_000_000, 10_000_000),
+    ("2070004427", GuaranteeKind.ADVANCE, "△△トンネル工事", 50_000_000, 20_000_000),
+    ("2070004426", GuaranteeKind.ADVANCE, "〇〇道路改良工事", 100_000_000, 40_000_000),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_output(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[str]:
+    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+        out = StringIO()
+        with override_settings(DEMO_MODE=True):
+            call_command("demo_seed", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(seed_output: str, db: None) -> str:
+    return seed_output
+
+
+def test_the_leaflets_three_guarantees_exactly(seeded: str) -> None:
+    for number, kind, work_name, price, amount in LEAFLET_LIST:
+        g = Guarantee.objects.select_related("contractor", "orderer", "surety", "branch").get(number=number)
+        assert (g.kind, g.work_name, g.contract_price, g.guaranteed_amount) == (kind, work_name, price, amount)
+        assert g.contractor.name == "株式会社〇〇建設"
+        assert g.contractor.address == "▲▲市▲▲区▲▲1丁目1番1号"
+        assert g.orderer.name == TOKUSHIMA
+        assert g.orderer.organisation_name == "徳島市上下水道局"
+        assert (g.surety.name, g.branch.name) == (WEST, "大塚支店")
+        assert g.delivery_method == DeliveryMethod.ELECTRONIC
+        assert g.work_category == WorkCategory.WORKS
+        # Dated so that the orderer's rule (contracts from 2026-04-01) admits them.
+        assert g.contract_date >= dt.date(2026, 4, 1)
+        assert g.orderer.accepts_electronic(kind=g.kind, work_category=g.work_category, contract_date=g.contract_date)
+        assert g.completion_date == g.period_end == dt.date(2027, 3, 31)
+        assert (g.current_version, g.is_amended) == (1, False)
+        assert AccessKey.objects.filter(guarantee=g, revoked_at__isnull=True).count() == 1
+        if kind == GuaranteeKind.ADVANCE:
+            assert g.deposit_bank == "〇〇銀行 ▲▲支店"
+
+    performance = Guarantee.objects.get(number="2070202096")
+    assert performance.advance_guarantee is not None
+    assert performance.advance_guarantee.number == "2070004426"
+    # All three issued on one day, like the leaflet's list.
+    assert len({g.latest_issued_on for g in Guarantee.objects.filter(number__in=[r[0] for r in LEAFLET_LIST])}) == 1
+
+
+def test_the_certificate_prints_the_leaflets_surety_and_branch(seeded: str) -> None:
+    c = Certificate.objects.get(guarantee__number="2070004426", version=1)
+    assert (c.surety_name, c.surety_postal_code, c.surety_address) == (WEST, "550-0012", "大阪市西区立売堀二丁目1番2号")
+    assert c.surety_representative == "取締役社長 御出 一"
+    assert (c.branch_name, c.branch_address) == ("大塚支店", "大塚市西區立売堀二丁目1番2号")
+    assert (c.branch_tel, c.branch_fax) == ("06-6543-2711", "0120-504160")
+    assert c.orderer_name == TOKUSHIMA
+    assert c.deposit_bank == "〇〇銀行 ▲▲支店"
+
+
+def test_demo_contractor_sees_exactly_the_leaflets_list(seeded: str) -> None:
+    user = User.objects.get(username="demo-contractor")
+    rows = [
+        (g.number, g.kind, g.work_name, g.contract_price, g.guaranteed_amount)
+        for g in selectors.guarantees_for_contractor(user=user)
+    ]
+    assert rows == LEAFLET_LIST
+    assert all(g.orderer.name == TOKUSHIMA for g in selectors.guarantees_for_contractor(user=user))
+    # Its open applications (a draft, an interim advance in 受付, a rejection) are not guarantees.
+    statuses = sorted(selectors.applications_for_contractor(user=user).values_list("status", flat=True))
+    assert ApplicationStatus.DRAFT in statuses and ApplicationStatus.REJECTED in statuses
+
+
+def test_demo_logins(seeded: str) -> None:
+    west = SuretyCompany.objects.get(name=WEST)
+    expected = {
+        "demo-contractor": dict(role=Role.ORG_ADMIN, contractor=Contractor.objects.get(name="株式会社〇〇建設")),
+        "demo-orderer": dict(orderer=Orderer.objects.get(name=TOKUSHIMA)),
+        "demo-staff": dict(role=Role.SURETY_ADMIN, surety=west, branch=None),
+        "demo-approver": dict(role=Role.APPROVER, surety=west),
+        "demo-clerk": dict(role=Role.CLERK, surety=west),
+    }
+    for username, attributes in expected.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(PASSWORD), username
+        assert not user.is_superuser and not user.is_staff, username
+        for name, value in attributes.items():
+            assert getattr(user, name) == value, (username, name)
+    assert User.objects.get(username="demo-contractor").email == "demo-contractor@example.com"
+    admin = User.objects.get(username="demo-admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password(PASSWORD)
+    for username in [*expected, "demo-admin"]:
+        assert username in seeded  # printed at the end
+
+
+def test_counts_as_promised(seeded: str) -> None:
+    assert SuretyCompany.objects.count() >= 3
+    for surety in SuretyCompany.objects.all():
+        assert surety.branches.count() >= 2
+        assert surety.guarantees.exists()
+    assert Contractor.objects.count() == 10
+    assert Orderer.objects.count() == 10
+    assert Guarantee.objects.count() >= 250
+    kinds = set(Guarantee.objects.values_list("kind", flat=True))
+    assert kinds == set(GuaranteeKind.values)
+
+
+def test_amendments_amount_and_period(seeded: str) -> None:
+    amended = Guarantee.objects.filter(is_amended=True)
+    assert amended.count() >= 10
+    for g in amended:
+        latest = g.certificates.get(version=g.current_version)
+        assert latest.is_amendment and g.current_version >= 2
+        assert (latest.contract_price, latest.guaranteed_amount) == (g.contract_price, g.guaranteed_amount)
+        assert not g.certificates.get(version=1).is_amendment
+    period = Amendment.objects.filter(amendment_type=AmendmentType.PERIOD)
+    assert period.count() >= 5
+    # A 工期 change moves the period without a certificate of its own.
+    for a in period.select_related("guarantee"):
+        assert a.certificate_id is None
+        assert a.guarantee.period_end == a.guarantee.completion_date == dt.date.fromisoformat(a.after["period_end"])
+        if not a.guarantee.is_amended:
+            assert a.guarantee.current_version == 1
+
+
+def test_paper_where_not_adopted_and_reservations_on_paper(seeded: str) -> None:
+    paper = Guarantee.objects.filter(delivery_method=DeliveryMethod.PAPER)
+    assert paper.count() >= 20
+    reservations = Guarantee.objects.filter(kind=GuaranteeKind.PERFORMANCE_RESERVATION)
+    assert reservations.exists()
+    assert not reservations.exclude(delivery_method=DeliveryMethod.PAPER).exists()
+    assert not AccessKey.objects.filter(guarantee__delivery_method=DeliveryMethod.PAPER).exists()
+    # Electronic only where the orderer's own rule admits it.
+    for g in Guarantee.objects.filter(delivery_method=DeliveryMethod.ELECTRONIC).select_related("orderer"):
+        assert g.orderer.accepts_electronic(kind=g.kind, work_category=g.work_category, contract_date=g.contract_date)
+    assert not Guarantee.objects.filter(orderer__name="山城村長", delivery_method=DeliveryMethod.ELECTRONIC).exists()
+
+
+def test_riders_rest_on_the_advance_of_the_same_works(seeded: str) -> None:
+    riders = Guarantee.objects.filter(kind__in=[GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE])
+    assert riders.filter(kind=GuaranteeKind.INTERIM_ADVANCE).exists()
+    for g in riders.select_related("advance_guarantee"):
+        adv = g.advance_guarantee
+        assert adv is not None and adv.kind == GuaranteeKind.ADVANCE
+        assert (adv.work_name, adv.contractor_id, adv.orderer_id, adv.surety_id) == (
+            g.work_name,
+            g.contractor_id,
+            g.orderer_id,
+            g.surety_id,
+        )
+
+
+def test_orderers_have_different_adoption_rules(seeded: str) -> None:
+    rules = {
+        o.name: frozenset(o.adoptions.values_list("work_category", "kind", "effective_from", "effective_until"))
+        for o in Orderer.objects.all()
+    }
+    assert len(set(rules.values())) == 10
+    assert frozenset() in rules.values()  # one orderer has not adopted electronic delivery
+    assert rules[TOKUSHIMA] == {
+        (category, kind, dt.date(2026, 4, 1), None)
+        for category in WorkCategory.values
+        for kind in (GuaranteeKind.ADVANCE, GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE)
+    }
+    tokushima = Orderer.objects.get(name=TOKUSHIMA)
+    departments = {d.name: d for d in tokushima.departments.all()}
+    assert departments["契約窓口"].handles(GuaranteeKind.PERFORMANCE)
+    assert departments["工事担当課"].handles(GuaranteeKind.ADVANCE)
+    assert departments["工事担当課"].handles(GuaranteeKind.INTERIM_ADVANCE)
+    assert all(d.email.endswith(".example") for d in tokushima.departments.all())
+    assert "{number}" in tokushima.notice_subject_template
+
+
+def test_back_office_queue_in_every_status(seeded: str) -> None:
+    staff = User.objects.get(username="demo-staff")
+    queue = selectors.applications_for_staff(user=staff)
+    for status in ApplicationStatus.values:
+        assert queue.filter(status=status).exists(), status
+    for app in Application.objects.filter(status=ApplicationStatus.REJECTED):
+        assert app.rejection_reason
+
+
+def test_numbers_from_each_branchs_series(seeded: str) -> None:
+    otsuka = Guarantee.objects.filter(branch__name="大塚支店", surety__name=WEST)
+    for g in otsuka:
+        n = int(g.number)
+        if g.kind == GuaranteeKind.PERFORMANCE:
+            assert 2_070_200_001 <= n <= 2_070_299_999
+        else:
+            assert 2_070_000_001 <= n <= 2_070_199_999
+    prefixes = {
+        name: {n[0] for n in Guarantee.objects.filter(surety__name=name).values_list("number", flat=True)}
+        for name in SuretyCompany.objects.values_list("name", flat=True)
+    }
+    assert prefixes[WEST] == {"2"}
+    assert prefixes["東日本建設業保証株式会社"] == {"1"}
+    assert prefixes["北海道建設業信用保証株式会社"] == {"3"}
+
+
+def test_sample_premium_rates(seeded: str) -> None:
+    for surety in SuretyCompany.objects.all():
+        kinds = set(PremiumRate.objects.filter(surety=surety).values_list("kind", flat=True))
+        assert kinds == set(GuaranteeKind.values)
+    assert not PremiumRate.objects.filter(is_sample=False).exists()
+    assert not PremiumStatement.objects.filter(is_sample_rate=False).exists()
+    assert "サンプル" in seeded
+
+
+def test_dates_tell_one_story(seeded: str) -> None:
+    # Row timestamps follow the services' `now`, not the moment the seed ran.
+    assert not Guarantee.objects.filter(created_at__gt=HISTORY_ENDS).exists()
+    assert not Application.objects.filter(created_at__gt=HISTORY_ENDS).exists()
+    for g in Guarantee.objects.select_related("application")[:50]:
+        assert g.created_at == g.concluded_at
+        assert g.latest_issued_on == business_date(g.certificates.order_by("-version")[0].issued_at)
+        assert g.application is not None and g.application.created_at < g.concluded_at
+    # The history's notices count as sent: the demo's worker must not mail them again.
+    assert not OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exists()
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).exists()
+    assert audit_verify() is None
+
+
+@override_settings(DEMO_MODE=True)
+def test_refuses_a_database_that_already_has_data(seeded: str) -> None:
+    before = Guarantee.objects.count()
+    with pytest.raises(CommandError, match="既にデータがあります"):
+        call_command("demo_seed", stdout=StringIO())
+    assert Guarantee.objects.count() == before
