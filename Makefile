@@ -25,14 +25,15 @@ system-deps:
 	bash scripts/system-deps.sh
 
 demo: venv system-deps
-	mkdir -p var var/demo-mail
+	mkdir -p var/static var/demo-mail
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(DEMO_ENV) $(PY) manage.py migrate --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py createcachetable
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py demo_seed
 	@echo ""
 	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
-	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff"
+	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"
 	@echo "  e-mails the demo sends are written to var/demo-mail/"
 	@echo ""
 	$(DEMO_ENV) bash -c 'trap "kill 0" EXIT; $(PY) manage.py run_worker & \
@@ -53,7 +54,7 @@ test-postgres: venv
 	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -q -p no:cacheprovider
 
 test: venv system-deps lint typecheck
-	mkdir -p var
+	mkdir -p var/static
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "esurety.documents",
     "esurety.accounts",
     "esurety.contractor",
+    "esurety.verification",
+    "esurety.verify",
+    "esurety.office",
     "esurety.web",
     "esurety.demo",
 ]
@@ -110,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) serve PostgreSQL; SQLite, the embedded default, ignores them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "parties.User"
 
 # A cache shared by every app server and worker: Redis when configured,

@@ -1,0 +1,9 @@
+"""Back office of the surety's staff. Each area keeps its own URL list."""
+
+from django.urls import include, path
+
+app_name = "office"
+urlpatterns = [
+    path("", include("esurety.office.urls_lifecycle")),
+    path("", include("esurety.office.urls_operations")),
+]

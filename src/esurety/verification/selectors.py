@@ -1,0 +1,98 @@
+"""Orderer-side reads: an orderer sees only what its organisation verified."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from django.db.models import F, Q, QuerySet
+
+from esurety.core.clock import business_date
+from esurety.core.normalize import normalize_guarantee_number
+from esurety.guarantees.models import Guarantee, GuaranteeStatus
+from esurety.parties.models import User
+from esurety.verification.models import Receipt
+
+
+class ReceiptStatus:
+    """The status an orderer sees for a received certificate."""
+
+    VALID = "有効"
+    AMENDED = "変更あり"
+    CANCELLED = "解約"
+    EXPIRED = "保証期間満了"
+    CHOICES = (VALID, AMENDED, CANCELLED, EXPIRED)
+
+
+def guarantee_status_label(
+    guarantee: Guarantee, *, seen_version: int | None = None, today: dt.date | None = None
+) -> str:
+    if guarantee.status == GuaranteeStatus.CANCELLED:
+        return ReceiptStatus.CANCELLED
+    if guarantee.status == GuaranteeStatus.EXPIRED or guarantee.period_end < (today or business_date()):
+        return ReceiptStatus.EXPIRED
+    if seen_version is not None and guarantee.current_version > seen_version:
+        return ReceiptStatus.AMENDED
+    return ReceiptStatus.VALID
+
+
+@dataclass(frozen=True)
+class ReceiptFilters:
+    number: str = ""
+    contractor: str = ""
+    work_name: str = ""
+    kind: str = ""
+    status: str = ""
+
+    def query_string(self) -> str:
+        return urlencode({k: v for k, v in asdict(self).items() if v})
+
+
+def receipts_for_orderer(
+    *, user: User, filters: ReceiptFilters | None = None, today: dt.date | None = None
+) -> QuerySet[Receipt]:
+    f = filters or ReceiptFilters()
+    number, contractor, work_name, kind, status = f.number, f.contractor, f.work_name, f.kind, f.status
+    if user.orderer_id is None or not user.is_active:
+        return Receipt.objects.none()
+    qs = Receipt.objects.filter(orderer_id=user.orderer_id).select_related(
+        "guarantee", "guarantee__contractor", "guarantee__surety"
+    )
+    if number.strip():
+        qs = qs.filter(guarantee__number__startswith=normalize_guarantee_number(number))
+    if contractor.strip():
+        qs = qs.filter(guarantee__contractor__name__contains=contractor.strip())
+    if work_name.strip():
+        qs = qs.filter(guarantee__work_name__contains=work_name.strip())
+    if kind:
+        qs = qs.filter(guarantee__kind=kind)
+    if status:
+        day = today or business_date()
+        live = Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__gte=day)
+        if status == ReceiptStatus.CANCELLED:
+            qs = qs.filter(guarantee__status=GuaranteeStatus.CANCELLED)
+        elif status == ReceiptStatus.EXPIRED:
+            qs = qs.filter(
+                Q(guarantee__status=GuaranteeStatus.EXPIRED)
+                | Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__lt=day)
+            )
+        elif status == ReceiptStatus.AMENDED:
+            qs = qs.filter(live).filter(guarantee__current_version__gt=F("last_seen_version"))
+        elif status == ReceiptStatus.VALID:
+            qs = qs.filter(live).filter(guarantee__current_version__lte=F("last_seen_version"))
+    return qs.order_by("-first_verified_at")
+
+
+def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
+    return (
+        receipts_for_orderer(user=user)
+        .select_related("guarantee__branch", "guarantee__orderer")
+        .filter(guarantee__number=normalize_guarantee_number(number))
+        .first()
+    )
+
+
+def receipts_of_guarantee(*, guarantee: Guarantee) -> QuerySet[Receipt]:
+    """For the contractor's 発注者閲覧済 and the surety's view log (callers check visibility)."""
+    return guarantee.receipts.select_related("orderer", "first_verified_by").order_by("first_verified_at")

@@ -1,0 +1,187 @@
+"""保証確認サービス: number + key → the certificate; the 受領済み一覧; print, PDF and CSV.
+
+Views are thin: verification and its limits live in verification.services,
+visibility in verification.selectors; anything not received is a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from esurety.accounts.ratelimit import client_ip
+from esurety.contractor.views.downloads import attachment, content_disposition
+from esurety.core.clock import TOKYO, business_date, now
+from esurety.documents import pdf
+from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.verification import selectors, services
+from esurety.verification.models import Receipt, ViewKind
+from esurety.verify.access import orderer_required, orderer_user
+from esurety.verify.forms import ReceiptSearchForm, VerifyForm
+
+PAGE_SIZE = 20
+
+
+@require_http_methods(["GET", "POST"])
+@orderer_required
+def verify(request: HttpRequest) -> HttpResponse:
+    user = orderer_user(request)
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = services.certificate_verify(
+                user=user,
+                number=form.cleaned_data["number"],
+                key=form.cleaned_data["key"],
+                client_ip=client_ip(request),
+                now=now(),
+            )
+        except (services.VerificationLocked, services.VerificationRefused) as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("verify:certificate", number=receipt.guarantee.number)
+    return render(request, "verify/verify.html", {"form": form})
+
+
+def _receipt_or_404(request: HttpRequest, number: str) -> Receipt:
+    receipt = selectors.receipt_for_orderer(user=orderer_user(request), number=number)
+    if receipt is None:
+        raise Http404("受領済みの電子証書ではありません。")
+    return receipt
+
+
+def _presentation_context(request: HttpRequest, receipt: Receipt) -> dict[str, object]:
+    guarantee = receipt.guarantee
+    view = certificate_presentation(guarantee=guarantee, version=requested_version(request))
+    seen = receipt.last_seen_version
+    return {
+        "v": view,
+        "receipt": receipt,
+        "status_label": selectors.guarantee_status_label(
+            guarantee, seen_version=view.certificate.version, today=business_date()
+        ),
+        "changed_since_seen": guarantee.current_version > seen,
+        "amendments": list(guarantee.amendments.order_by("created_at")),
+    }
+
+
+@require_GET
+@orderer_required
+def certificate(request: HttpRequest, number: str) -> HttpResponse:
+    receipt = _receipt_or_404(request, number)
+    context = _presentation_context(request, receipt)
+    if request.GET.get("version") is None:
+        services.receipt_record_view(
+            receipt=receipt, user=orderer_user(request), kind=ViewKind.VIEW, client_ip=client_ip(request), now=now()
+        )
+    return render(request, "verify/certificate.html", context)
+
+
+@require_GET
+@orderer_required
+def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
+    receipt = _receipt_or_404(request, number)
+    context = _presentation_context(request, receipt)
+    user = orderer_user(request)
+    context["viewer_label"] = f"{user.organisation_name} {user.display_name or user.get_username()}"
+    context["viewed_at"] = now()
+    return render(request, "verify/certificate_print.html", context)
+
+
+@require_GET
+@orderer_required
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    receipt = _receipt_or_404(request, number)
+    user = orderer_user(request)
+    view = certificate_presentation(guarantee=receipt.guarantee, version=requested_version(request))
+    at = now()
+    services.receipt_record_view(receipt=receipt, user=user, kind=ViewKind.PDF, client_ip=client_ip(request), now=at)
+    data = pdf.certificate_copy_pdf(
+        certificate=view.certificate,
+        viewer_label=f"{user.organisation_name} {user.display_name or user.get_username()}",
+        viewed_at=at,
+    )
+    number = receipt.guarantee.number
+    return attachment(
+        data,
+        filename=f"電子証書閲覧記録_{number}_第{view.certificate.version}版.pdf",
+        fallback=f"certificate_{number}_v{view.certificate.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+@orderer_required
+def received(request: HttpRequest) -> HttpResponse:
+    user = orderer_user(request)
+    form = ReceiptSearchForm(request.GET or None)
+    filters = form.filters()
+    receipts = selectors.receipts_for_orderer(user=user, filters=filters)
+    page = Paginator(receipts, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = business_date()
+    rows = [
+        (r, selectors.guarantee_status_label(r.guarantee, seen_version=r.last_seen_version, today=today))
+        for r in page.object_list
+    ]
+    query = filters.query_string()
+    return render(
+        request,
+        "verify/received.html",
+        {"form": form, "page": page, "rows": rows, "query": query, "csv_url": reverse("verify:received_csv")},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@orderer_required
+def received_csv(request: HttpRequest) -> StreamingHttpResponse:
+    user = orderer_user(request)
+    filters = ReceiptSearchForm(request.GET or None).filters()
+    receipts = selectors.receipts_for_orderer(user=user, filters=filters)
+    today = business_date()
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff"  # BOM: Excel opens UTF-8 correctly
+        yield writer.writerow(
+            [
+                "保証契約番号",
+                "区分",
+                "状態",
+                "保証契約者",
+                "工事名",
+                "保証金額",
+                "保証期間",
+                "保証事業会社",
+                "初回確認日時",
+            ]
+        )
+        for r in receipts.iterator(chunk_size=500):
+            g = r.guarantee
+            yield writer.writerow(
+                [
+                    g.number,
+                    g.get_kind_display(),
+                    selectors.guarantee_status_label(g, seen_version=r.last_seen_version, today=today),
+                    g.contractor.name,
+                    g.work_name,
+                    g.guaranteed_amount,
+                    g.period_end.isoformat(),
+                    g.surety.name,
+                    r.first_verified_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition("受領済み電子証書一覧.csv", fallback="received.csv")
+    return response

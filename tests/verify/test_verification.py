@@ -1,0 +1,251 @@
+"""The orderer's 保証確認サービス: number + key → the authentic certificate, for the beneficiary only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from esurety.audit.models import AuditEntry
+from esurety.guarantees import services as gservices
+from esurety.guarantees.models import Guarantee
+from esurety.parties.models import Role, User
+from esurety.verification import services
+from esurety.verification.models import Receipt, ViewRecord
+from tests.factories import PASSWORD, World, make_guarantee, make_orderer, make_user
+
+REFUSED = "保証契約番号または認証キーが正しくありません"
+
+
+def key_of(g: Guarantee) -> str:
+    key = gservices.access_key_reveal(guarantee=g)
+    assert key is not None
+    return key
+
+
+def zenkaku(text: str) -> str:
+    """ASCII → full width, as a clerk typing with the IME on would enter it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def issued(world: World) -> tuple[Guarantee, str]:
+    g = make_guarantee(world)
+    return g, key_of(g)
+
+
+def test_right_pair_in_zenkaku_shows_the_certificate_and_lists_it(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    typed_key = zenkaku(key[:5].lower() + "-" + key[5:])
+    assert unicodedata.normalize("NFKC", typed_key) != key
+    response = client.post("/verify/", {"number": zenkaku(g.number), "key": typed_key})
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/certificates/{g.number}/"
+
+    page = client.get(response["Location"]).content.decode()
+    assert "真正な電子証書" in page
+    assert "保証証書 (前払金保証)" in page
+    assert "株式会社〇〇建設 様" in page
+    assert "40,000,000 円" in page
+    assert "令和 9年 3月 31日" in page
+    assert "有効" in page
+
+    listing = client.get("/verify/received/").content.decode()
+    assert g.number in listing and "〇〇道路改良工事" in listing
+
+    receipt = Receipt.objects.get()
+    assert receipt.orderer == world.orderer and receipt.first_verified_by == world.orderer_user
+    assert AuditEntry.objects.filter(action="certificate.receive").count() == 1
+
+
+@pytest.mark.parametrize("case", ["wrong_number", "wrong_key", "other_orderer"])
+def test_every_refusal_gives_the_same_answer_and_records_nothing(
+    world: World, issued: tuple[Guarantee, str], case: str
+) -> None:
+    g, key = issued
+    user = world.orderer_user
+    number = g.number
+    if case == "wrong_number":
+        number = str(int(g.number) + 1)
+    elif case == "wrong_key":
+        key = key[::-1] if key[::-1] != key else "3" * 10
+    else:
+        user = make_user("other-orderer", orderer=make_orderer("鳴門市長"), role=Role.MEMBER)
+    response = login(user).post("/verify/", {"number": number, "key": key})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert REFUSED in body
+    assert "株式会社〇〇建設" not in body
+    assert not Receipt.objects.exists()
+    assert not ViewRecord.objects.exists()
+
+
+def test_refusals_cost_the_same_queries_whatever_was_wrong(world: World, issued: tuple[Guarantee, str]) -> None:
+    """A wrong number must not answer faster than a wrong key: same database work for each."""
+    g, key = issued
+    stranger = make_user("stranger", orderer=make_orderer("阿南市長"), role=Role.MEMBER)
+    counts = []
+    for number, attempt_key in ((str(int(g.number) + 7), key), (g.number, "7" * 10), (g.number, key)):
+        with CaptureQueriesContext(connection) as queries:
+            with pytest.raises(services.VerificationRefused):
+                services.certificate_verify(
+                    user=stranger, number=number, key=attempt_key, client_ip="192.0.2.9", now=timezone.now()
+                )
+        counts.append(len([q for q in queries.captured_queries if "cache" not in q["sql"]]))
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_a_thousand_guesses_against_one_number_get_nowhere(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    attacker_org = make_orderer("攻撃市長")
+    attackers = [make_user(f"attacker{i}", orderer=attacker_org, role=Role.MEMBER) for i in range(5)]
+    outcomes = {"ok": 0, "refused": 0, "locked": 0}
+    for i in range(1000):
+        guess = f"{i:010d}".translate(str.maketrans("0123456789", "34679ACEFG"))
+        try:
+            services.certificate_verify(
+                user=attackers[i % 5],
+                number=g.number,
+                key=guess,
+                client_ip=f"198.51.{i // 250}.{i % 250}",
+                now=timezone.now(),
+            )
+            outcomes["ok"] += 1
+        except services.VerificationLocked:
+            outcomes["locked"] += 1
+        except services.VerificationRefused:
+            outcomes["refused"] += 1
+    assert outcomes["ok"] == 0
+    assert outcomes["refused"] <= services.PER_NUMBER.max_attempts
+    assert outcomes["locked"] >= 1000 - services.PER_NUMBER.max_attempts
+    # Even the right key is locked out for the attackers' organisation…
+    with pytest.raises(services.VerificationLocked):
+        services.certificate_verify(
+            user=attackers[0], number=g.number, key=key, client_ip="203.0.113.5", now=timezone.now()
+        )
+    # …while the rightful orderer still gets in, and surety staff were alerted.
+    receipt = services.certificate_verify(
+        user=world.orderer_user, number=g.number, key=key, client_ip="203.0.113.77", now=timezone.now()
+    )
+    assert receipt.guarantee == g
+    alert = AuditEntry.objects.filter(action="verify.lockout").first()
+    assert alert is not None and alert.surety_id_scope == world.surety.pk
+    assert "number" in alert.after["limits"]
+
+
+def test_the_form_says_to_wait_once_locked(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, _ = issued
+    client = login(world.orderer_user)
+    for _ in range(services.PER_USER.max_attempts):
+        client.post("/verify/", {"number": g.number, "key": "7" * 10})
+    body = client.post("/verify/", {"number": g.number, "key": "7" * 10}).content.decode()
+    assert "一時的に受付を停止しています" in body
+
+
+def test_amended_certificate_is_marked_and_history_readable(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    gservices.guarantee_amend_amount(
+        guarantee=g,
+        by=world.clerk,
+        contract_price=110_000_000,
+        guaranteed_amount=44_000_000,
+        effective_on=g.contract_date,
+        reason="設計変更",
+        now=timezone.now(),
+    )
+    flagged = 'class="status-label status-label--変更あり"'
+    listing = client.get("/verify/received/").content.decode()
+    assert flagged in listing
+    assert client.get("/verify/received/?status=変更あり").content.decode().count(g.number) >= 1
+
+    latest = client.get(f"/verify/certificates/{g.number}/").content.decode()
+    assert "(変更)" in latest and "44,000,000 円" in latest and "第2版" in latest
+    old = client.get(f"/verify/certificates/{g.number}/?version=1").content.decode()
+    assert "40,000,000 円" in old and "旧版" in old
+    # Having looked at the new version, the list no longer flags it.
+    assert flagged not in client.get("/verify/received/").content.decode()
+
+
+def test_period_change_is_shown_without_a_new_version(world: World, issued: tuple[Guarantee, str]) -> None:
+    import datetime as dt
+
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    gservices.guarantee_change_period(
+        guarantee=g,
+        by=world.clerk,
+        completion_date=dt.date(2027, 6, 30),
+        effective_on=dt.date(2027, 3, 1),
+        reason="工期延長",
+        now=timezone.now(),
+    )
+    page = client.get(f"/verify/certificates/{g.number}/").content.decode()
+    assert "令和 9年 6月 30日" in page
+    assert "工期の変更" in page and "証書の再発行なし" in page
+    assert "第2版" not in page
+
+
+def test_csv_export_has_bom_and_rows(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    response = client.get("/verify/received.csv")
+    data = b"".join(response.streaming_content).decode("utf-8")  # type: ignore[attr-defined]
+    assert data.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    assert rows[0][0] == "保証契約番号"
+    assert rows[1][0] == g.number and rows[1][4] == "〇〇道路改良工事"
+
+
+def test_certificate_pdf_carries_the_viewer(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    response = client.get(f"/verify/certificates/{g.number}/copy.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_every_url_is_404_to_those_who_did_not_receive_it(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    login(world.orderer_user).post("/verify/", {"number": g.number, "key": key})
+    other_orderer_user = make_user("naruto", orderer=make_orderer("鳴門市長"), role=Role.MEMBER)
+    urls = [
+        f"/verify/certificates/{g.number}/",
+        f"/verify/certificates/{g.number}/?version=1",
+        f"/verify/certificates/{g.number}/print/",
+        f"/verify/certificates/{g.number}/copy.pdf",
+    ]
+    for url in urls:
+        assert login(other_orderer_user).get(url).status_code == 404, url
+        assert login(world.contractor_user).get(url).status_code == 404, url
+        assert login(world.clerk).get(url).status_code == 404, url
+        anonymous = Client().get(url)
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/"), url
+    for url in ("/verify/", "/verify/received/", "/verify/received.csv"):
+        assert login(world.contractor_user).get(url).status_code == 404, url
+    assert g.number not in login(other_orderer_user).get("/verify/received/").content.decode()
+    csv_body = b"".join(login(other_orderer_user).get("/verify/received.csv").streaming_content)  # type: ignore[attr-defined]
+    assert g.number.encode() not in csv_body
+
+
+def test_login_page_leads_orderers_here(world: World) -> None:
+    response = Client().post("/login/", {"username": world.orderer_user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/verify/"
