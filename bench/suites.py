@@ -1,0 +1,21 @@
+"""The benchmarks, by name. Each takes the data set and returns its figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench.dataset import Dataset
+
+SUITES: dict[str, Callable[[Dataset], object]] = {}
+
+
+def suite(name: str) -> Callable[[Callable[[Dataset], object]], Callable[[Dataset], object]]:
+    def register(fn: Callable[[Dataset], object]) -> Callable[[Dataset], object]:
+        SUITES[name] = fn
+        return fn
+
+    return register
+
+
+# Importing the modules registers their suites.
+from bench import contractor_pages  # noqa: E402, F401

@@ -1,0 +1,331 @@
+"""保証工事一覧 (STEP 3), the certificate and its print layout, the access key (STEP 4), CSV export.
+
+Every read goes through guarantees.selectors, which scope it to the user's
+own company; anything the selector does not return is a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from esurety.contractor.forms import GuaranteeSearchForm
+from esurety.contractor.views.access import contractor_required, no_store, portal_user
+from esurety.contractor.views.downloads import attachment, content_disposition
+from esurety.core.clock import business_date, now
+from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod
+from esurety.documents import pdf
+from esurety.guarantees import selectors, services
+from esurety.guarantees.models import Certificate, Guarantee
+from esurety.parties.models import User
+
+PAGE_SIZE = 20
+
+# The same words as on the certificate copy PDF.
+VIEWING_COPY_LABEL = pdf.VIEWING_COPY_LABEL
+
+
+def _search(request: HttpRequest) -> tuple[GuaranteeSearchForm, str, str]:
+    form = GuaranteeSearchForm(request.GET or None)
+    mode, query = form.search_terms()
+    return form, mode, query
+
+
+def _search_params(mode: str, query: str) -> dict[str, str]:
+    """The search as query parameters, for page links and the CSV link (none for the full list)."""
+    if mode == selectors.SearchMode.ALL and not query:
+        return {}
+    return {"mode": mode, "q": query}
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """「【先頭】 ◀ 前 N件中 a - b件 次 ▶ 最後 ▶」 with the search kept in every link."""
+
+    count: int
+    start: int
+    end: int
+    first_url: str | None
+    previous_url: str | None
+    next_url: str | None
+    last_url: str | None
+
+
+def page_links(page: Page[Any], base_query: Mapping[str, object]) -> PageLinks:
+    def url(number: int) -> str:
+        return "?" + urlencode({**base_query, "page": number})
+
+    paginator = page.paginator
+    on_first = page.number == 1
+    on_last = page.number == paginator.num_pages
+    return PageLinks(
+        count=paginator.count,
+        start=page.start_index(),
+        end=page.end_index(),
+        first_url=None if on_first else url(1),
+        previous_url=url(page.previous_page_number()) if page.has_previous() else None,
+        next_url=url(page.next_page_number()) if page.has_next() else None,
+        last_url=None if on_last else url(paginator.num_pages),
+    )
+
+
+@require_GET
+@contractor_required
+def guarantee_list(request: HttpRequest) -> HttpResponse:
+    user = portal_user(request)
+    form, mode, query = _search(request)
+    guarantees = selectors.guarantees_for_contractor(user=user, mode=mode, query=query)
+    # The paginator counts once; the page is one indexed query (contractor, -latest_issued_on, -number).
+    paginator = Paginator(guarantees, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    search_params = _search_params(mode, query)
+    return render(
+        request,
+        "contractor/guarantee_list.html",
+        {
+            "form": form,
+            "mode": mode,
+            "query": query,
+            "page": page,
+            "links": page_links(page, search_params),
+            "export_query": urlencode(search_params),
+            "ELECTRONIC": DeliveryMethod.ELECTRONIC,
+        },
+    )
+
+
+def _guarantee_or_404(user: User, number: str) -> Guarantee:
+    guarantee = selectors.guarantee_for_contractor(user=user, number=number)
+    if guarantee is None:
+        raise Http404("保証契約が見つかりません。")
+    return guarantee
+
+
+def _requested_version(request: HttpRequest) -> int | None:
+    raw = request.GET.get("version")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise Http404("指定された版はありません。")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class PeriodChange:
+    effective_on: dt.date
+    completion_before: dt.date | None
+    completion_after: dt.date | None
+    reason: str
+
+
+def _iso_date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    guarantee: Guarantee
+    certificate: Certificate
+    versions: list[Certificate]
+    is_current: bool
+    period_end_shown: dt.date
+    completion_date_shown: dt.date
+    period_moved: bool
+    period_changes: list[PeriodChange]
+    cancelled_on: dt.date | None
+    representative_title: str
+    representative_name: str
+    shows_deposit_bank: bool
+
+
+def _certificate_view(request: HttpRequest, number: str) -> CertificateView:
+    user = portal_user(request)
+    guarantee = _guarantee_or_404(user, number)
+    versions = list(selectors.certificate_versions(guarantee=guarantee))
+    requested = _requested_version(request)
+    wanted = guarantee.current_version if requested is None else requested
+    certificate = next((c for c in versions if c.version == wanted), None)
+    if certificate is None:
+        raise Http404("指定された版はありません。")
+    is_current = certificate.version == guarantee.current_version
+    period_end, completion = certificate.period_end, certificate.completion_date
+    changes: list[PeriodChange] = []
+    # Seed note 2: a change of 工期 moves the period without a new certificate,
+    # so the current version shows the guarantee's dates, with the record.
+    moved = is_current and (guarantee.period_end != period_end or guarantee.completion_date != completion)
+    if moved:
+        period_end, completion = guarantee.period_end, guarantee.completion_date
+        changes = [
+            PeriodChange(
+                effective_on=a.effective_on,
+                completion_before=_iso_date(a.before.get("completion_date")),
+                completion_after=_iso_date(a.after.get("completion_date")),
+                reason=a.reason,
+            )
+            for a in selectors.period_changes_since(guarantee=guarantee, since=certificate.issued_at)
+        ]
+    title, _, name = certificate.surety_representative.partition(" ")
+    return CertificateView(
+        guarantee=guarantee,
+        certificate=certificate,
+        versions=versions,
+        is_current=is_current,
+        period_end_shown=period_end,
+        completion_date_shown=completion,
+        period_moved=moved,
+        period_changes=changes,
+        cancelled_on=business_date(guarantee.cancelled_at) if guarantee.cancelled_at else None,
+        representative_title=title if name else "",
+        representative_name=name or title,
+        shows_deposit_bank=certificate.kind in ADVANCE_KINDS,
+    )
+
+
+@require_GET
+@contractor_required
+def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
+    view = _certificate_view(request, number)
+    return render(request, "contractor/certificate.html", {"v": view, "viewing_copy_label": VIEWING_COPY_LABEL})
+
+
+@require_GET
+@contractor_required
+def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
+    view = _certificate_view(request, number)
+    return render(
+        request,
+        "contractor/certificate_print.html",
+        {"v": view, "viewing_copy_label": VIEWING_COPY_LABEL, "printed_at": now()},
+    )
+
+
+@require_GET
+@contractor_required
+def certificate_copy_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    user = portal_user(request)
+    view = _certificate_view(request, number)
+    viewer = f"{view.guarantee.contractor.name} {user.display_name or user.get_username()}"
+    data = pdf.certificate_copy_pdf(certificate=view.certificate, viewer_label=viewer, viewed_at=now())
+    return attachment(
+        data,
+        filename=pdf.certificate_copy_filename(view.certificate),
+        fallback=f"certificate_copy_{view.guarantee.number}_v{view.certificate.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _electronic_or_404(user: User, number: str) -> Guarantee:
+    guarantee = _guarantee_or_404(user, number)
+    # A paper certificate has no access key and nothing to hand to an orderer online.
+    if guarantee.delivery_method != DeliveryMethod.ELECTRONIC:
+        raise Http404("書面交付の保証契約には認証キーがありません。")
+    return guarantee
+
+
+@require_GET
+@contractor_required
+def access_key(request: HttpRequest, number: str) -> HttpResponse:
+    user = portal_user(request)
+    guarantee = _electronic_or_404(user, number)
+    key = services.access_key_disclose(guarantee=guarantee, by=user, now=now(), purpose="view")
+    response = render(request, "contractor/access_key.html", {"g": guarantee, "key": key})
+    return no_store(response)
+
+
+@require_GET
+@contractor_required
+def key_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    user = portal_user(request)
+    guarantee = _electronic_or_404(user, number)
+    issued_at = now()
+    key = services.access_key_disclose(guarantee=guarantee, by=user, now=issued_at, purpose="notice_pdf")
+    if key is None:
+        raise Http404("有効な認証キーがありません。")
+    data = pdf.key_notice_pdf(guarantee=guarantee, key=key, issued_at=issued_at)
+    response = attachment(
+        data,
+        filename=pdf.key_notice_filename(guarantee),
+        fallback=f"key_notice_{guarantee.number}.pdf",
+        content_type="application/pdf",
+    )
+    return no_store(response)
+
+
+CSV_HEADER = (
+    "種別",
+    "証書発行日",
+    "保証契約番号",
+    "区分",
+    "変更契約",
+    "発注者",
+    "工事名",
+    "請負金額(総額):円",
+    "請負金額(対価額):円",
+    "保証金額:円",
+    "状態",
+)
+
+# 種別 as the list prints it.
+DELIVERY_SHORT: dict[str, str] = {DeliveryMethod.ELECTRONIC: "電子", DeliveryMethod.PAPER: "書面"}
+
+# A cell starting with one of these is run as a formula by Excel (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(guarantees: Iterator[Guarantee]) -> Iterator[str]:
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    # The BOM makes Excel open the file as UTF-8 instead of Shift_JIS.
+    yield "\ufeff" + writer.writerow(CSV_HEADER)
+    for g in guarantees:
+        yield writer.writerow(
+            [
+                DELIVERY_SHORT.get(g.delivery_method, g.delivery_method),
+                g.latest_issued_on.strftime("%Y/%m/%d") if g.latest_issued_on else "",
+                g.number,
+                g.get_kind_display(),
+                "変更" if g.is_amended else "",
+                _cell(g.orderer.name),
+                _cell(g.work_name),
+                g.contract_price,
+                "" if g.contract_price_consideration is None else g.contract_price_consideration,
+                g.guaranteed_amount,
+                g.get_status_display(),
+            ]
+        )
+
+
+@require_GET
+@contractor_required
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    user = portal_user(request)
+    _, mode, query = _search(request)
+    guarantees = selectors.guarantees_for_contractor(user=user, mode=mode, query=query)
+    # Streamed in chunks: 20,000 rows never sit in memory at once.
+    rows = _csv_rows(guarantees.iterator(chunk_size=2000))
+    response = StreamingHttpResponse((row.encode("utf-8") for row in rows), content_type="text/csv; charset=utf-8")
+    stamp = business_date().strftime("%Y%m%d")
+    response["Content-Disposition"] = content_disposition(
+        f"保証工事一覧_{stamp}.csv", fallback=f"guarantees_{stamp}.csv"
+    )
+    return response

@@ -1,0 +1,90 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Never `playwright install`: the browser is /usr/bin/chromium (scripts/system-deps.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+# Playwright's sync API runs an event loop in the test thread; the test's own
+# ORM calls (building data, checking results) are still plain sync code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Debian's chromium (scripts/system-deps.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser context per user; pages accept downloads."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(locale="ja-JP", accept_downloads=True, viewport={"width": 1366, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page: Any, live_server: Any, username: str, password: str) -> None:
+    """Log in through the real login form, as a person would."""
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("お客様ID").fill(username)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state("networkidle")
+
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page: Any) -> None:
+    """axe-core finds no WCAG 2.0/2.1 A or AA violation on the page (JIS X 8341-3 AA)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG_AA)
+    violations = results.response["violations"]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in violations
+    ]
+    assert not violations, f"{page.url}: " + " | ".join(details)
+
+
+def pdf_text(path: str) -> str:
+    import subprocess
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("needs poppler-utils")
+    return subprocess.run([pdftotext, "-layout", path, "-"], check=True, capture_output=True, text=True).stdout
