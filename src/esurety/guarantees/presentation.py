@@ -61,7 +61,7 @@ class CertificatePresentation:
 
 def certificate_presentation(*, guarantee: Guarantee, version: int | None) -> CertificatePresentation:
     versions = list(selectors.certificate_versions(guarantee=guarantee))
-    wanted = version or guarantee.current_version
+    wanted = guarantee.current_version if version is None else version
     certificate = next((c for c in versions if c.version == wanted), None)
     if certificate is None:
         raise Http404("指定された版はありません。")

@@ -7,7 +7,6 @@ own company; anything the selector does not return is a 404.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +21,11 @@ from esurety.contractor.forms import GuaranteeSearchForm
 from esurety.contractor.views.access import contractor_required, no_store, portal_user
 from esurety.contractor.views.downloads import attachment, content_disposition
 from esurety.core.clock import business_date, now
-from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod
+from esurety.core.kinds import DeliveryMethod
 from esurety.documents import pdf
 from esurety.guarantees import selectors, services
-from esurety.guarantees.models import Certificate, Guarantee
+from esurety.guarantees.models import Guarantee
+from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation, requested_version
 from esurety.parties.models import User
 
 PAGE_SIZE = 20
@@ -110,87 +110,9 @@ def _guarantee_or_404(user: User, number: str) -> Guarantee:
     return guarantee
 
 
-def _requested_version(request: HttpRequest) -> int | None:
-    raw = request.GET.get("version")
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise Http404("指定された版はありません。")
-    return int(raw)
-
-
-@dataclass(frozen=True)
-class PeriodChange:
-    effective_on: dt.date
-    completion_before: dt.date | None
-    completion_after: dt.date | None
-    reason: str
-
-
-def _iso_date(value: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class CertificateView:
-    guarantee: Guarantee
-    certificate: Certificate
-    versions: list[Certificate]
-    is_current: bool
-    period_end_shown: dt.date
-    completion_date_shown: dt.date
-    period_moved: bool
-    period_changes: list[PeriodChange]
-    cancelled_on: dt.date | None
-    representative_title: str
-    representative_name: str
-    shows_deposit_bank: bool
-
-
-def _certificate_view(request: HttpRequest, number: str) -> CertificateView:
-    user = portal_user(request)
-    guarantee = _guarantee_or_404(user, number)
-    versions = list(selectors.certificate_versions(guarantee=guarantee))
-    requested = _requested_version(request)
-    wanted = guarantee.current_version if requested is None else requested
-    certificate = next((c for c in versions if c.version == wanted), None)
-    if certificate is None:
-        raise Http404("指定された版はありません。")
-    is_current = certificate.version == guarantee.current_version
-    period_end, completion = certificate.period_end, certificate.completion_date
-    changes: list[PeriodChange] = []
-    # Seed note 2: a change of 工期 moves the period without a new certificate,
-    # so the current version shows the guarantee's dates, with the record.
-    moved = is_current and (guarantee.period_end != period_end or guarantee.completion_date != completion)
-    if moved:
-        period_end, completion = guarantee.period_end, guarantee.completion_date
-        changes = [
-            PeriodChange(
-                effective_on=a.effective_on,
-                completion_before=_iso_date(a.before.get("completion_date")),
-                completion_after=_iso_date(a.after.get("completion_date")),
-                reason=a.reason,
-            )
-            for a in selectors.period_changes_since(guarantee=guarantee, since=certificate.issued_at)
-        ]
-    title, _, name = certificate.surety_representative.partition(" ")
-    return CertificateView(
-        guarantee=guarantee,
-        certificate=certificate,
-        versions=versions,
-        is_current=is_current,
-        period_end_shown=period_end,
-        completion_date_shown=completion,
-        period_moved=moved,
-        period_changes=changes,
-        cancelled_on=business_date(guarantee.cancelled_at) if guarantee.cancelled_at else None,
-        representative_title=title if name else "",
-        representative_name=name or title,
-        shows_deposit_bank=certificate.kind in ADVANCE_KINDS,
-    )
+def _certificate_view(request: HttpRequest, number: str) -> CertificatePresentation:
+    guarantee = _guarantee_or_404(portal_user(request), number)
+    return certificate_presentation(guarantee=guarantee, version=requested_version(request))
 
 
 @require_GET
