@@ -145,6 +145,7 @@ def build(*, rebuild: bool = False) -> None:
         cur.execute("VACUUM ANALYZE guarantees_guarantee")
         cur.execute("VACUUM ANALYZE guarantees_certificate")
         cur.execute("VACUUM ANALYZE guarantees_accesskey")
+        cur.execute("ANALYZE")
 
 
 def load() -> Dataset:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,6 +22,7 @@ from esurety.contractor.views.access import contractor_required, no_store, porta
 from esurety.contractor.views.downloads import attachment, content_disposition
 from esurety.core.clock import business_date, now
 from esurety.core.kinds import DeliveryMethod
+from esurety.core.paging import DeferredJoinPaginator
 from esurety.documents import pdf
 from esurety.guarantees import selectors, services
 from esurety.guarantees.models import Guarantee
@@ -85,7 +86,7 @@ def guarantee_list(request: HttpRequest) -> HttpResponse:
     form, mode, query = _search(request)
     guarantees = selectors.guarantees_for_contractor(user=user, mode=mode, query=query)
     # The paginator counts once; the page is one indexed query (contractor, -latest_issued_on, -number).
-    paginator = Paginator(guarantees, PAGE_SIZE)
+    paginator = DeferredJoinPaginator(guarantees, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     search_params = _search_params(mode, query)
     return render(
