@@ -37,8 +37,11 @@ def key_notice_pdf(data: Dataset) -> dict[str, object]:
     from esurety.documents.pdf import key_notice_pdf as render
     from esurety.guarantees.models import Guarantee
 
-    guarantees = list(Guarantee.objects.filter(contractor_id=data.focus_contractor_id).select_related(
-        "surety", "orderer", "contractor")[:60])
+    guarantees = list(
+        Guarantee.objects.filter(contractor_id=data.focus_contractor_id).select_related(
+            "surety", "orderer", "contractor"
+        )[:60]
+    )
     now = dt.datetime.now(dt.UTC)
     for g in guarantees[:5]:
         render(guarantee=g, key=key_for(g.number), issued_at=now)

@@ -49,13 +49,20 @@ def _parties() -> tuple[list[Branch], list[int], list[int], Contractor, Orderer]
     branches: list[Branch] = []
     for s in range(3):
         surety = SuretyCompany.objects.create(
-            name=f"ベンチ保証{s}株式会社", postal_code="100-0001", address="東京都千代田区1-1",
+            name=f"ベンチ保証{s}株式会社",
+            postal_code="100-0001",
+            address="東京都千代田区1-1",
             representative_name="代表 一郎",
         )
         for b in range(10):
-            branches.append(Branch.objects.create(surety=surety, name=f"第{b}支店", address="東京都", tel="03-0000-0000"))
+            branches.append(
+                Branch.objects.create(surety=surety, name=f"第{b}支店", address="東京都", tel="03-0000-0000")
+            )
     contractors = Contractor.objects.bulk_create(
-        [Contractor(name=f"ベンチ建設{i}株式会社", address="東京都", representative_name="代表") for i in range(CONTRACTORS)]
+        [
+            Contractor(name=f"ベンチ建設{i}株式会社", address="東京都", representative_name="代表")
+            for i in range(CONTRACTORS)
+        ]
     )
     orderers = Orderer.objects.bulk_create([Orderer(name=f"ベンチ市{i}上下水道事業管理者") for i in range(ORDERERS)])
     return branches, [c.pk for c in contractors], [o.pk for o in orderers], contractors[0], orderers[0]
@@ -69,7 +76,9 @@ def _guarantee_rows(
     kinds = [GuaranteeKind.ADVANCE] * 6 + [GuaranteeKind.PERFORMANCE] * 3 + [GuaranteeKind.INTERIM_ADVANCE]
     for i in range(TOTAL):
         branch = branches[i % len(branches)]
-        contractor = focus_id if i % (TOTAL // FOCUS_COUNT) == 0 else contractor_ids[1 + (i * 7919) % (len(contractor_ids) - 1)]
+        contractor = (
+            focus_id if i % (TOTAL // FOCUS_COUNT) == 0 else contractor_ids[1 + (i * 7919) % (len(contractor_ids) - 1)]
+        )
         orderer = orderer_ids[(i * 104729) % len(orderer_ids)]
         kind = kinds[i % len(kinds)]
         category = WorkCategory.CONSULTING if i % 9 == 0 else WorkCategory.WORKS
@@ -80,10 +89,34 @@ def _guarantee_rows(
         name = f"{PLACES[i % len(PLACES)]}{rng.choice(PLACES)}地区{rng.choice(FACILITIES)}{rng.choice(WORKS)}"
         number = f"{4_000_000_000 + i:010d}"
         yield (
-            first_id + i, now, now, kind, category, name, contract, completion, price, None, amount, False,
-            "ベンチ銀行 本店" if kind != GuaranteeKind.PERFORMANCE else "", DeliveryMethod.ELECTRONIC, number,
-            branch.surety_id, branch.pk, contractor, orderer, None, None, completion, "ACTIVE", now, 1,
-            contract + dt.timedelta(days=7), False, None,
+            first_id + i,
+            now,
+            now,
+            kind,
+            category,
+            name,
+            contract,
+            completion,
+            price,
+            None,
+            amount,
+            False,
+            "ベンチ銀行 本店" if kind != GuaranteeKind.PERFORMANCE else "",
+            DeliveryMethod.ELECTRONIC,
+            number,
+            branch.surety_id,
+            branch.pk,
+            contractor,
+            orderer,
+            None,
+            None,
+            completion,
+            "ACTIVE",
+            now,
+            1,
+            contract + dt.timedelta(days=7),
+            False,
+            None,
         )
 
 
@@ -128,11 +161,35 @@ def build(*, rebuild: bool = False) -> None:
         with raw.copy(f"COPY guarantees_certificate ({ccols}) FROM STDIN") as ccopy:
             for row in rows:
                 b = branch_by_id[row[16]]
-                ccopy.write_row((
-                    row[0], 1, False, row[25], now, row[3], row[5], row[8], None, row[10], row[21], row[7], row[12],
-                    "ベンチ建設株式会社", "東京都", "ベンチ市上下水道事業管理者", "ベンチ保証株式会社", "100-0001",
-                    "東京都千代田区1-1", "取締役社長 代表 一郎", b.name, b.address, b.tel, "", None,
-                ))
+                ccopy.write_row(
+                    (
+                        row[0],
+                        1,
+                        False,
+                        row[25],
+                        now,
+                        row[3],
+                        row[5],
+                        row[8],
+                        None,
+                        row[10],
+                        row[21],
+                        row[7],
+                        row[12],
+                        "ベンチ建設株式会社",
+                        "東京都",
+                        "ベンチ市上下水道事業管理者",
+                        "ベンチ保証株式会社",
+                        "100-0001",
+                        "東京都千代田区1-1",
+                        "取締役社長 代表 一郎",
+                        b.name,
+                        b.address,
+                        b.tel,
+                        "",
+                        None,
+                    )
+                )
         with raw.copy(f"COPY guarantees_accesskey ({kcols}) FROM STDIN") as kcopy:
             for row in rows:
                 number = str(row[14])

@@ -18,4 +18,4 @@ def suite(name: str) -> Callable[[Callable[[Dataset], object]], Callable[[Datase
 
 
 # Importing the modules registers their suites.
-from bench import contractor_pages  # noqa: E402, F401
+from bench import contractor_pages, imports, verify_throughput  # noqa: E402, F401

@@ -31,7 +31,9 @@ PASSWORD = "test-pass-2026"
 ADOPTION_DATE = dt.date(2026, 4, 1)
 
 
-def make_surety(name: str = "西日本建設業保証株式会社", first_number: int = 2_070_000_001) -> tuple[SuretyCompany, Branch]:
+def make_surety(
+    name: str = "西日本建設業保証株式会社", first_number: int = 2_070_000_001
+) -> tuple[SuretyCompany, Branch]:
     surety = SuretyCompany.objects.create(
         name=name,
         postal_code="550-0012",
@@ -49,8 +51,12 @@ def make_surety(name: str = "西日本建設業保証株式会社", first_number
     NumberSeries.objects.create(
         branch=branch, kind="", first_number=first_number, last_number=first_number + 199_998, next_number=first_number
     )
-    for kind in (GuaranteeKind.ADVANCE, GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE,
-                 GuaranteeKind.PERFORMANCE_RESERVATION):
+    for kind in (
+        GuaranteeKind.ADVANCE,
+        GuaranteeKind.INTERIM_ADVANCE,
+        GuaranteeKind.PERFORMANCE,
+        GuaranteeKind.PERFORMANCE_RESERVATION,
+    ):
         PremiumRate.objects.create(
             surety=surety,
             kind=kind,
@@ -83,9 +89,7 @@ def make_orderer(name: str = "徳島市上下水道事業管理者", adopt_from:
 
 
 def make_contractor(name: str = "株式会社〇〇建設") -> Contractor:
-    return Contractor.objects.create(
-        name=name, address="▲▲市▲▲区▲▲1丁目1番1号", representative_name="代表 太郎"
-    )
+    return Contractor.objects.create(name=name, address="▲▲市▲▲区▲▲1丁目1番1号", representative_name="代表 太郎")
 
 
 def make_user(username: str, *, role: str = Role.MEMBER, **org: object) -> User:

@@ -22,6 +22,7 @@ OBJECT_URLS = {
     "print_version": "/contractor/guarantees/{number}/print/?version=1",
     "copy_pdf": "/contractor/guarantees/{number}/copy.pdf",
     "key": "/contractor/guarantees/{number}/key/",
+    "notice_dispatch": "/contractor/guarantees/{number}/key/send/",
     "notice_pdf": "/contractor/guarantees/{number}/key/notice.pdf",
     "statement_pdf": "/contractor/statements/{statement}.pdf",
 }

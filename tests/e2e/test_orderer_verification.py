@@ -47,7 +47,7 @@ def test_orderer_verifies_with_the_notice_and_a_stranger_is_refused(
     page.get_by_label("保証契約番号").fill(zenkaku(g.number))
     page.get_by_label("認証キー").fill(zenkaku(key[:4] + "-" + key[4:]).lower())
     page.get_by_role("button", name="確認する").click()
-    page.wait_for_url(f"**/verify/certificates/{g.number}/")
+    page.wait_for_load_state("networkidle")
     main = page.inner_text("main")
     assert "真正な電子証書" in main
     assert "保証証書 (前払金保証)" in main

@@ -52,10 +52,11 @@ def test_right_pair_in_zenkaku_shows_the_certificate_and_lists_it(world: World, 
     typed_key = zenkaku(key[:5].lower() + "-" + key[5:])
     assert unicodedata.normalize("NFKC", typed_key) != key
     response = client.post("/verify/", {"number": zenkaku(g.number), "key": typed_key})
-    assert response.status_code == 302
-    assert response["Location"] == f"/verify/certificates/{g.number}/"
+    assert response.status_code == 200
+    answer = response.content.decode()
+    assert "真正な電子証書" in answer and "株式会社〇〇建設 様" in answer
 
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(f"/verify/certificates/{g.number}/").content.decode()
     assert "真正な電子証書" in page
     assert "保証証書 (前払金保証)" in page
     assert "株式会社〇〇建設 様" in page
@@ -249,3 +250,12 @@ def test_every_url_is_404_to_those_who_did_not_receive_it(world: World, issued: 
 def test_login_page_leads_orderers_here(world: World) -> None:
     response = Client().post("/login/", {"username": world.orderer_user.username, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/verify/"
+
+
+def test_orderer_sees_its_adoption_and_departments(world: World) -> None:
+    page = login(world.orderer_user).get("/verify/organisation/").content.decode()
+    assert "徳島市上下水道事業管理者" in page
+    assert "令和8年4月1日以降" in page
+    assert "契約窓口" in page and "工事担当課" in page
+    assert "前払・中間前払" in page
+    assert login(world.contractor_user).get("/verify/organisation/").status_code == 404

@@ -61,3 +61,24 @@ class UsageApplication(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.company_name}（{self.get_status_display()}）"
+
+
+class StaffTotp(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238): the second factor of the back office.
+
+    The shared secret is stored encrypted (AES-GCM, bound to the user) and
+    never logged. `last_step` is the time step of the last accepted code, so
+    a code cannot be used twice (an observed code is worthless afterwards).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_totp")
+    secret_ciphertext = models.BinaryField(null=True, blank=True)
+    # A new secret being set up: the current one stays valid until a code from the new one is confirmed.
+    pending_ciphertext = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField("作成日時")
+    confirmed_at = models.DateTimeField("登録日時", null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "二要素認証（職員）"
+        verbose_name_plural = "二要素認証（職員）"

@@ -97,6 +97,38 @@ def is_blocked(limit: Limit, key: str, *, now: float | None = None) -> int:
     return max(0, left)
 
 
+@dataclass(frozen=True)
+class Check:
+    """The state of several limits, read in one round trip to the cache."""
+
+    wait: int  # seconds until every limit admits the caller; 0 = free
+    failed: frozenset[int]  # indexes of the limits that hold failures in their window
+
+
+def check_all(items: list[tuple[Limit, str]], *, now: float | None = None) -> Check:
+    """is_blocked and failures for several (limit, key) pairs with a single cache read.
+
+    On a hot path (the orderer's verification) three separate lookups would
+    be three round trips; a successful caller also learns which counters it
+    needs to reset, so it resets only those.
+    """
+    t = _clock(now)
+    keys: list[str] = []
+    for limit, key in items:
+        keys.append(_lock_key(limit, key))
+        keys.extend(_slot_keys(limit, key))
+    values = cache.get_many(keys)
+    wait = 0
+    failed: set[int] = set()
+    for index, (limit, key) in enumerate(items):
+        until = values.get(_lock_key(limit, key))
+        if until is not None:
+            wait = max(wait, math.ceil(float(until) - t))
+        if any(float(values[k]) > t for k in _slot_keys(limit, key) if k in values):
+            failed.add(index)
+    return Check(wait=max(0, wait), failed=frozenset(failed))
+
+
 def failures(limit: Limit, key: str, *, now: float | None = None) -> int:
     """Failures of ``key`` still inside the window (0 while locked: the slots were cleared)."""
     t = _clock(now)

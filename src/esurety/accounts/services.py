@@ -26,7 +26,7 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.services.authority import NotPermitted, require_staff
 from esurety.notifications.services import outbox_enqueue
-from esurety.parties.models import Contractor, Role, SuretyCompany, User
+from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
 
 CUSTOMER_ID_DIGITS = 8
 
@@ -375,3 +375,62 @@ def member_remove(*, by: User, user: User, now: dt.datetime) -> User:
     target.save(update_fields=["is_active"])
     audit_record(actor=by, action="user.remove", obj=target, at=now, before=before, after=user_snapshot(target))
     return target
+
+
+# ---------------------------------------------------------------------------
+# orderer users invited by the surety's staff
+
+ORDERER_INVITER_ROLES = frozenset({Role.SURETY_ADMIN, Role.BRANCH_MANAGER})
+
+
+@transaction.atomic
+def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name: str, now: dt.datetime) -> User:
+    """Register the first 管理者 (ORG_ADMIN) of an orderer and e-mail them a link to set a password.
+
+    Only while the orderer has no active administrator: after that, the orderer
+    manages its own users (member_invite), and the surety cannot add people to it.
+    """
+    if not (by.is_active and by.surety_id is not None and by.role in ORDERER_INVITER_ROLES):
+        raise NotPermitted("発注者の利用者の招待は、管理者・支店長のみ行えます。")
+    target = Orderer.objects.select_for_update().get(pk=orderer.pk)
+    if User.objects.filter(orderer=target, role=Role.ORG_ADMIN, is_active=True).exists():
+        raise InvalidStateError(
+            f"{target.name}には既に管理者がいます。追加の利用者は発注者の管理者が「利用者の管理」から招待してください。"
+        )
+    violations: list[RuleViolation] = []
+    display_name = display_name.strip()
+    if not display_name:
+        violations.append(RuleViolation("display_name", "氏名を入力してください。"))
+    elif len(display_name) > 100:
+        violations.append(RuleViolation("display_name", "氏名は100文字以内で入力してください。"))
+    try:
+        email = _normalize_email(email)
+    except DomainError as exc:
+        violations.extend(exc.violations)
+    if violations:
+        raise DomainError("入力に誤りがあります。", violations)
+    user = User(
+        username=new_customer_id(),
+        email=email,
+        display_name=display_name,
+        orderer=target,
+        role=Role.ORG_ADMIN,
+    )
+    user.set_unusable_password()
+    user.save()
+    audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user), surety_id=by.surety_id)
+    outbox_enqueue(
+        template="orderer_user_invited",
+        to=[user.email],
+        context={
+            "organisation_name": target.name,
+            "display_name": user.display_name,
+            "surety_name": by.surety.name if by.surety else "",
+            "username": user.username,
+            "set_password_path": set_password_path(user),
+            "valid_days": link_valid_days(),
+        },
+        at=now,
+        obj=user,
+    )
+    return user

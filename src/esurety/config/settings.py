@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "esurety.accounts.middleware.IdleTimeoutMiddleware",
+    "esurety.accounts.totp_middleware.StaffTotpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -116,11 +117,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; SQLite, the embedded default, ignores them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "parties.User"
+AUTHENTICATION_BACKENDS = ["esurety.accounts.backends.OrganisationModelBackend"]
 
 # A cache shared by every app server and worker: Redis when configured,
 # otherwise the database, never a per-process cache (rate limits must hold
 # across workers).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -129,6 +132,8 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "esurety"),
         }
     }
+    # Sessions read from Redis on every request, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -171,6 +176,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 8)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Log out after this many seconds without a request (accounts.middleware).
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+# Surety staff must set up two-factor login (TOTP) before using the back office;
+# off by default only in the demo and the tests (staff who set it up still need a code).
+STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", not (DEMO_MODE or env_bool("ESURETY_TESTING")))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or DEMO_MODE))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

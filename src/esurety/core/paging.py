@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 
-class DeferredJoinPaginator(Paginator):
+class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
     """Reads a page's primary keys first, then only those rows.
 
     OFFSET over full rows makes PostgreSQL visit every skipped row in the
@@ -25,4 +25,4 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = list(self.object_list.filter(pk__in=keys)) if keys else []
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)

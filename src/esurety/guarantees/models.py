@@ -7,6 +7,8 @@ Status fields change only through services.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -139,6 +141,10 @@ class Guarantee(WorksTerms, TimeStampedModel):
             ),
             models.Index(fields=["orderer", "-latest_issued_on"], name="guarantee_orderer_list"),
             models.Index(fields=["surety", "branch", "-concluded_at"], name="guarantee_surety_list"),
+            # The back office's list of a whole surety, newest first (branch staff use the one above).
+            models.Index(fields=["surety", "-concluded_at", "-number"], name="guarantee_surety_recent"),
+            # The daily expiry finds the few ACTIVE guarantees whose period ended without a scan.
+            models.Index(fields=["period_end"], condition=Q(status="ACTIVE"), name="guarantee_active_period_end"),
         ]
 
     def __str__(self) -> str:
@@ -314,3 +320,98 @@ class PremiumStatement(models.Model):
         verbose_name = "保証料の書類"
         verbose_name_plural = "保証料の書類"
         indexes = [models.Index(fields=["guarantee", "issued_on"], name="statement_by_guarantee")]
+
+
+class AmendmentRequestStatus(models.TextChoices):
+    PENDING = "PENDING", "申請中"
+    APPROVED = "APPROVED", "承認"
+    REJECTED = "REJECTED", "却下"
+
+
+class AmendmentRequest(TimeStampedModel):
+    """変更申請: an amendment entered by one staff member and approved by another (four eyes).
+
+    Approval performs the Amendment; until then the guarantee is untouched.
+    The figures before the change are kept so the approver sees both sides.
+    """
+
+    guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="amendment_requests")
+    amendment_type = models.CharField("変更の種類", max_length=10, choices=AmendmentType.choices)
+    contract_price = models.BigIntegerField("変更後の請負金額(総額)", null=True, blank=True)
+    guaranteed_amount = models.BigIntegerField("変更後の保証金額", null=True, blank=True)
+    completion_date = models.DateField("変更後の工事末日", null=True, blank=True)
+    effective_on = models.DateField("変更日")
+    reason = models.CharField("変更理由", max_length=200)
+    before = models.JSONField("申請時の内容")
+    status = models.CharField(
+        "状態", max_length=10, choices=AmendmentRequestStatus.choices, default=AmendmentRequestStatus.PENDING
+    )
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("承認・却下日時", null=True, blank=True)
+    rejection_reason = models.TextField("却下理由", blank=True)
+    amendment = models.OneToOneField(Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="request")
+
+    class Meta:
+        verbose_name = "変更申請"
+        verbose_name_plural = "変更申請"
+        constraints = [
+            # Two pending requests on one guarantee would each be checked against figures
+            # the other is about to change.
+            models.UniqueConstraint(
+                fields=["guarantee"], condition=Q(status="PENDING"), name="one_pending_request_per_guarantee"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="amendment_request_queue")]
+
+    def __str__(self) -> str:
+        return f"変更申請#{self.pk} {self.guarantee.number}"
+
+    @property
+    def before_completion_date(self) -> dt.date | None:
+        raw = self.before.get("completion_date") if isinstance(self.before, dict) else None
+        return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATING = "VALIDATING", "検証中"
+    REJECTED = "REJECTED", "エラー"
+    IMPORTED = "IMPORTED", "取込済"
+
+
+class ImportBatch(models.Model):
+    """One CSV of concluded guarantees from a surety's core system (一括取込).
+
+    The file is kept in the database so that the worker that validates and
+    imports it need not share a disk with the web server. The whole file is
+    validated first; if any line is bad nothing is imported and `errors`
+    lists every bad line.
+    """
+
+    surety = models.ForeignKey(SuretyCompany, on_delete=models.PROTECT, related_name="import_batches")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("アップロード日時")
+    file_name = models.CharField("ファイル名", max_length=255)
+    content = models.BinaryField("ファイル")
+    file_size = models.PositiveIntegerField("サイズ(バイト)")
+    status = models.CharField("状態", max_length=12, choices=ImportStatus.choices, default=ImportStatus.VALIDATING)
+    encoding = models.CharField("文字コード", max_length=20, blank=True)
+    line_count = models.PositiveIntegerField("データ行数", default=0)
+    imported_count = models.PositiveIntegerField("取込件数", default=0)
+    error_count = models.PositiveIntegerField("エラー件数", default=0)
+    errors = models.JSONField("エラー一覧", default=list, blank=True)
+    started_at = models.DateTimeField("処理開始", null=True, blank=True)
+    finished_at = models.DateTimeField("処理終了", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "一括取込"
+        verbose_name_plural = "一括取込"
+        indexes = [
+            models.Index(fields=["surety", "-uploaded_at"], name="import_batch_list"),
+            models.Index(fields=["status", "uploaded_at"], name="import_batch_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"一括取込#{self.pk} {self.file_name}"

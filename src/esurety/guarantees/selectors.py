@@ -10,8 +10,10 @@ from esurety.audit.models import AuditEntry
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import (
     Amendment,
+    AmendmentRequest,
     AmendmentType,
     Application,
+    ApplicationStatus,
     Certificate,
     Guarantee,
     PremiumStatement,
@@ -165,4 +167,89 @@ def application_history(*, application: Application) -> QuerySet[AuditEntry]:
         AuditEntry.objects.filter(object_type=Application.__name__, object_id=str(application.pk))
         .select_related("actor")
         .order_by("at", "id")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Back office (staff): everything scoped by _staff_scope — the surety, and the branch for branch staff.
+
+
+def application_queue_for_staff(*, user: User, status: str = "", branch_id: int | None = None) -> QuerySet[Application]:
+    """Submitted applications (never the contractor's drafts), newest first."""
+    qs = applications_for_staff(user=user, status=status or None).exclude(status=ApplicationStatus.DRAFT)
+    if branch_id is not None:
+        qs = qs.filter(branch_id=branch_id)
+    return qs
+
+
+def application_for_staff(*, user: User, pk: int) -> Application | None:
+    return (
+        application_queue_for_staff(user=user)
+        .select_related("surety", "advance_guarantee", "created_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def guarantee_search_for_staff(
+    *,
+    user: User,
+    number: str = "",
+    contractor: str = "",
+    orderer: str = "",
+    work_name: str = "",
+    status: str = "",
+    branch_id: int | None = None,
+) -> QuerySet[Guarantee]:
+    qs = guarantees_for_staff(user=user)
+    if number.strip():
+        qs = qs.filter(number__startswith=normalize_guarantee_number(number))
+    if contractor.strip():
+        qs = qs.filter(contractor__name__contains=contractor.strip())
+    if orderer.strip():
+        qs = qs.filter(orderer__name__contains=orderer.strip())
+    if work_name.strip():
+        qs = qs.filter(work_name__contains=work_name.strip())
+    if status:
+        qs = qs.filter(status=status)
+    if branch_id is not None:
+        qs = qs.filter(branch_id=branch_id)
+    # (surety, branch, -concluded_at) is indexed for this order.
+    return qs.order_by("-concluded_at", "-number")
+
+
+def guarantee_for_staff(*, user: User, number: str) -> Guarantee | None:
+    return (
+        guarantees_for_staff(user=user)
+        .select_related("surety", "advance_guarantee", "application")
+        .filter(number=normalize_guarantee_number(number))
+        .first()
+    )
+
+
+def amendment_requests_for_staff(*, user: User, status: str = "") -> QuerySet[AmendmentRequest]:
+    scope = _staff_scope(user)
+    if scope is None:
+        return AmendmentRequest.objects.none()
+    guarantees = Guarantee.objects.filter(scope)
+    qs = AmendmentRequest.objects.filter(guarantee__in=guarantees).select_related(
+        "guarantee", "guarantee__contractor", "guarantee__orderer", "guarantee__branch", "entered_by", "decided_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def amendment_request_for_staff(*, user: User, pk: int) -> AmendmentRequest | None:
+    return amendment_requests_for_staff(user=user).filter(pk=pk).first()
+
+
+def premium_statement_for_staff(*, user: User, number: str) -> PremiumStatement | None:
+    scope = _staff_scope(user)
+    if scope is None:
+        return None
+    return (
+        PremiumStatement.objects.filter(guarantee__in=Guarantee.objects.filter(scope), number=number)
+        .select_related("guarantee", "guarantee__surety", "guarantee__orderer")
+        .first()
     )

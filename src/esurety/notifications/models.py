@@ -25,6 +25,10 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
+    # [{filename, content_type, size, sha256, sealed}]: `sealed` is the file encrypted
+    # (it may carry an access key) and is dropped once the message has been sent.
+    attachments = models.JSONField("添付ファイル", default=list, blank=True)
+    reply_to = models.JSONField("返信先", default=list, blank=True)
 
     class Meta:
         verbose_name = "送信メール"

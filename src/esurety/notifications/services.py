@@ -7,23 +7,76 @@ a request.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from esurety.audit.services import audit_record
 from esurety.core.clock import now as clock_now
+from esurety.core.errors import InvalidStateError
 from esurety.notifications.models import OutboxMessage, OutboxStatus
+from esurety.parties.models import User
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 BASE_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+def _attachment_cipher() -> AESGCM:
+    # The key notice PDF carries an access key, which is never stored in plain text:
+    # attachments wait in the outbox encrypted (ACCESS_KEY_SECRET outlives SECRET_KEY rotations).
+    secret = getattr(settings, "ACCESS_KEY_SECRET", "") or settings.SECRET_KEY
+    return AESGCM(hashlib.sha256(f"esurety:outbox-attachment:{secret}".encode()).digest())
+
+
+def _seal(attachment: Attachment) -> dict[str, Any]:
+    nonce = os.urandom(12)
+    associated = f"{attachment.filename}\x00{attachment.content_type}".encode()
+    sealed = nonce + _attachment_cipher().encrypt(nonce, attachment.content, associated)
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": len(attachment.content),
+        "sha256": hashlib.sha256(attachment.content).hexdigest(),
+        "sealed": base64.b64encode(sealed).decode("ascii"),
+    }
+
+
+def _unseal(stored: dict[str, Any]) -> Attachment:
+    if not stored.get("sealed"):
+        raise ValueError(f"attachment {stored.get('filename')!r} has no content left")
+    data = base64.b64decode(stored["sealed"])
+    associated = f"{stored['filename']}\x00{stored['content_type']}".encode()
+    content = _attachment_cipher().decrypt(data[:12], data[12:], associated)
+    return Attachment(filename=stored["filename"], content=content, content_type=stored["content_type"])
+
+
+def _drop_contents(attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What stays after sending: the names, sizes and hashes, as evidence of what was sent."""
+    return [{k: v for k, v in a.items() if k != "sealed"} for a in attachments]
 
 
 def outbox_enqueue(
@@ -33,15 +86,18 @@ def outbox_enqueue(
     context: dict[str, Any],
     at: dt.datetime,
     obj: Any = None,
+    attachments: Sequence[Attachment] = (),
+    reply_to: Sequence[str] = (),
 ) -> OutboxMessage | None:
-    """Render subject / text / html now and store the message for the worker."""
+    """Render subject / text / html now and store the message (and its attachments) for the worker."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         logger.warning("outbox: no recipient for template %s", template)
         return None
     context = {**context, "site_url": settings.SITE_URL}
     base = f"notifications/emails/{template}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    # One line (no header injection), within the column (a long 工事名 must not fail the write).
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())[:255]
     body_text = render_to_string(f"{base}_body.txt", context)
     body_html = render_to_string(f"{base}_body.html", context)
     return OutboxMessage.objects.create(
@@ -54,6 +110,8 @@ def outbox_enqueue(
         created_at=at,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
+        attachments=[_seal(a) for a in attachments],
+        reply_to=[address for address in reply_to if address],
     )
 
 
@@ -61,16 +119,43 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
 
 
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    return domain or urlsplit(settings.SITE_URL).hostname or "esurety.invalid"
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The same on every retry, so a receiver can drop a copy if a failed attempt did get through."""
+    return f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
+
+
+class _OutboxEmail(EmailMultiAlternatives):
+    def message(self) -> Any:
+        msg = super().message()
+        subject = str(self.subject)
+        if not subject.isascii():
+            # Django 5.2 encodes a Japanese subject without counting "Subject: ", so the
+            # first encoded word does not fit and the line folds right after the colon;
+            # readers then show the subject with a leading space. Encode it knowing the name.
+            msg.replace_header("Subject", Header(subject, "utf-8", header_name="Subject").encode())
+        return msg
+
+
 def _send(message: OutboxMessage) -> None:
-    email = EmailMultiAlternatives(
+    email = _OutboxEmail(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(message.to),
-        headers={"Message-ID": f"<outbox-{message.pk}@esurety>"},
+        reply_to=list(message.reply_to or []),
+        headers={"Message-ID": message_id(message)},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for stored in message.attachments or []:
+        attachment = _unseal(stored)
+        email.attach(attachment.filename, attachment.content, attachment.content_type)
     email.send(fail_silently=False)
 
 
@@ -96,6 +181,7 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> in
             except Exception as exc:  # noqa: BLE001 - any SMTP/network failure means retry later
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 if message.attempts >= MAX_ATTEMPTS:
+                    # The attachments stay (encrypted): staff may 「再送」 a failed message.
                     message.status = OutboxStatus.FAILED
                 else:
                     message.next_attempt_at = at + backoff(message.attempts)
@@ -105,6 +191,30 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> in
             message.status = OutboxStatus.SENT
             message.sent_at = at
             message.last_error = ""
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            message.attachments = _drop_contents(message.attachments or [])
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "attachments"])
             sent += 1
     return sent
+
+
+@transaction.atomic
+def outbox_retry(*, message: OutboxMessage, by: User, now: dt.datetime) -> OutboxMessage:
+    """「再送」 of a message that gave up (送信失敗): back to 送信待ち with a fresh set of attempts."""
+    locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if locked.status != OutboxStatus.FAILED:
+        raise InvalidStateError("送信失敗のメールのみ再送できます。")
+    before = {"status": locked.status, "attempts": locked.attempts, "last_error": locked.last_error}
+    locked.status = OutboxStatus.PENDING
+    locked.attempts = 0
+    locked.next_attempt_at = now
+    locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=by,
+        action="outbox.retry",
+        obj=locked,
+        at=now,
+        before=before,
+        after={"status": locked.status, "attempts": 0, "subject": locked.subject},
+        surety_id=by.surety_id,
+    )
+    return locked

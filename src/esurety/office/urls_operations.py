@@ -1,3 +1,21 @@
-from django.urls import URLPattern, URLResolver
+"""Bulk import, outbox, audit log, alerts and the staff's two-factor login."""
 
-urlpatterns: list[URLPattern | URLResolver] = []  # bulk import, outbox, audit log, TOTP, alerts
+from django.urls import path
+
+from esurety.office.views import alerts, audit, imports, outbox, totp
+
+urlpatterns = [
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/template.csv", imports.import_template, name="import_template"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/errors.csv", imports.import_errors_csv, name="import_errors"),
+    path("outbox/", outbox.outbox_list, name="outbox"),
+    path("outbox/<int:pk>/resend/", outbox.outbox_resend, name="outbox_resend"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
+    path("audit/verify/", audit.audit_check, name="audit_verify"),
+    path("alerts/", alerts.alert_list, name="alerts"),
+    path("totp/", totp.totp_setup, name="totp"),
+    path("totp/verify/", totp.totp_verify, name="totp_verify"),
+    path("totp/staff/<int:pk>/reset/", totp.totp_staff_reset, name="totp_reset"),
+]

@@ -148,6 +148,12 @@ class OrdererDepartment(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.orderer.name} {self.name}"
 
+    @property
+    def kinds_display(self) -> str:
+        """「前払・中間前払」: the kinds this department takes, in Japanese."""
+        codes = [k.strip() for k in self.handles_kinds.split(",") if k.strip()]
+        return "・".join(GuaranteeKind(c).label for c in codes if c in GuaranteeKind.values)
+
     def handles(self, kind: str) -> bool:
         return kind in {k.strip() for k in self.handles_kinds.split(",") if k.strip()}
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 
 from esurety.guarantees.models import Guarantee
-from esurety.parties.models import Orderer
+from esurety.notifications.models import OutboxMessage
+from esurety.parties.models import Orderer, OrdererDepartment
 
 
 class Receipt(models.Model):
@@ -50,3 +51,29 @@ class ViewRecord(models.Model):
         verbose_name = "閲覧記録"
         verbose_name_plural = "閲覧記録"
         indexes = [models.Index(fields=["receipt", "-at"], name="view_by_receipt")]
+
+
+class NoticeDispatch(models.Model):
+    """「発注者へ送信」: the contractor sent the key notice PDF to the orderer's department.
+
+    The department's name and address are copied: the orderer may rename or
+    remove the department later, and the record must still say where it went.
+    """
+
+    guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="notice_dispatches")
+    department = models.ForeignKey(
+        OrdererDepartment, null=True, blank=True, on_delete=models.SET_NULL, related_name="notice_dispatches"
+    )
+    department_name = models.CharField("送信先部署", max_length=100)
+    email = models.EmailField("送信先メールアドレス")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("送信日時")
+    outbox = models.OneToOneField(OutboxMessage, on_delete=models.PROTECT, related_name="notice_dispatch")
+
+    class Meta:
+        verbose_name = "認証キー等のお知らせの送信"
+        verbose_name_plural = "認証キー等のお知らせの送信"
+        indexes = [models.Index(fields=["guarantee", "-sent_at"], name="dispatch_by_guarantee")]
+
+    def __str__(self) -> str:
+        return f"{self.guarantee_id} → {self.department_name} <{self.email}>"

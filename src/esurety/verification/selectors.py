@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 
 from esurety.core.clock import business_date
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.parties.models import User
-from esurety.verification.models import Receipt
+from esurety.notifications.models import OutboxStatus
+from esurety.parties.models import OrdererDepartment, User
+from esurety.verification.models import NoticeDispatch, Receipt
 
 
 class ReceiptStatus:
@@ -96,3 +97,78 @@ def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
 def receipts_of_guarantee(*, guarantee: Guarantee) -> QuerySet[Receipt]:
     """For the contractor's 発注者閲覧済 and the surety's view log (callers check visibility)."""
     return guarantee.receipts.select_related("orderer", "first_verified_by").order_by("first_verified_at")
+
+
+# ---------------------------------------------------------------------------
+# 発注者への提出 (contractor side): where the notice goes, whether it went and was seen.
+
+
+def notice_department_for(*, guarantee: Guarantee) -> OrdererDepartment | None:
+    """The orderer's department that takes notices of this kind (契約保証 → 契約窓口, 前払 → 工事担当課)."""
+    departments = OrdererDepartment.objects.filter(orderer_id=guarantee.orderer_id).order_by("pk")
+    return next((d for d in departments if d.handles(guarantee.kind)), None)
+
+
+@dataclass(frozen=True)
+class SubmissionStatus:
+    """The last 「発注者へ送信」 and the orderer's first view, for 保証工事一覧 and the guarantee's pages."""
+
+    dispatched_at: dt.datetime | None = None
+    dispatch_department: str = ""
+    dispatch_status: str = ""  # OutboxStatus of the last dispatch's mail
+    viewed_at: dt.datetime | None = None
+
+    @property
+    def is_sent(self) -> bool:
+        return self.dispatch_status == OutboxStatus.SENT
+
+    @property
+    def is_pending(self) -> bool:
+        return self.dispatch_status == OutboxStatus.PENDING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.dispatch_status == OutboxStatus.FAILED
+
+
+NO_SUBMISSION = SubmissionStatus()
+
+
+def submission_status_for(guarantee_ids: list[int]) -> dict[int, SubmissionStatus]:
+    """One query for the page's dispatches and one for its receipts, however many rows (callers check visibility).
+
+    Guarantees with neither are left out; look them up with ``.get(pk, NO_SUBMISSION)``.
+    """
+    ids = list(guarantee_ids)
+    if not ids:
+        return {}
+    # The newest dispatch per guarantee: ids grow with sent_at (both set at insert).
+    latest_ids = (
+        NoticeDispatch.objects.filter(guarantee_id__in=ids)
+        .values("guarantee_id")
+        .annotate(latest=Max("id"))
+        .values("latest")
+    )
+    dispatches = {
+        row["guarantee_id"]: row
+        for row in NoticeDispatch.objects.filter(id__in=latest_ids).values(
+            "guarantee_id", "sent_at", "department_name", "outbox__status"
+        )
+    }
+    # Only the beneficiary's receipt counts (receipts are only ever made by it, but say so).
+    viewed = dict(
+        Receipt.objects.filter(guarantee_id__in=ids, orderer_id=F("guarantee__orderer_id"))
+        .values("guarantee_id")
+        .annotate(first=Min("first_verified_at"))
+        .values_list("guarantee_id", "first")
+    )
+    result: dict[int, SubmissionStatus] = {}
+    for pk in set(dispatches) | set(viewed):
+        d = dispatches.get(pk)
+        result[pk] = SubmissionStatus(
+            dispatched_at=d["sent_at"] if d else None,
+            dispatch_department=d["department_name"] if d else "",
+            dispatch_status=d["outbox__status"] if d else "",
+            viewed_at=viewed.get(pk),
+        )
+    return result

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,7 +45,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         except (services.VerificationLocked, services.VerificationRefused) as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect("verify:certificate", number=receipt.guarantee.number)
+            # The answer to number + key is the certificate itself, in one round trip;
+            # its own URL (受領済み一覧 → 電子証書) is linked from the page.
+            return render(request, "verify/certificate.html", _presentation_context(request, receipt))
     return render(request, "verify/verify.html", {"form": form})
 
 
@@ -185,3 +187,22 @@ def received_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition("受領済み電子証書一覧.csv", fallback="received.csv")
     return response
+
+
+@require_GET
+@orderer_required
+def organisation(request: HttpRequest) -> HttpResponse:
+    """The orderer's own data as the sureties know it: adoption of 電子保証 and the departments notices go to."""
+    user = orderer_user(request)
+    orderer = user.orderer
+    assert orderer is not None  # orderer_required
+    return render(
+        request,
+        "verify/organisation.html",
+        {
+            "orderer": orderer,
+            "adoptions": orderer.adoptions.order_by("effective_from", "work_category", "kind"),
+            "departments": orderer.departments.order_by("name"),
+            "members": orderer.users.filter(is_active=True).order_by("username"),
+        },
+    )

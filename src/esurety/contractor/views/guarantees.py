@@ -28,6 +28,7 @@ from esurety.guarantees import selectors, services
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation, requested_version
 from esurety.parties.models import User
+from esurety.verification.selectors import NO_SUBMISSION, notice_department_for, submission_status_for
 
 PAGE_SIZE = 20
 
@@ -88,6 +89,10 @@ def guarantee_list(request: HttpRequest) -> HttpResponse:
     # The paginator counts once; the page is one indexed query (contractor, -latest_issued_on, -number).
     paginator = DeferredJoinPaginator(guarantees, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    guarantees_on_page = list(page.object_list)
+    # 送信済 / 発注者閲覧済 for the whole page: two queries, not two per row.
+    statuses = submission_status_for([g.pk for g in guarantees_on_page])
+    rows = [(g, statuses.get(g.pk, NO_SUBMISSION)) for g in guarantees_on_page]
     search_params = _search_params(mode, query)
     return render(
         request,
@@ -97,6 +102,7 @@ def guarantee_list(request: HttpRequest) -> HttpResponse:
             "mode": mode,
             "query": query,
             "page": page,
+            "rows": rows,
             "links": page_links(page, search_params),
             "export_query": urlencode(search_params),
             "ELECTRONIC": DeliveryMethod.ELECTRONIC,
@@ -120,7 +126,12 @@ def _certificate_view(request: HttpRequest, number: str) -> CertificatePresentat
 @contractor_required
 def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     view = _certificate_view(request, number)
-    return render(request, "contractor/certificate.html", {"v": view, "viewing_copy_label": VIEWING_COPY_LABEL})
+    submission = submission_status_for([view.guarantee.pk]).get(view.guarantee.pk, NO_SUBMISSION)
+    return render(
+        request,
+        "contractor/certificate.html",
+        {"v": view, "viewing_copy_label": VIEWING_COPY_LABEL, "submission": submission},
+    )
 
 
 @require_GET
@@ -149,7 +160,7 @@ def certificate_copy_pdf(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _electronic_or_404(user: User, number: str) -> Guarantee:
+def electronic_or_404(user: User, number: str) -> Guarantee:
     guarantee = _guarantee_or_404(user, number)
     # A paper certificate has no access key and nothing to hand to an orderer online.
     if guarantee.delivery_method != DeliveryMethod.ELECTRONIC:
@@ -161,9 +172,15 @@ def _electronic_or_404(user: User, number: str) -> Guarantee:
 @contractor_required
 def access_key(request: HttpRequest, number: str) -> HttpResponse:
     user = portal_user(request)
-    guarantee = _electronic_or_404(user, number)
+    guarantee = electronic_or_404(user, number)
     key = services.access_key_disclose(guarantee=guarantee, by=user, now=now(), purpose="view")
-    response = render(request, "contractor/access_key.html", {"g": guarantee, "key": key})
+    context = {
+        "g": guarantee,
+        "key": key,
+        "department": notice_department_for(guarantee=guarantee),
+        "submission": submission_status_for([guarantee.pk]).get(guarantee.pk, NO_SUBMISSION),
+    }
+    response = render(request, "contractor/access_key.html", context)
     return no_store(response)
 
 
@@ -171,7 +188,7 @@ def access_key(request: HttpRequest, number: str) -> HttpResponse:
 @contractor_required
 def key_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     user = portal_user(request)
-    guarantee = _electronic_or_404(user, number)
+    guarantee = electronic_or_404(user, number)
     issued_at = now()
     key = services.access_key_disclose(guarantee=guarantee, by=user, now=issued_at, purpose="notice_pdf")
     if key is None:

@@ -13,13 +13,36 @@ from esurety.guarantees.services.applications import (
     application_update_draft,
 )
 from esurety.guarantees.services.disclosure import access_key_disclose
-from esurety.guarantees.services.issuance import access_key_reveal, access_key_verify, application_conclude
+from esurety.guarantees.services.issuance import (
+    KeyCheck,
+    access_key_check,
+    access_key_reveal,
+    access_key_verify,
+    application_conclude,
+)
+from esurety.guarantees.services.lifecycle import (
+    access_key_reissue,
+    amendment_check,
+    amendment_request_approve,
+    amendment_request_create,
+    amendment_request_reject,
+    guarantee_cancel,
+    guarantees_expire_due,
+    premium_rate_create,
+)
 
 __all__ = [
     "ApplicationInput",
+    "KeyCheck",
+    "access_key_check",
     "access_key_disclose",
+    "access_key_reissue",
     "access_key_reveal",
     "access_key_verify",
+    "amendment_check",
+    "amendment_request_approve",
+    "amendment_request_create",
+    "amendment_request_reject",
     "application_approve",
     "application_check",
     "application_conclude",
@@ -30,5 +53,8 @@ __all__ = [
     "application_submit",
     "application_update_draft",
     "guarantee_amend_amount",
+    "guarantee_cancel",
     "guarantee_change_period",
+    "guarantees_expire_due",
+    "premium_rate_create",
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
@@ -201,19 +203,40 @@ def access_key_reveal(*, guarantee: Guarantee) -> str | None:
 _DUMMY_DIGEST = "0" * 64
 
 
-def access_key_verify(*, number: str, key: str) -> Guarantee | None:
-    """Number + key → the guarantee, or None. A miss costs the same as a wrong key.
+@dataclass(frozen=True)
+class KeyCheck:
+    """The outcome of number + key, from one query. `beneficiary_id` is None for an unknown number."""
+
+    guarantee_id: int | None
+    beneficiary_id: int | None
+    matched: bool
+
+
+def access_key_check(*, number: str, key: str) -> KeyCheck:
+    """Number + key in one indexed query; a miss costs the same as a wrong key.
 
     Inputs must already be normalised. Rate limiting is the caller's job.
+    Cancelled or expired guarantees still match: the orderer must see their status.
     """
     digest = keys.key_digest(key)
-    active = (
-        AccessKey.objects.select_related("guarantee").filter(guarantee__number=number, revoked_at__isnull=True).first()
+    active_digest = AccessKey.objects.filter(guarantee=OuterRef("pk"), revoked_at__isnull=True).values("digest")[:1]
+    row = (
+        Guarantee.objects.filter(number=number)
+        .annotate(active_digest=Subquery(active_digest))
+        .values_list("pk", "orderer_id", "active_digest")
+        .first()
     )
-    stored = active.digest if active is not None else _DUMMY_DIGEST
+    stored = row[2] if row is not None and row[2] is not None else _DUMMY_DIGEST
     # Always compare, even on a miss, so timing does not tell numbers apart.
-    matched = keys.keys_match(digest, stored)
-    # Cancelled or expired guarantees still verify: the orderer must see their status.
-    if active is None or not matched:
+    matched = keys.keys_match(digest, stored) and stored is not _DUMMY_DIGEST
+    if row is None:
+        return KeyCheck(guarantee_id=None, beneficiary_id=None, matched=False)
+    return KeyCheck(guarantee_id=row[0], beneficiary_id=row[1], matched=matched)
+
+
+def access_key_verify(*, number: str, key: str) -> Guarantee | None:
+    """Number + key → the guarantee, or None (see access_key_check)."""
+    check = access_key_check(number=number, key=key)
+    if not check.matched or check.guarantee_id is None:
         return None
-    return active.guarantee
+    return Guarantee.objects.get(pk=check.guarantee_id)

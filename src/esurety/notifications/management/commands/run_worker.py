@@ -1,14 +1,23 @@
+import logging
 import signal
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from esurety.core.clock import business_date, now
+from esurety.guarantees.imports import import_batches_process_pending
+from esurety.guarantees.services import guarantees_expire_due
 from esurety.notifications.services import outbox_deliver_due
+
+logger = logging.getLogger(__name__)
+
+# Expiry is daily business; checking hourly catches the date change without a separate scheduler.
+EXPIRY_INTERVAL_SECONDS = 3600
 
 
 class Command(BaseCommand):
-    help = "Deliver queued e-mails from the outbox, with retries and backoff, until stopped."
+    help = "Deliver queued e-mails from the outbox (retries, backoff) and run uploaded bulk imports, until stopped."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
@@ -24,7 +33,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write("worker: delivering outbox messages")
+        last_expiry: float | None = None
         while not stopping:
+            if last_expiry is None or time.monotonic() - last_expiry >= EXPIRY_INTERVAL_SECONDS:
+                last_expiry = time.monotonic()
+                try:
+                    expired = guarantees_expire_due(today=business_date())
+                except Exception:  # mail delivery must go on; expiry is retried next hour
+                    logger.exception("worker: expiring guarantees failed")
+                else:
+                    if expired:
+                        self.stdout.write(f"worker: {expired} guarantee(s) expired")
+            try:
+                imported = import_batches_process_pending(now=now())
+            except Exception:  # mail delivery must go on; the batch is retried on the next poll
+                logger.exception("worker: bulk import failed")
+            else:
+                if imported:
+                    self.stdout.write(f"worker: processed {imported} import batch(es)")
             sent = outbox_deliver_due()
             if sent:
                 self.stdout.write(f"worker: sent {sent} message(s)")

@@ -1,0 +1,304 @@
+"""監査ログ: search the surety's audit log, read each change as before → after, export CSV, verify the chain."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from esurety.audit.models import AuditEntry
+from esurety.audit.selectors import audit_entries_for_staff
+from esurety.audit.services import audit_verify
+from esurety.contractor.views.downloads import content_disposition
+from esurety.core.clock import TOKYO
+from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
+from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
+from esurety.notifications.models import OutboxStatus
+from esurety.office.access import staff_required, staff_user
+from esurety.office.views.operations_paging import page_links
+from esurety.parties.models import Role
+
+PAGE_SIZE = 50
+
+ACTION_LABELS: dict[str, str] = {
+    "application.create": "保証申込の作成",
+    "application.update": "保証申込の修正",
+    "application.submit": "保証申込の受付",
+    "application.start_review": "審査開始",
+    "application.approve": "承認",
+    "application.reject": "否決",
+    "application.confirm_payment": "入金確認",
+    "application.conclude": "契約締結",
+    "certificate.issue": "電子証書の発行",
+    "certificate.receive": "発注者による受領（確認）",
+    "guarantee.amend_amount": "金額の変更",
+    "guarantee.change_period": "工期の変更",
+    "guarantee.cancel": "解約",
+    "guarantee.expire": "保証期間満了",
+    "guarantee.import": "一括取込による登録",
+    "amendment_request.create": "変更申込の作成",
+    "amendment_request.approve": "変更申込の承認",
+    "amendment_request.reject": "変更申込の否決",
+    "access_key.reveal": "認証キーの表示",
+    "access_key.reissue": "認証キーの再発行",
+    "import_batch.upload": "一括取込のアップロード",
+    "import_batch.import": "一括取込の完了",
+    "import_batch.reject": "一括取込のエラー",
+    "outbox.retry": "メールの再送",
+    "orderer.create": "発注者の登録",
+    "orderer.update": "発注者の変更",
+    "premium_rate.create": "保証料率の登録",
+    "user.create": "利用者の登録",
+    "user.invite": "利用者の招待",
+    "user.remove": "利用者の削除",
+    "user.password_set": "パスワードの設定",
+    "user.totp_enrol": "二要素認証の登録",
+    "user.totp_reset": "二要素認証の解除",
+    "usage_application.submit": "利用申込の受付",
+    "usage_application.approve": "利用申込の承認",
+    "usage_application.reject": "利用申込の否決",
+    "verify.lockout": "不正アクセス警告（確認の制限）",
+}
+
+OBJECT_LABELS: dict[str, str] = {
+    "Application": "保証申込",
+    "Guarantee": "保証契約",
+    "Certificate": "電子証書",
+    "Amendment": "変更契約",
+    "AmendmentRequest": "変更申込",
+    "AccessKey": "認証キー",
+    "ImportBatch": "一括取込",
+    "OutboxMessage": "送信メール",
+    "Orderer": "発注者",
+    "PremiumRate": "保証料率",
+    "Receipt": "受領記録",
+    "User": "利用者",
+    "UsageApplication": "利用申込",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "status": "状態",
+    "number": "保証契約番号",
+    "guarantee_number": "保証契約番号",
+    "version": "版",
+    "kind": "区分",
+    "work_category": "業務区分",
+    "work_name": "工事名",
+    "contract_date": "契約締結日",
+    "completion_date": "工事末日",
+    "period_end": "保証期間",
+    "contract_price": "請負金額(総額)",
+    "contract_price_consideration": "請負金額(対価額)",
+    "guaranteed_amount": "保証金額",
+    "delivery_method": "受取方法",
+    "electronic": "電子交付",
+    "premium": "保証料",
+    "payment_received_on": "入金日",
+    "reason": "理由",
+    "attempts": "試行回数",
+    "last_error": "直近のエラー",
+    "subject": "件名",
+    "file_name": "ファイル名",
+    "file_size": "サイズ(バイト)",
+    "line_count": "データ行数",
+    "imported_count": "取込件数",
+    "error_count": "エラー件数",
+    "import_batch": "一括取込",
+    "mails": "お知らせメール",
+    "limits": "制限",
+    "client_ip": "接続元アドレス",
+    "orderer_id": "発注者ID",
+}
+
+# Codes stored in the log, shown with the words of the screens.
+VALUE_LABELS: dict[str, str] = {
+    str(value): str(label)
+    for choices in (
+        ApplicationStatus,
+        GuaranteeStatus,
+        GuaranteeKind,
+        WorkCategory,
+        DeliveryMethod,
+        ImportStatus,
+        OutboxStatus,
+    )
+    for value, label in choices.choices
+} | {"user": "利用者ごと", "address": "接続元アドレスごと", "number": "保証契約番号ごと"}
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, str):
+        return VALUE_LABELS.get(value, value)
+    if isinstance(value, list):
+        return "、".join(_value_text(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: AuditEntry
+    action_label: str
+    object_label: str
+    changes: list[Change]
+    has_before: bool
+
+
+def entry_view(entry: AuditEntry) -> EntryView:
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    keys = list(dict.fromkeys([*before, *after]))
+    changes = [
+        Change(
+            field=key,
+            label=FIELD_LABELS.get(key, key),
+            before=_value_text(before[key]) if key in before else "",
+            after=_value_text(after[key]) if key in after else "",
+            changed=bool(before) and before.get(key) != after.get(key),
+        )
+        for key in keys
+    ]
+    return EntryView(
+        entry=entry,
+        action_label=ACTION_LABELS.get(entry.action, entry.action),
+        object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type),
+        changes=changes,
+        has_before=bool(before),
+    )
+
+
+class AuditSearchForm(forms.Form):
+    date_from = forms.DateField(
+        label="期間（から）", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="期間（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    actor = forms.CharField(label="実行者（お客様ID）", required=False, max_length=150)
+    action = forms.ChoiceField(label="操作", required=False)
+    target = forms.CharField(label="保証契約番号 / 対象ID", required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)
+        action.choices = [("", "すべて"), *sorted(ACTION_LABELS.items(), key=lambda kv: kv[0])]
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = "日付を正しく入力してください（例: 2026-04-01）。"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "期間（まで）は期間（から）以降の日付にしてください。")
+        return data
+
+
+def _search(request: HttpRequest) -> tuple[AuditSearchForm, dict[str, Any]]:
+    form = AuditSearchForm(request.GET or None)
+    terms: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        terms = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    return form, terms
+
+
+def _query(terms: dict[str, Any]) -> dict[str, str]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else str(v) for k, v in terms.items()}
+
+
+@require_GET
+@staff_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form, terms = _search(request)
+    entries = audit_entries_for_staff(user=user, **terms).select_related("actor")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _query(terms)
+    return render(
+        request,
+        "office/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": [entry_view(e) for e in page.object_list],
+            "links": page_links(page, query),
+            "export_query": urlencode(query),
+            "can_verify": user.role == Role.SURETY_ADMIN,
+            "office_tab": "audit",
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@staff_required
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    user = staff_user(request)
+    _, terms = _search(request)
+    entries = audit_entries_for_staff(user=user, **terms)
+
+    def rows() -> Iterator[str]:
+        writer = csv.writer(_Echo(), lineterminator="\r\n")
+        yield "\ufeff" + writer.writerow(["日時", "実行者", "操作", "操作コード", "対象", "対象ID", "変更前", "変更後"])
+        for e in entries.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    e.at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
+                    e.actor_label,
+                    ACTION_LABELS.get(e.action, e.action),
+                    e.action,
+                    OBJECT_LABELS.get(e.object_type, e.object_type),
+                    e.object_id,
+                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition("監査ログ.csv", fallback="audit-log.csv")
+    return response
+
+
+@require_POST
+@staff_required
+def audit_check(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    if user.role != Role.SURETY_ADMIN:
+        raise Http404
+    broken = audit_verify()
+    if broken is None:
+        messages.success(request, "監査ログの検証: 正常です（改ざん・削除は見つかりませんでした）。")
+    else:
+        # The broken entry may belong to another surety: name it, show nothing of its content.
+        where = f"エントリ #{broken.entry_id}" if broken.entry_id is not None else "末尾"
+        messages.error(request, f"監査ログの検証: 異常があります。{where}: {broken.reason}。")
+    return redirect("office:audit")

@@ -1,0 +1,129 @@
+"""Helpers shared by the back-office lifecycle pages: paging, branch choices, role tests, messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+from esurety.audit.models import AuditEntry
+from esurety.contractor.views.guarantees import PageLinks, page_links
+from esurety.core.errors import DomainError
+from esurety.guarantees.services.authority import APPROVER_ROLES
+from esurety.parties.models import Branch, User
+
+PAGE_SIZE = 20
+# A whole surety holds millions of guarantees: counting them all, or paging to the last of
+# them, costs seconds. Lists count and page through the first LIST_CAP rows; beyond that
+# the staff narrow the search (number, contractor, orderer, 工事名 are indexed).
+LIST_CAP = 10_000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    @cached_property
+    def total(self) -> int:
+        """Rows found, counted no further than LIST_CAP + 1 (COUNT over a LIMIT subquery)."""
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        # Without ORDER BY the LIMIT stops an index scan early instead of sorting every row first.
+        return rows.order_by()[: LIST_CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.total, LIST_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > LIST_CAP
+
+
+@dataclass(frozen=True)
+class Listing:
+    page: Page[Any]
+    links: PageLinks
+    capped: bool
+    cap: int = LIST_CAP
+
+
+def paginate(request: HttpRequest, qs: QuerySet[Any], base_query: dict[str, Any]) -> Listing:
+    paginator = CappedPaginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return Listing(page, page_links(page, base_query), paginator.capped, LIST_CAP)
+
+
+def visible_branches(user: User) -> list[Branch]:
+    """The branches a staff member may filter by: their own, or every branch of the surety."""
+    if user.branch_id is not None:
+        return list(Branch.objects.filter(pk=user.branch_id))
+    return list(Branch.objects.filter(surety_id=user.surety_id).order_by("name"))
+
+
+def requested_branch(request: HttpRequest, branches: list[Branch]) -> int | None:
+    raw = request.GET.get("branch", "")
+    if raw.isdigit() and any(b.pk == int(raw) for b in branches):
+        return int(raw)
+    return None
+
+
+def is_approver(user: User) -> bool:
+    return user.role in APPROVER_ROLES
+
+
+def error_message(request: HttpRequest, exc: DomainError) -> None:
+    """A refused action as a message on the next page (never a 500)."""
+    messages.error(request, str(exc))
+
+
+ACTION_LABELS = {
+    "application.create": "下書き作成",
+    "application.update": "下書き更新",
+    "application.submit": "申込（受付）",
+    "application.start_review": "審査開始",
+    "application.approve": "承認",
+    "application.reject": "否決",
+    "application.confirm_payment": "入金確認",
+    "application.conclude": "契約締結",
+    "certificate.issue": "電子証書の発行",
+    "amendment_request.create": "変更申請の入力",
+    "amendment_request.approve": "変更申請の承認",
+    "amendment_request.reject": "変更申請の却下・取り下げ",
+    "guarantee.amend_amount": "金額の変更（変更証書の発行）",
+    "guarantee.change_period": "工期の変更",
+    "guarantee.cancel": "解約",
+    "guarantee.expire": "保証期間満了",
+    "access_key.reissue": "認証キー再発行",
+    "access_key.reveal": "認証キーの表示・お知らせPDFの取得（保証契約者）",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: dt.datetime
+    label: str
+    actor: str
+    detail: str
+
+
+def history_rows(entries: list[AuditEntry], status_labels: dict[str, str]) -> list[HistoryRow]:
+    """Audit entries as a reader of the page understands them (Japanese label, who, what it became)."""
+    rows = []
+    for e in entries:
+        after = e.after if isinstance(e.after, dict) else {}
+        details = []
+        status = after.get("status")
+        if isinstance(status, str) and status in status_labels:
+            details.append(status_labels[status])
+        version = after.get("version")
+        if isinstance(version, int):
+            details.append(f"第{version}版")
+        reason = after.get("reason")
+        if isinstance(reason, str) and reason:
+            details.append(f"理由: {reason}")
+        actor = (e.actor.display_name or e.actor.username) if e.actor else "システム（自動処理）"
+        rows.append(HistoryRow(e.at, ACTION_LABELS.get(e.action, e.action), actor, " ／ ".join(details)))
+    return rows
