@@ -7,12 +7,9 @@ own company; anything the selector does not return is a 404.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,7 +19,7 @@ from esurety.contractor.views.access import contractor_required, no_store, porta
 from esurety.contractor.views.downloads import attachment, content_disposition
 from esurety.core.clock import business_date, now
 from esurety.core.kinds import DeliveryMethod
-from esurety.core.paging import DeferredJoinPaginator
+from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.documents import pdf
 from esurety.guarantees import selectors, services
 from esurety.guarantees.models import Guarantee
@@ -47,37 +44,6 @@ def _search_params(mode: str, query: str) -> dict[str, str]:
     if mode == selectors.SearchMode.ALL and not query:
         return {}
     return {"mode": mode, "q": query}
-
-
-@dataclass(frozen=True)
-class PageLinks:
-    """「【先頭】 ◀ 前 N件中 a - b件 次 ▶ 最後 ▶」 with the search kept in every link."""
-
-    count: int
-    start: int
-    end: int
-    first_url: str | None
-    previous_url: str | None
-    next_url: str | None
-    last_url: str | None
-
-
-def page_links(page: Page[Any], base_query: Mapping[str, object]) -> PageLinks:
-    def url(number: int) -> str:
-        return "?" + urlencode({**base_query, "page": number})
-
-    paginator = page.paginator
-    on_first = page.number == 1
-    on_last = page.number == paginator.num_pages
-    return PageLinks(
-        count=paginator.count,
-        start=page.start_index(),
-        end=page.end_index(),
-        first_url=None if on_first else url(1),
-        previous_url=url(page.previous_page_number()) if page.has_previous() else None,
-        next_url=url(page.next_page_number()) if page.has_next() else None,
-        last_url=None if on_last else url(paginator.num_pages),
-    )
 
 
 @require_GET

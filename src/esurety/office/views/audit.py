@@ -23,10 +23,10 @@ from esurety.audit.services import audit_verify
 from esurety.contractor.views.downloads import content_disposition
 from esurety.core.clock import TOKYO
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
+from esurety.core.paging import page_links
 from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
-from esurety.office.views.operations_paging import page_links
 from esurety.parties.models import Role
 
 PAGE_SIZE = 50

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from esurety.contractor.views.downloads import content_disposition
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
+from esurety.core.paging import page_links
 from esurety.guarantees import imports
 from esurety.guarantees.models import ImportBatch, ImportStatus
 from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.office.access import staff_required, staff_user
-from esurety.office.views.operations_paging import page_links
 from esurety.parties.models import User
 
 ERRORS_PER_PAGE = 100

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 from esurety.audit.models import AuditEntry
-from esurety.contractor.views.guarantees import PageLinks, page_links
 from esurety.core.errors import DomainError
+from esurety.core.paging import PageLinks, page_links
 from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.parties.models import Branch, User
 
