@@ -704,10 +704,11 @@ def test_raising_an_advance_is_checked_against_its_interim(world: World) -> None
 
 
 def test_overlong_work_name_is_a_field_error_not_a_crash(world: World) -> None:
-    app = services.application_create(
-        by=world.contractor_user, data=application_input(world, work_name="工" * 201), now=dt.datetime.now(TOKYO)
-    )
+    """Even a draft is refused with the field named, not a database error (PostgreSQL checks lengths)."""
     with pytest.raises(DomainError) as caught:
-        services.application_submit(application=app, by=world.contractor_user, now=dt.datetime.now(TOKYO))
+        services.application_create(
+            by=world.contractor_user, data=application_input(world, work_name="工" * 201), now=dt.datetime.now(TOKYO)
+        )
     assert [v.field for v in caught.value.violations] == ["work_name"]
     assert "200文字以内" in caught.value.violations[0].message
+    assert not Application.objects.exists()

@@ -48,6 +48,7 @@ from esurety.guarantees.models import (
 )
 from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
 from esurety.guarantees.services.authority import APPROVER_ROLES, NotPermitted, require_staff
+from esurety.guarantees.services.issuance import certificate_snapshot
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, ElectronicAdoption, Orderer, SuretyCompany, User
 
@@ -749,35 +750,19 @@ def _guarantee(row: Row, surety: SuretyCompany, now: dt.datetime) -> Guarantee:
 
 
 def _certificate(g: Guarantee, row: Row, surety: SuretyCompany, by: User, now: dt.datetime) -> Certificate:
-    # The same snapshot as issuance.certificate_issue, built in memory for one bulk insert.
+    # The same snapshot as a conclusion's, built in memory for one bulk insert.
     assert row.branch and row.contractor and row.orderer and row.issued_on
-    branch = row.branch
-    return Certificate(
-        guarantee_id=g.pk,
+    return certificate_snapshot(
+        guarantee=g,
+        surety=surety,
+        branch=row.branch,
+        contractor=row.contractor,
+        orderer=row.orderer,
         version=1,
         is_amendment=False,
         issued_on=row.issued_on,
         issued_at=now,
-        kind=g.kind,
-        work_name=g.work_name,
-        contract_price=g.contract_price,
-        contract_price_consideration=g.contract_price_consideration,
-        guaranteed_amount=g.guaranteed_amount,
-        period_end=g.period_end,
-        completion_date=g.completion_date,
-        deposit_bank=g.deposit_bank,
-        contractor_name=row.contractor.name,
-        contractor_address=row.contractor.address,
-        orderer_name=row.orderer.name,
-        surety_name=surety.name,
-        surety_postal_code=surety.postal_code,
-        surety_address=surety.address,
-        surety_representative=f"{surety.representative_title} {surety.representative_name}",
-        branch_name=branch.name,
-        branch_address=branch.address,
-        branch_tel=branch.tel,
-        branch_fax=branch.fax,
-        issued_by_id=by.pk,
+        by=by,
     )
 
 

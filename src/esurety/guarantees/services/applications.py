@@ -14,7 +14,7 @@ from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
+from esurety.guarantees.rules import DEPOSIT_BANK_MAX, WORK_NAME_MAX, AdvanceFacts, Terms, check_terms
 from esurety.guarantees.services.authority import require_approver, require_contractor_user, require_staff
 from esurety.parties.models import Branch, Orderer, User
 
@@ -119,6 +119,11 @@ def _check_choices(data: ApplicationInput) -> None:
         violations.append(RuleViolation("work_category", "業務区分（工事・建設コンサルタント業務）を選んでください。"))
     if data.delivery_method not in DeliveryMethod.values:
         violations.append(RuleViolation("delivery_method", "保証証書の受取方法（電子交付・書面）を選択してください。"))
+    # Even a draft must fit its columns (PostgreSQL refuses longer text).
+    if len(data.work_name) > WORK_NAME_MAX:
+        violations.append(RuleViolation("work_name", f"工事名は{WORK_NAME_MAX}文字以内で入力してください。"))
+    if len(data.deposit_bank) > DEPOSIT_BANK_MAX:
+        violations.append(RuleViolation("deposit_bank", f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"))
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
 

@@ -28,21 +28,29 @@ from esurety.guarantees.premiums import premium_quote
 from esurety.guarantees.services.applications import _lock, _raise_if_broken, _require_status, application_snapshot
 from esurety.guarantees.services.authority import require_staff
 from esurety.notifications.services import outbox_enqueue
-from esurety.parties.models import User
+from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
 
 
-def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime, is_amendment: bool) -> Certificate:
-    """Store the next immutable version from the guarantee's current terms and parties."""
-    surety = guarantee.surety
-    branch = guarantee.branch
-    contractor = guarantee.contractor
-    version = guarantee.current_version + 1
-    certificate = Certificate.objects.create(
-        guarantee=guarantee,
+def certificate_snapshot(
+    *,
+    guarantee: Guarantee,
+    surety: SuretyCompany,
+    branch: Branch,
+    contractor: Contractor,
+    orderer: Orderer,
+    version: int,
+    is_amendment: bool,
+    issued_on: dt.date,
+    issued_at: dt.datetime,
+    by: User | None,
+) -> Certificate:
+    """An unsaved version carrying everything printed on it, copied from the guarantee and its parties."""
+    return Certificate(
+        guarantee_id=guarantee.pk,
         version=version,
         is_amendment=is_amendment,
-        issued_on=business_date(now),
-        issued_at=now,
+        issued_on=issued_on,
+        issued_at=issued_at,
         kind=guarantee.kind,
         work_name=guarantee.work_name,
         contract_price=guarantee.contract_price,
@@ -53,7 +61,7 @@ def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime
         deposit_bank=guarantee.deposit_bank,
         contractor_name=contractor.name,
         contractor_address=contractor.address,
-        orderer_name=guarantee.orderer.name,
+        orderer_name=orderer.name,
         surety_name=surety.name,
         surety_postal_code=surety.postal_code,
         surety_address=surety.address,
@@ -62,8 +70,26 @@ def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime
         branch_address=branch.address,
         branch_tel=branch.tel,
         branch_fax=branch.fax,
-        issued_by=by,
+        issued_by_id=by.pk if by is not None else None,
     )
+
+
+def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime, is_amendment: bool) -> Certificate:
+    """Store the next immutable version from the guarantee's current terms and parties."""
+    version = guarantee.current_version + 1
+    certificate = certificate_snapshot(
+        guarantee=guarantee,
+        surety=guarantee.surety,
+        branch=guarantee.branch,
+        contractor=guarantee.contractor,
+        orderer=guarantee.orderer,
+        version=version,
+        is_amendment=is_amendment,
+        issued_on=business_date(now),
+        issued_at=now,
+        by=by,
+    )
+    certificate.save()
     guarantee.current_version = version
     guarantee.latest_issued_on = certificate.issued_on
     guarantee.is_amended = guarantee.is_amended or is_amendment
