@@ -123,7 +123,8 @@ def _check_choices(data: ApplicationInput) -> None:
     if len(data.work_name) > WORK_NAME_MAX:
         violations.append(RuleViolation("work_name", f"工事名は{WORK_NAME_MAX}文字以内で入力してください。"))
     if len(data.deposit_bank) > DEPOSIT_BANK_MAX:
-        violations.append(RuleViolation("deposit_bank", f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"))
+        message = f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"
+        violations.append(RuleViolation("deposit_bank", message))
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
 
