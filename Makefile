@@ -59,7 +59,9 @@ test: venv system-deps lint typecheck
 	$(MAKE) test-postgres
 
 bench: venv
-	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) $(PY) bench/run.py
+	bash scripts/system-deps.sh wrk
+	bash scripts/services.sh
+	$(PY) bench/run.py
 
 clean:
 	rm -rf var $(VENV)

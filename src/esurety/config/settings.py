@@ -104,11 +104,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
-    # Hot queries (number + key, lists) are planned once per connection instead of on
-    # every request: with a 1,000,000-row table planning costs more than executing.
-    # Set DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent demo web + worker processes need WAL and a busy timeout.
     DATABASES["default"]["OPTIONS"] = {
