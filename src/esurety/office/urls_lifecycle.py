@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from esurety.office.views import guarantees, orderers, premium_rates, queue
+from esurety.office.views import guarantees, orderers, premium_rates, queue, usage
 
 urlpatterns = [
     path("", queue.queue, name="queue"),
@@ -29,4 +29,7 @@ urlpatterns = [
     path("orderers/<int:pk>/", orderers.orderer_detail, name="orderer_detail"),
     path("orderers/<int:pk>/edit/", orderers.orderer_edit, name="orderer_edit"),
     path("orderers/<int:pk>/invite/", orderers.orderer_invite, name="orderer_invite"),
+    path("usage-applications/", usage.usage_list, name="usage_list"),
+    path("usage-applications/<int:pk>/approve/", usage.usage_approve, name="usage_approve"),
+    path("usage-applications/<int:pk>/reject/", usage.usage_reject, name="usage_reject"),
 ]
