@@ -307,10 +307,8 @@ def _require_member_admin(by: User) -> None:
         raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
 
 
-@transaction.atomic
-def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) -> User:
-    """Add a user (一般利用者) to ``by``'s organisation and e-mail them a link to set a password."""
-    _require_member_admin(by)
+def _invitee(*, display_name: str, email: str) -> tuple[str, str]:
+    """The invited person's name and address, checked and normalised (both invitations use it)."""
     violations: list[RuleViolation] = []
     display_name = display_name.strip()
     if not display_name:
@@ -323,6 +321,14 @@ def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) 
         violations.extend(exc.violations)
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
+    return display_name, email
+
+
+@transaction.atomic
+def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) -> User:
+    """Add a user (一般利用者) to ``by``'s organisation and e-mail them a link to set a password."""
+    _require_member_admin(by)
+    display_name, email = _invitee(display_name=display_name, email=email)
     colleagues = User.objects.filter(is_active=True).filter(
         Q(contractor_id=by.contractor_id) if by.contractor_id is not None else Q(orderer_id=by.orderer_id)
     )
@@ -397,18 +403,7 @@ def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name:
         raise InvalidStateError(
             f"{target.name}には既に管理者がいます。追加の利用者は発注者の管理者が「利用者の管理」から招待してください。"
         )
-    violations: list[RuleViolation] = []
-    display_name = display_name.strip()
-    if not display_name:
-        violations.append(RuleViolation("display_name", "氏名を入力してください。"))
-    elif len(display_name) > 100:
-        violations.append(RuleViolation("display_name", "氏名は100文字以内で入力してください。"))
-    try:
-        email = _normalize_email(email)
-    except DomainError as exc:
-        violations.extend(exc.violations)
-    if violations:
-        raise DomainError("入力に誤りがあります。", violations)
+    display_name, email = _invitee(display_name=display_name, email=email)
     user = User(
         username=new_customer_id(),
         email=email,
