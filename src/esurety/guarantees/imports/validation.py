@@ -1,0 +1,527 @@
+"""一括取込: the whole file checked before anything is written (types, rules, duplicates, parties)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db.models import F
+
+from esurety.core.errors import DomainError
+from esurety.core.kinds import GuaranteeKind
+from esurety.core.normalize import normalize_guarantee_number
+from esurety.core.wareki import format_wareki
+from esurety.guarantees.imports.columns import (
+    CATEGORY_WORDS,
+    COLUMN_NAMES,
+    COLUMNS,
+    DELIVERY_WORDS,
+    FALSE_WORDS,
+    FIELD_COLUMNS,
+    KIND_WORDS,
+    TEXT_COLUMNS,
+    TRUE_WORDS,
+    _clean,
+    _header_key,
+    _rows,
+    decode,
+    parse_date,
+    parse_yen,
+)
+from esurety.guarantees.models import Guarantee, GuaranteeStatus, NumberSeries
+from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
+from esurety.parties.models import Branch, Contractor, ElectronicAdoption, Orderer, SuretyCompany, User
+
+T = TypeVar("T")
+
+# The report keeps this many errors; a file that is wrong throughout (a wrong
+# export) would otherwise store millions of identical messages.
+MAX_REPORTED_ERRORS = 10_000
+QUERY_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int  # physical line in the file; 1 is the header
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Row:
+    """One data line, parsed. Fields stay None where the value was missing or malformed."""
+
+    line: int
+    number: str = ""
+    branch_name: str = ""
+    contractor_id: int | None = None
+    contractor_name: str = ""
+    orderer_name: str = ""
+    kind: str | None = None
+    work_category: str | None = None
+    work_name: str = ""
+    contract_date: dt.date | None = None
+    completion_date: dt.date | None = None
+    contract_price: int | None = None
+    contract_price_consideration: int | None = None
+    guaranteed_amount: int | None = None
+    low_bid: bool | None = False
+    deposit_bank: str = ""
+    advance_number: str = ""
+    delivery_method: str | None = None
+    issued_on: dt.date | None = None
+    # Resolved references
+    branch: Branch | None = None
+    contractor: Contractor | None = None
+    orderer: Orderer | None = None
+    ok: bool = True
+
+
+@dataclass
+class Validation:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+    error_count: int = 0
+    line_count: int = 0
+    encoding: str = ""
+
+    def add(self, line: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(LineError(line, column, message))
+
+
+def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.date) -> Row:
+    row = Row(line=line)
+
+    def bad(column: str, message: str) -> None:
+        row.ok = False
+        result.add(line, column, message)
+
+    def required(column: str) -> str:
+        value = values.get(column, "")
+        if value == "":
+            bad(column, f"{column}を入力してください。")
+        return value
+
+    raw_number = values.get("保証契約番号", "")
+    if raw_number:
+        number = normalize_guarantee_number(raw_number)
+        if len(number) != 10 or not number.isdigit():
+            bad("保証契約番号", f"保証契約番号「{raw_number}」は10桁の数字ではありません。")
+        else:
+            row.number = number
+    row.branch_name = required("取次場所")
+    raw_id = values.get("保証契約者ID", "")
+    row.contractor_name = values.get("保証契約者", "")
+    if raw_id:
+        if raw_id.isdigit() and raw_id.isascii():
+            row.contractor_id = int(raw_id)
+        else:
+            bad("保証契約者ID", f"保証契約者ID「{raw_id}」は数字ではありません。")
+    elif not row.contractor_name:
+        bad("保証契約者", "保証契約者（または保証契約者ID）を入力してください。")
+    row.orderer_name = required("発注者")
+
+    kind = required("区分")
+    if kind:
+        row.kind = KIND_WORDS.get(kind)
+        if row.kind is None:
+            bad("区分", f"区分「{kind}」は指定できません（前払・中間前払・契約・契約保証予約のいずれか）。")
+    category = required("業務区分")
+    if category:
+        row.work_category = CATEGORY_WORDS.get(category)
+        if row.work_category is None:
+            bad("業務区分", f"業務区分「{category}」は指定できません（工事・建設コンサルタント業務のいずれか）。")
+    row.work_name = required("工事名")
+
+    for column, attr in (("契約締結日", "contract_date"), ("工事末日", "completion_date"), ("証書発行日", "issued_on")):
+        text = required(column)
+        if text:
+            day = parse_date(text)
+            if day is None:
+                bad(column, f"{column}「{text}」は日付として読めません（例: 2026-04-10）。")
+            setattr(row, attr, day)
+    if row.issued_on is not None and row.issued_on > today:
+        bad("証書発行日", f"証書発行日（{format_wareki(row.issued_on, padded=False)}）が未来の日付です。")
+
+    for column, attr, is_required in (
+        ("請負金額(総額)", "contract_price", True),
+        ("請負金額(対価額)", "contract_price_consideration", False),
+        ("保証金額", "guaranteed_amount", True),
+    ):
+        text = required(column) if is_required else values.get(column, "")
+        if text:
+            amount = parse_yen(text)
+            if amount is None:
+                bad(column, f"{column}「{text}」は円単位の整数ではありません。")
+            elif amount > 10**15:
+                bad(column, f"{column}が大きすぎます。")
+            else:
+                setattr(row, attr, amount)
+
+    low_bid = values.get("低入札", "")
+    if low_bid in TRUE_WORDS:
+        row.low_bid = True
+    elif low_bid in FALSE_WORDS:
+        row.low_bid = False
+    else:
+        row.low_bid = None
+        bad("低入札", f"低入札「{low_bid}」は指定できません（空欄・0・いいえ、または 1・はい・○）。")
+    row.deposit_bank = values.get("預託金融機関", "")
+    raw_advance = values.get("前払金保証番号", "")
+    if raw_advance:
+        row.advance_number = normalize_guarantee_number(raw_advance)
+        if len(row.advance_number) != 10 or not row.advance_number.isdigit():
+            bad("前払金保証番号", f"前払金保証番号「{raw_advance}」は10桁の数字ではありません。")
+    delivery = required("受取方法")
+    if delivery:
+        row.delivery_method = DELIVERY_WORDS.get(delivery)
+        if row.delivery_method is None:
+            bad("受取方法", f"受取方法「{delivery}」は指定できません（電子交付・書面のいずれか）。")
+    return row
+
+
+def _chunks(items: Sequence[T], size: int = QUERY_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class _Adoption:
+    kind: str
+    work_category: str
+    effective_from: dt.date
+    effective_until: dt.date | None
+
+
+def _accepts(adoptions: Iterable[_Adoption], *, kind: str, work_category: str, contract_date: dt.date) -> bool:
+    # The same test as Orderer.accepts_electronic, on rows read once per file.
+    return any(
+        a.kind == kind
+        and a.work_category == work_category
+        and a.effective_from <= contract_date
+        and (a.effective_until is None or a.effective_until >= contract_date)
+        for a in adoptions
+    )
+
+
+def _series_for(series: dict[tuple[int, str], NumberSeries], branch_id: int, kind: str) -> NumberSeries | None:
+    return series.get((branch_id, kind)) or series.get((branch_id, ""))
+
+
+NaturalKey = tuple[int, int, str, str, dt.date]
+
+
+def _natural_key(row: Row) -> NaturalKey | None:
+    # The same works, kind and contract date for the same parties: a line entered twice.
+    if row.contractor is None or row.orderer is None or row.kind is None or row.contract_date is None:
+        return None
+    return (row.contractor.pk, row.orderer.pk, row.kind, row.work_name, row.contract_date)
+
+
+def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: dt.date) -> Validation:
+    """Check the whole file. `result.errors` empty means every line can be imported."""
+    result = Validation()
+    try:
+        text, result.encoding = decode(content)
+    except DomainError as exc:
+        result.add(1, "", exc.message)
+        return result
+
+    rows_iter = _rows(text)
+    header_line = next(rows_iter, None)
+    if header_line is None:
+        result.add(1, "", "ファイルが空です。1行目に見出し行、2行目以降にデータを入れてください。")
+        return result
+    header = [_header_key(h) for h in header_line[1]]
+    known = {_header_key(n): n for n in COLUMN_NAMES}
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name == "":
+            continue
+        column = known.get(name)
+        if column is None:
+            result.add(1, name, f"見出し「{name}」は取込の項目にありません。")
+        elif column in positions:
+            result.add(1, column, f"見出し「{column}」が2回あります。")
+        else:
+            positions[column] = index
+    for spec in COLUMNS:
+        if spec.required == "必須" and spec.name not in positions:
+            result.add(1, spec.name, f"見出し「{spec.name}」がありません。")
+    if "保証契約者" not in positions and "保証契約者ID" not in positions:
+        result.add(1, "保証契約者", "見出し「保証契約者」または「保証契約者ID」がありません。")
+    if result.error_count:
+        return result
+
+    width = len(header)
+    for line, cells in rows_iter:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines (Excel leaves ",,,," at the end)
+        if len(cells) != width:
+            result.line_count += 1
+            result.add(
+                line, "", f"項目の数が{len(cells)}個です（見出し行は{width}個）。区切りのカンマを確認してください。"
+            )
+            continue
+        values = {
+            column: cells[index].strip() if column in TEXT_COLUMNS else _clean(cells[index])
+            for column, index in positions.items()
+        }
+        result.line_count += 1
+        result.rows.append(_parse_row(line, values, result, today))
+    if not result.line_count:
+        result.add(2, "", "データ行がありません。")
+        return result
+
+    _check_references(surety=surety, by=by, result=result)
+    return result
+
+
+def _check_references(*, surety: SuretyCompany, by: User, result: Validation) -> None:
+    rows = result.rows
+
+    def bad(row: Row, column: str, message: str) -> None:
+        row.ok = False
+        result.add(row.line, column, message)
+
+    # Parties: one query each for the whole file.
+    branches = {b.name: b for b in Branch.objects.filter(surety=surety).select_related("surety")}
+    contractor_ids = sorted({r.contractor_id for r in rows if r.contractor_id is not None})
+    by_id: dict[int, Contractor] = {}
+    for chunk in _chunks(contractor_ids):
+        by_id.update(Contractor.objects.in_bulk(list(chunk)))
+    names = sorted({r.contractor_name for r in rows if r.contractor_id is None and r.contractor_name})
+    by_name: dict[str, list[Contractor]] = defaultdict(list)
+    for name_chunk in _chunks(names):
+        for c in Contractor.objects.filter(name__in=list(name_chunk)):
+            by_name[c.name].append(c)
+    orderers = {
+        o.name: o for o in Orderer.objects.filter(name__in=sorted({r.orderer_name for r in rows if r.orderer_name}))
+    }
+    adoptions: dict[int, list[_Adoption]] = defaultdict(list)
+    for a in ElectronicAdoption.objects.filter(orderer__in=list(orderers.values())):
+        adoptions[a.orderer_id].append(_Adoption(a.kind, a.work_category, a.effective_from, a.effective_until))
+
+    for row in rows:
+        if row.branch_name:
+            row.branch = branches.get(row.branch_name)
+            if row.branch is None:
+                bad(row, "取次場所", f"取次場所「{row.branch_name}」は{surety.name}に登録されていません。")
+            elif by.branch_id is not None and row.branch.pk != by.branch_id:
+                bad(row, "取次場所", f"取次場所「{row.branch_name}」の案件は取り込めません（自支店の案件のみ）。")
+        if row.contractor_id is not None:
+            row.contractor = by_id.get(row.contractor_id)
+            if row.contractor is None:
+                bad(row, "保証契約者ID", f"保証契約者ID {row.contractor_id} は登録されていません。")
+            elif row.contractor_name and row.contractor_name != row.contractor.name.strip():
+                bad(
+                    row,
+                    "保証契約者",
+                    f"保証契約者ID {row.contractor_id} の名称は「{row.contractor.name}」です"
+                    f"（「{row.contractor_name}」と一致しません）。",
+                )
+        elif row.contractor_name:
+            found = by_name.get(row.contractor_name, [])
+            if not found:
+                bad(row, "保証契約者", f"保証契約者「{row.contractor_name}」は登録されていません。")
+            elif len(found) > 1:
+                bad(
+                    row,
+                    "保証契約者",
+                    f"「{row.contractor_name}」という保証契約者が複数あります。保証契約者IDを指定してください。",
+                )
+            else:
+                row.contractor = found[0]
+        if row.orderer_name:
+            row.orderer = orderers.get(row.orderer_name)
+            if row.orderer is None:
+                bad(row, "発注者", f"発注者「{row.orderer_name}」は登録されていません。")
+
+    _check_numbers(rows, result, bad)
+    _check_rules(rows, adoptions, result, bad)
+    _check_duplicates(rows, bad)
+    _check_capacity(rows, bad)
+
+
+def _check_numbers(rows: list[Row], result: Validation, bad: Any) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.number:
+            if row.number in first_line:
+                bad(row, "保証契約番号", f"保証契約番号 {row.number} が{first_line[row.number]}行目と重複しています。")
+            else:
+                first_line[row.number] = row.line
+    numbers = sorted(first_line)
+    existing: set[str] = set()
+    for chunk in _chunks(numbers):
+        existing.update(Guarantee.objects.filter(number__in=list(chunk)).values_list("number", flat=True))
+    # A number a series would still hand out would clash with a later conclusion.
+    free_ranges = [
+        (s.next_number, s.last_number, s.branch.name)
+        for s in NumberSeries.objects.select_related("branch").filter(next_number__lte=F("last_number"))
+    ]
+    for row in rows:
+        if not row.number:
+            continue
+        if row.number in existing:
+            bad(row, "保証契約番号", f"保証契約番号 {row.number} はすでに登録されています。")
+            continue
+        value = int(row.number)
+        for low, high, branch_name in free_ranges:
+            if low <= value <= high:
+                bad(
+                    row,
+                    "保証契約番号",
+                    f"保証契約番号 {row.number} は{branch_name}の採番範囲の未使用番号です。"
+                    "空欄にして採番するか、範囲外の番号を指定してください。",
+                )
+                break
+
+
+def _advance_facts(
+    row: Row, in_file: dict[str, Row], in_db: dict[str, Guarantee], surety_id: int
+) -> AdvanceFacts | None:
+    if not row.advance_number:
+        return None
+    contractor_id = row.contractor.pk if row.contractor else None
+    orderer_id = row.orderer.pk if row.orderer else None
+    source = in_file.get(row.advance_number)
+    if source is not None:
+        return AdvanceFacts(
+            number=row.advance_number,
+            kind=source.kind or "",
+            is_active=True,
+            same_parties=(
+                source.contractor is not None
+                and source.contractor.pk == contractor_id
+                and source.orderer is not None
+                and source.orderer.pk == orderer_id
+            ),
+            work_name=source.work_name,
+            guaranteed_amount=source.guaranteed_amount or 0,
+        )
+    g = in_db.get(row.advance_number)
+    if g is None:
+        return None
+    return AdvanceFacts(
+        number=g.number,
+        kind=g.kind,
+        is_active=g.status == GuaranteeStatus.ACTIVE,
+        same_parties=g.surety_id == surety_id and g.contractor_id == contractor_id and g.orderer_id == orderer_id,
+        work_name=g.work_name,
+        guaranteed_amount=g.guaranteed_amount,
+    )
+
+
+def _check_rules(rows: list[Row], adoptions: dict[int, list[_Adoption]], result: Validation, bad: Any) -> None:
+    in_file = {r.number: r for r in rows if r.number}
+    wanted = sorted({r.advance_number for r in rows if r.advance_number and r.advance_number not in in_file})
+    in_db: dict[str, Guarantee] = {}
+    for chunk in _chunks(wanted):
+        for g in Guarantee.objects.filter(number__in=list(chunk)).only(
+            "number", "kind", "status", "surety_id", "contractor_id", "orderer_id", "work_name", "guaranteed_amount"
+        ):
+            in_db[g.number] = g
+    for row in rows:
+        if (
+            row.kind is None
+            or row.work_category is None
+            or row.delivery_method is None
+            or row.contract_date is None
+            or row.completion_date is None
+            or row.contract_price is None
+            or row.guaranteed_amount is None
+            or row.low_bid is None
+            or not row.work_name
+        ):
+            continue  # already reported as a type error
+        if row.advance_number and row.advance_number not in in_file and row.advance_number not in in_db:
+            bad(row, "前払金保証番号", f"前払金保証 {row.advance_number} が見つかりません。")
+            continue
+        branch_surety = row.branch.surety_id if row.branch else 0
+        facts = _advance_facts(row, in_file, in_db, branch_surety)
+        if facts is not None and row.kind not in (GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE):
+            bad(row, "前払金保証番号", "前払金保証番号は中間前払・契約の行にのみ指定します。")
+            continue
+        accepts = row.orderer is not None and _accepts(
+            adoptions.get(row.orderer.pk, ()),
+            kind=row.kind,
+            work_category=row.work_category,
+            contract_date=row.contract_date,
+        )
+        terms = Terms(
+            kind=row.kind,
+            work_category=row.work_category,
+            work_name=row.work_name,
+            contract_date=row.contract_date,
+            completion_date=row.completion_date,
+            contract_price=row.contract_price,
+            guaranteed_amount=row.guaranteed_amount,
+            low_bid=row.low_bid,
+            deposit_bank=row.deposit_bank,
+            delivery_method=row.delivery_method,
+        )
+        orderer_name = row.orderer.name if row.orderer else row.orderer_name
+        for violation in check_terms(
+            terms, orderer_name=orderer_name, orderer_accepts_electronic=accepts, advance=facts
+        ):
+            bad(row, FIELD_COLUMNS.get(violation.field, ""), violation.message)
+
+
+def _check_duplicates(rows: list[Row], bad: Any) -> None:
+    first_line: dict[NaturalKey, int] = {}
+    for row in rows:
+        key = _natural_key(row)
+        if key is None:
+            continue
+        if key in first_line:
+            bad(
+                row,
+                "工事名",
+                f"{first_line[key]}行目と同じ保証契約（保証契約者・発注者・区分・工事名・契約締結日）です。",
+            )
+        else:
+            first_line[key] = row.line
+    if not first_line:
+        return
+    # Against the database: the same file uploaded twice with empty numbers must not double the guarantees.
+    contractor_ids = sorted({k[0] for k in first_line})
+    dates = [k[4] for k in first_line]
+    existing: dict[NaturalKey, str] = {}
+    for chunk in _chunks(contractor_ids, 500):
+        for c_id, o_id, kind, work_name, contract_date, number in Guarantee.objects.filter(
+            contractor_id__in=list(chunk), contract_date__gte=min(dates), contract_date__lte=max(dates)
+        ).values_list("contractor_id", "orderer_id", "kind", "work_name", "contract_date", "number"):
+            existing[(c_id, o_id, kind, work_name, contract_date)] = number
+    for row in rows:
+        key = _natural_key(row)
+        found = existing.get(key) if key is not None else None
+        if found is not None:
+            bad(row, "工事名", f"同じ保証契約がすでに登録されています（保証契約番号 {found}）。")
+
+
+def _check_capacity(rows: list[Row], bad: Any) -> None:
+    needed: dict[int, list[Row]] = defaultdict(list)
+    series = {(s.branch_id, s.kind): s for s in NumberSeries.objects.all()}
+    for row in rows:
+        if row.number or row.branch is None or row.kind is None:
+            continue
+        s = _series_for(series, row.branch.pk, row.kind)
+        if s is None:
+            bad(row, "保証契約番号", f"{row.branch.name}に保証契約番号の採番範囲がありません。番号を指定してください。")
+        else:
+            needed[s.pk].append(row)
+    by_pk = {s.pk: s for s in series.values()}
+    for pk, wanting in needed.items():
+        s = by_pk[pk]
+        room = s.last_number - s.next_number + 1
+        for row in wanting[room:]:
+            bad(row, "保証契約番号", f"{s.branch.name}の採番範囲の残り（{room}件）を超えています。")
