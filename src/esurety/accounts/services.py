@@ -100,20 +100,32 @@ def user_password_set(*, user: User, password: str, now: dt.datetime) -> User:
     return user
 
 
-def password_reset_mail_enqueue(*, user: User, now: dt.datetime) -> None:
-    """The パスワード再設定 e-mail, with the お客様ID (people forget it as often as the password)."""
+def mail_set_password_link(*, user: User, template: str, context: dict[str, Any], now: dt.datetime) -> None:
+    """Queue a mail carrying the お客様ID and the one-time link to set a password (reset, 利用開始, invitations)."""
     outbox_enqueue(
-        template="password_reset",
+        template=template,
         to=[user.email],
         context={
-            "display_name": user.display_name or user.username,
-            "organisation_name": user.organisation_name,
+            **context,
             "username": user.username,
             "set_password_path": set_password_path(user),
             "valid_days": link_valid_days(),
         },
         at=now,
         obj=user,
+    )
+
+
+def password_reset_mail_enqueue(*, user: User, now: dt.datetime) -> None:
+    """The パスワード再設定 e-mail, with the お客様ID (people forget it as often as the password)."""
+    mail_set_password_link(
+        user=user,
+        template="password_reset",
+        context={
+            "display_name": user.display_name or user.username,
+            "organisation_name": user.organisation_name,
+        },
+        now=now,
     )
 
 
@@ -225,19 +237,15 @@ def usage_application_approve(*, usage_application: UsageApplication, by: User, 
         surety_id=ua.surety_id,
     )
     audit_record(actor=by, action="user.create", obj=user, at=now, after=user_snapshot(user), surety_id=ua.surety_id)
-    outbox_enqueue(
+    mail_set_password_link(
+        user=user,
         template="usage_started",
-        to=[user.email],
         context={
             "company_name": contractor.name,
             "display_name": user.display_name,
-            "username": user.username,
             "surety_name": ua.surety.name,
-            "set_password_path": set_password_path(user),
-            "valid_days": link_valid_days(),
         },
-        at=now,
-        obj=user,
+        now=now,
     )
     return ua
 
@@ -348,19 +356,15 @@ def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) 
     user.set_unusable_password()
     user.save()
     audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user))
-    outbox_enqueue(
+    mail_set_password_link(
+        user=user,
         template="member_invited",
-        to=[user.email],
         context={
             "organisation_name": user.organisation_name,
             "display_name": user.display_name,
             "inviter_name": by.display_name or by.username,
-            "username": user.username,
-            "set_password_path": set_password_path(user),
-            "valid_days": link_valid_days(),
         },
-        at=now,
-        obj=user,
+        now=now,
     )
     return user
 
@@ -414,18 +418,14 @@ def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name:
     user.set_unusable_password()
     user.save()
     audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user), surety_id=by.surety_id)
-    outbox_enqueue(
+    mail_set_password_link(
+        user=user,
         template="orderer_user_invited",
-        to=[user.email],
         context={
             "organisation_name": target.name,
             "display_name": user.display_name,
             "surety_name": by.surety.name if by.surety else "",
-            "username": user.username,
-            "set_password_path": set_password_path(user),
-            "valid_days": link_valid_days(),
         },
-        at=now,
-        obj=user,
+        now=now,
     )
     return user
