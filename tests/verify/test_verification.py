@@ -259,3 +259,12 @@ def test_orderer_sees_its_adoption_and_departments(world: World) -> None:
     assert "契約窓口" in page and "工事担当課" in page
     assert "前払・中間前払" in page
     assert login(world.contractor_user).get("/verify/organisation/").status_code == 404
+
+
+def test_csv_cells_that_look_like_formulas_arrive_as_text(world: World) -> None:
+    g = make_guarantee(world, work_name='=HYPERLINK("http://example.invalid")工事')
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key_of(g)})
+    data = b"".join(client.get("/verify/received.csv").streaming_content).decode("utf-8")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    assert rows[1][4] == '\'=HYPERLINK("http://example.invalid")工事'

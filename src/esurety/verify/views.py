@@ -6,7 +6,6 @@ visibility in verification.selectors; anything not received is a 404.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from esurety.accounts.ratelimit import client_ip
-from esurety.contractor.views.downloads import attachment, content_disposition
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.documents import pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
@@ -24,6 +22,7 @@ from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.verify.forms import ReceiptSearchForm, VerifyForm
+from esurety.web.downloads import attachment, csv_response
 
 PAGE_SIZE = 20
 
@@ -139,11 +138,6 @@ def received(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @orderer_required
 def received_csv(request: HttpRequest) -> StreamingHttpResponse:
@@ -151,42 +145,34 @@ def received_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = ReceiptSearchForm(request.GET or None).filters()
     receipts = selectors.receipts_for_orderer(user=user, filters=filters)
     today = business_date()
-    writer = csv.writer(_Echo())
+    header = [
+        "保証契約番号",
+        "区分",
+        "状態",
+        "保証契約者",
+        "工事名",
+        "保証金額",
+        "保証期間",
+        "保証事業会社",
+        "初回確認日時",
+    ]
 
-    def rows() -> Iterator[str]:
-        yield "\ufeff"  # BOM: Excel opens UTF-8 correctly
-        yield writer.writerow(
-            [
-                "保証契約番号",
-                "区分",
-                "状態",
-                "保証契約者",
-                "工事名",
-                "保証金額",
-                "保証期間",
-                "保証事業会社",
-                "初回確認日時",
-            ]
-        )
+    def rows() -> Iterator[list[object]]:
         for r in receipts.iterator(chunk_size=500):
             g = r.guarantee
-            yield writer.writerow(
-                [
-                    g.number,
-                    g.get_kind_display(),
-                    selectors.guarantee_status_label(g, seen_version=r.last_seen_version, today=today),
-                    g.contractor.name,
-                    g.work_name,
-                    g.guaranteed_amount,
-                    g.period_end.isoformat(),
-                    g.surety.name,
-                    r.first_verified_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"),
-                ]
-            )
+            yield [
+                g.number,
+                g.get_kind_display(),
+                selectors.guarantee_status_label(g, seen_version=r.last_seen_version, today=today),
+                g.contractor.name,
+                g.work_name,
+                g.guaranteed_amount,
+                g.period_end.isoformat(),
+                g.surety.name,
+                r.first_verified_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"),
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition("受領済み電子証書一覧.csv", fallback="received.csv")
-    return response
+    return csv_response(header, rows(), filename="受領済み電子証書一覧.csv", fallback="received.csv")
 
 
 @require_GET

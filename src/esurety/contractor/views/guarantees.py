@@ -6,7 +6,6 @@ own company; anything the selector does not return is a 404.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_GET
 
 from esurety.contractor.forms import GuaranteeSearchForm
 from esurety.contractor.views.access import contractor_required, no_store, portal_user
-from esurety.contractor.views.downloads import attachment, content_disposition
 from esurety.core.clock import business_date, now
 from esurety.core.kinds import DeliveryMethod
 from esurety.core.paging import DeferredJoinPaginator, page_links
@@ -26,6 +24,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation, requested_version
 from esurety.parties.models import User
 from esurety.verification.selectors import NO_SUBMISSION, notice_department_for, submission_status_for
+from esurety.web.downloads import attachment, csv_response
 
 PAGE_SIZE = 20
 
@@ -186,39 +185,22 @@ CSV_HEADER = (
 # 種別 as the list prints it.
 DELIVERY_SHORT: dict[str, str] = {DeliveryMethod.ELECTRONIC: "電子", DeliveryMethod.PAPER: "書面"}
 
-# A cell starting with one of these is run as a formula by Excel (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(guarantees: Iterator[Guarantee]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    # The BOM makes Excel open the file as UTF-8 instead of Shift_JIS.
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
+def _csv_rows(guarantees: Iterator[Guarantee]) -> Iterator[list[object]]:
     for g in guarantees:
-        yield writer.writerow(
-            [
-                DELIVERY_SHORT.get(g.delivery_method, g.delivery_method),
-                g.latest_issued_on.strftime("%Y/%m/%d") if g.latest_issued_on else "",
-                g.number,
-                g.get_kind_display(),
-                "変更" if g.is_amended else "",
-                _cell(g.orderer.name),
-                _cell(g.work_name),
-                g.contract_price,
-                "" if g.contract_price_consideration is None else g.contract_price_consideration,
-                g.guaranteed_amount,
-                g.get_status_display(),
-            ]
-        )
+        yield [
+            DELIVERY_SHORT.get(g.delivery_method, g.delivery_method),
+            g.latest_issued_on.strftime("%Y/%m/%d") if g.latest_issued_on else "",
+            g.number,
+            g.get_kind_display(),
+            "変更" if g.is_amended else "",
+            g.orderer.name,
+            g.work_name,
+            g.contract_price,
+            "" if g.contract_price_consideration is None else g.contract_price_consideration,
+            g.guaranteed_amount,
+            g.get_status_display(),
+        ]
 
 
 @require_GET
@@ -227,11 +209,10 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     user = portal_user(request)
     _, mode, query = _search(request)
     guarantees = selectors.guarantees_for_contractor(user=user, mode=mode, query=query)
-    # Streamed in chunks: 20,000 rows never sit in memory at once.
-    rows = _csv_rows(guarantees.iterator(chunk_size=2000))
-    response = StreamingHttpResponse((row.encode("utf-8") for row in rows), content_type="text/csv; charset=utf-8")
     stamp = business_date().strftime("%Y%m%d")
-    response["Content-Disposition"] = content_disposition(
-        f"保証工事一覧_{stamp}.csv", fallback=f"guarantees_{stamp}.csv"
+    return csv_response(
+        CSV_HEADER,
+        _csv_rows(guarantees.iterator(chunk_size=2000)),
+        filename=f"保証工事一覧_{stamp}.csv",
+        fallback=f"guarantees_{stamp}.csv",
     )
-    return response

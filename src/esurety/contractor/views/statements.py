@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 
 from esurety.contractor.forms import StatementFilters, StatementSearchForm
 from esurety.contractor.views.access import contractor_required, portal_user
-from esurety.contractor.views.downloads import attachment
 from esurety.contractor.views.guarantees import PAGE_SIZE
 from esurety.core.paging import page_links
 from esurety.documents import pdf
 from esurety.guarantees import selectors
 from esurety.guarantees.models import PremiumStatement
+from esurety.web.downloads import attachment
 
 
 @require_GET

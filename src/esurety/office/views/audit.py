@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 from esurety.audit.models import AuditEntry
 from esurety.audit.selectors import audit_entries_for_staff
 from esurety.audit.services import audit_verify
-from esurety.contractor.views.downloads import content_disposition
 from esurety.core.clock import TOKYO
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.paging import page_links
@@ -28,6 +26,7 @@ from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, Import
 from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import Role
+from esurety.web.downloads import csv_response
 
 PAGE_SIZE = 50
 
@@ -254,11 +253,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @staff_required
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
@@ -266,26 +260,22 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     _, terms = _search(request)
     entries = audit_entries_for_staff(user=user, **terms)
 
-    def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo(), lineterminator="\r\n")
-        yield "\ufeff" + writer.writerow(["日時", "実行者", "操作", "操作コード", "対象", "対象ID", "変更前", "変更後"])
-        for e in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
-                    e.actor_label,
-                    ACTION_LABELS.get(e.action, e.action),
-                    e.action,
-                    OBJECT_LABELS.get(e.object_type, e.object_type),
-                    e.object_id,
-                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
-                ]
-            )
+    header = ["日時", "実行者", "操作", "操作コード", "対象", "対象ID", "変更前", "変更後"]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition("監査ログ.csv", fallback="audit-log.csv")
-    return response
+    def rows() -> Iterator[list[object]]:
+        for e in entries.iterator(chunk_size=2000):
+            yield [
+                e.at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
+                e.actor_label,
+                ACTION_LABELS.get(e.action, e.action),
+                e.action,
+                OBJECT_LABELS.get(e.object_type, e.object_type),
+                e.object_id,
+                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+            ]
+
+    return csv_response(header, rows(), filename="監査ログ.csv", fallback="audit-log.csv")
 
 
 @require_POST

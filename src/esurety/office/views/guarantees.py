@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from esurety.audit.models import AuditEntry
-from esurety.contractor.views.downloads import attachment
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
@@ -40,6 +39,7 @@ from esurety.office.views.lifecycle_common import (
 )
 from esurety.parties.models import User
 from esurety.verification.models import ViewRecord
+from esurety.web.downloads import attachment
 
 
 @require_GET

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from esurety.contractor.views.downloads import content_disposition
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
@@ -21,6 +20,7 @@ from esurety.guarantees.models import ImportBatch, ImportStatus
 from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
+from esurety.web.downloads import content_disposition
 
 ERRORS_PER_PAGE = 100
 
