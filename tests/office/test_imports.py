@@ -293,7 +293,7 @@ def test_page_upload_small_file_is_processed_at_once(world: World, admin) -> Non
     assert "保証金額「abc」は円単位の整数ではありません。" in html
     batch = ImportBatch.objects.get()
     errors_csv = client.get(f"/office/imports/{batch.pk}/errors.csv")
-    assert "保証金額「abc」は円単位の整数ではありません。" in errors_csv.content.decode("utf-8-sig")
+    assert "保証金額「abc」は円単位の整数ではありません。" in b"".join(errors_csv.streaming_content).decode("utf-8-sig")
 
     upload = SimpleUploadedFile("core2.csv", csv_bytes([line(world)]))
     response = client.post("/office/imports/", {"file": upload}, follow=True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,7 +17,7 @@ from esurety.guarantees.models import ImportBatch, ImportStatus
 from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
-from esurety.web.downloads import content_disposition
+from esurety.web.downloads import content_disposition, csv_response
 
 ERRORS_PER_PAGE = 100
 
@@ -114,15 +111,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @staff_required
-def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     batch = _batch_or_404(staff_user(request), pk)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["行", "項目", "エラー内容"])
-    for error in batch.errors:
-        writer.writerow([error["line"] or "", error["column"], error["message"]])
-    response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition(
-        f"一括取込{batch.pk}_エラー一覧.csv", fallback=f"import-{batch.pk}-errors.csv"
+    return csv_response(
+        ["行", "項目", "エラー内容"],
+        ([error["line"] or "", error["column"], error["message"]] for error in batch.errors),
+        filename=f"一括取込{batch.pk}_エラー一覧.csv",
+        fallback=f"import-{batch.pk}-errors.csv",
     )
-    return response
