@@ -21,7 +21,6 @@ class Receipt(models.Model):
     guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="receipts")
     first_verified_at = models.DateTimeField("初回確認日時")
     first_verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    last_verified_at = models.DateTimeField("最終確認日時")
     last_seen_version = models.PositiveIntegerField("確認した版")
 
     class Meta:

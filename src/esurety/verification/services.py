@@ -111,11 +111,9 @@ def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt
     )
     if receipt is None:
         receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
-    else:
-        # A repeat verification changes no state worth an audit entry: two
-        # autocommitted statements, the view record being the evidence.
-        Receipt.objects.filter(pk=receipt.pk).update(last_verified_at=now, last_seen_version=guarantee.current_version)
-        receipt.last_verified_at = now
+    elif receipt.last_seen_version != guarantee.current_version:
+        # A repeat verification needs no audit entry; its time is in the view record below.
+        Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
         receipt.last_seen_version = guarantee.current_version
     receipt.guarantee = guarantee
     ViewRecord.objects.create(
@@ -134,7 +132,6 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
         defaults={
             "first_verified_at": now,
             "first_verified_by": user,
-            "last_verified_at": now,
             "last_seen_version": guarantee.current_version,
         },
     )
