@@ -31,6 +31,7 @@ demo: venv system-deps
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py demo_seed
+	$(DEMO_ENV) $(PY) manage.py signing_demo_ca
 	@echo ""
 	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
 	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"

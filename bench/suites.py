@@ -18,4 +18,10 @@ def suite(name: str) -> Callable[[Callable[[Dataset], object]], Callable[[Datase
 
 
 # Importing the modules registers their suites.
-from bench import contractor_pages, imports, verify_throughput  # noqa: E402, F401
+from bench import (  # noqa: E402, F401
+    api_verify_throughput,
+    contractor_pages,
+    imports,
+    signing_throughput,
+    verify_throughput,
+)

@@ -6,27 +6,14 @@ valid (number, key) pairs of the bench orderer among 1,000,000 guarantees.
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 
 from bench.dataset import Dataset, key_for
+from bench.http_load import SERVER_LABEL, lua_file, serving, wrk_run
 from bench.suites import suite
 
-ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8093"))
-DURATION = os.environ.get("BENCH_DURATION", "15s")
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 CSRF = "b" * 32
 
 LUA = """
@@ -51,42 +38,9 @@ end
 """
 
 
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
-
-
-def _parse(output: str) -> dict[str, Any]:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-
-    def ms(label: str) -> float:
-        m = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", output)
-        if not m:
-            return float("nan")
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    failures = re.search(r"FAILURES (\d+)", output)
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "requests_per_s": rps,
-        "p50_ms": ms("50"),
-        "p99_ms": ms("99"),
-        "failures": int(failures.group(1)) if failures else int(non2xx.group(1)) if non2xx else 0,
-    }
-
-
-def _wrk(url: str, script: str | None = None) -> dict[str, Any]:
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
-    if script:
-        cmd += ["-s", script]
-    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
-    return _parse(out)
+def lua_pairs(numbers: list[str]) -> str:
+    """The (number, key) pairs as a Lua table body: {"2070000001", "ABC…"}, …"""
+    return ", ".join(f'{{"{n}", "{key_for(n)}"}}' for n in numbers)
 
 
 @suite("verify_throughput")
@@ -95,47 +49,18 @@ def verify_throughput(data: Dataset) -> dict[str, Any]:
     client = Client()
     client.force_login(data.orderer_user)
     session = client.cookies["sessionid"].value
-    pairs = ", ".join(f'{{"{n}", "{key_for(n)}"}}' for n in data.sample_numbers)
-    env = {
-        **os.environ,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ACCESS_KEY_SECRET": settings.ACCESS_KEY_SECRET,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_COOKIES": "0",
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "esurety.config.wsgi",
-            "--pythonpath",
-            str(ROOT / "src"),
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        start_new_session=True,
+    script = lua_file(
+        LUA
+        % {"pairs": lua_pairs(data.sample_numbers), "csrf": CSRF, "cookie": f"sessionid={session}; csrftoken={CSRF}"}
     )
-    try:
-        _wait_for_port(PORT)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write(LUA % {"pairs": pairs, "csrf": CSRF, "cookie": f"sessionid={session}; csrftoken={CSRF}"})
-        base = f"http://127.0.0.1:{PORT}"
-        _wrk(base + "/healthz")  # warm-up
-        _wrk(base + "/verify/", lua.name)
-        trivial = _wrk(base + "/healthz")
-        verify = _wrk(base + "/verify/", lua.name)
-        return {
-            "server": f"gunicorn, {WORKERS} sync workers; wrk 1 thread, {CONNECTIONS} connections, {DURATION}",
-            "trivial_view": trivial,
-            "verify": verify,
-            "ratio": round(verify["requests_per_s"] / trivial["requests_per_s"], 3),
-        }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+    with serving() as base:
+        wrk_run(base + "/healthz")  # warm-up
+        wrk_run(base + "/verify/", script)
+        trivial = wrk_run(base + "/healthz")
+        verify = wrk_run(base + "/verify/", script)
+    return {
+        "server": SERVER_LABEL,
+        "trivial_view": trivial,
+        "verify": verify,
+        "ratio": round(verify["requests_per_s"] / trivial["requests_per_s"], 3),
+    }

@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("ESURETY_TESTING", "1")
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,23 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("createcachetable", verbosity=0)
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Signed PDFs in tests: a throwaway demo CA in a temporary SIGNING_DIR.
+
+    Sureties come from factories per test, so their certificates are minted on
+    first use (settings.SIGNING_DEMO, on in test runs).
+    """
+    from django.test import override_settings
+
+    from esurety.signing.demo_ca import demo_ca_ensure
+
+    path = tmp_path_factory.mktemp("signing")
+    with override_settings(SIGNING_DIR=path):
+        demo_ca_ensure(directory=path)
+        yield path
 
 
 @pytest.fixture(autouse=True)

@@ -15,4 +15,5 @@ def organisation_members(user: User) -> QuerySet[User]:
         scope = User.objects.filter(orderer_id=user.orderer_id)
     else:
         return User.objects.none()
-    return scope.filter(is_active=True).order_by("date_joined", "id")
+    # People only: an API token's system user is managed (and revoked) on the token page.
+    return scope.filter(is_active=True, api_token__isnull=True).order_by("date_joined", "id")

@@ -51,16 +51,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # ninja's own static files serve the API documentation (no CDN).
+    "ninja",
     "esurety.core",
     "esurety.parties",
     "esurety.guarantees",
     "esurety.notifications",
+    "esurety.webhooks",
     "esurety.audit",
     "esurety.documents",
+    "esurety.signing",
     "esurety.accounts",
     "esurety.contractor",
     "esurety.verification",
     "esurety.verify",
+    "esurety.api",
+    "esurety.check",
     "esurety.office",
     "esurety.web",
     "esurety.demo",
@@ -204,3 +210,12 @@ LOGGING = {
     # WeasyPrint logs every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# PAdES signatures on every issued PDF (esurety.signing; file layout in signing/keys.py
+# and README.md). No unsigned PDF is issued: a surety without a key makes issuing fail.
+SIGNING_DIR = Path(os.environ.get("ESURETY_SIGNING_DIR", str(REPO_DIR / "var" / "signing")))
+# RFC 3161 time-stamping service: set it to sign PAdES B-T instead of B-B.
+SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL", "")
+SIGNING_TSA_TIMEOUT = int(os.environ.get("SIGNING_TSA_TIMEOUT", "10"))
+# Demo and test runs only: a throwaway demo CA mints certificates for sureties that lack one.
+SIGNING_DEMO = env_bool("ESURETY_SIGNING_DEMO", DEMO_MODE or env_bool("ESURETY_TESTING"))

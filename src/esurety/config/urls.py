@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("esurety.accounts.urls")),
     path("contractor/", include("esurety.contractor.urls")),
     path("verify/", include("esurety.verify.urls")),
+    path("check/", include("esurety.check.urls")),
     path("office/", include("esurety.office.urls")),
+    path("api/v1/", include("esurety.api.urls")),
     path("", include("esurety.web.urls")),
 ]

@@ -1,9 +1,10 @@
 """PDF rendering of the documents the product issues (WeasyPrint + Django templates).
 
-Every public function returns the finished, *unsigned* PDF as bytes. Signing
-(PAdES with pyHanko, issue 6) is a separate step that wraps the output, e.g.
-``sign_pdf(key_notice_pdf(...), surety=guarantee.surety)``: pyHanko appends its
-signature as an incremental update, so nothing here needs to change for it.
+Every public function returns the finished PDF as bytes, signed by the
+issuing surety (PAdES, ``esurety.signing.services.pdf_sign``, which also
+records the file in the IssuedDocument registry). ``_render`` gives the
+unsigned rendering; the signature is an incremental update after it, so the
+text, fonts and layout read back unchanged.
 Callers send the bytes with ``django.utils.http.content_disposition_header``
 (RFC 5987 ``filename*``) and one of the ``*_filename`` helpers below.
 
@@ -35,13 +36,17 @@ import weasyprint
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
+from django.utils import timezone
 from weasyprint.text.fonts import FontConfiguration
 
 from esurety.core.clock import TOKYO, business_date
 from esurety.core.kinds import ADVANCE_KINDS, kind_full_name
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
+from esurety.documents import qr
 from esurety.guarantees.models import Certificate, Guarantee, GuaranteeStatus, PremiumStatement, StatementType
+from esurety.signing.models import DocumentKind
+from esurety.signing.services import pdf_sign
 
 # Neutral name of the orderers' verification portal (the leaflet's 「保証確認サービス (D-Sure)」).
 SERVICE_NAME = "保証確認サービス"
@@ -200,13 +205,23 @@ def key_notice_pdf(*, guarantee: Guarantee, key: str, issued_at: dt.datetime) ->
         "orderer_name": guarantee.orderer.name,
         "surety_name": surety_name,
         "verify_url": f"{settings.SITE_URL}/verify/",
+        "qr_image": qr.qr_png_data_uri(qr.check_url(number=guarantee.number, key=key)),
+        "check_page_url": qr.check_page_url(),
     }
-    return _render(
+    rendered = _render(
         document="key_notice",
         context=context,
         title=f"電子証書閲覧用「認証キー」等のお知らせ（{guarantee.number}）",
         author=surety_name,
         created=issued_at,
+    )
+    return pdf_sign(
+        rendered,
+        surety=guarantee.surety,
+        kind=DocumentKind.KEY_NOTICE,
+        guarantee=guarantee,
+        certificate_version=guarantee.current_version or None,
+        now=timezone.now(),
     )
 
 
@@ -273,12 +288,20 @@ def premium_statement_pdf(*, statement: PremiumStatement) -> bytes:
         "surety_address": surety.address,
         "surety_representative": f"{surety.representative_title} {surety.representative_name}",
     }
-    return _render(
+    rendered = _render(
         document="premium_statement",
         context=context,
         title=f"{title}（{statement.number}）",
         author=surety.name,
         created=statement.created_at,
+    )
+    return pdf_sign(
+        rendered,
+        surety=surety,
+        kind=DocumentKind.PREMIUM_STATEMENT,
+        guarantee=guarantee,
+        certificate_version=None,
+        now=timezone.now(),
     )
 
 
@@ -352,13 +375,23 @@ def certificate_copy_pdf(
         "branch_fax": certificate.branch_fax,
         "viewer_line": viewer_line,
         "status_notes": _status_notes(certificate),
+        "qr_image": qr.qr_png_data_uri(qr.check_url(number=guarantee.number, version=certificate.version)),
+        "check_page_url": qr.check_page_url(),
     }
-    return _render(
+    rendered = _render(
         document="certificate_copy",
         context=context,
         title=f"保証証書（{kind_name}）{guarantee.number} 第{certificate.version}版 {VIEWING_COPY_LABEL}",
         author=certificate.surety_name,
         created=viewed_at or certificate.issued_at,
+    )
+    return pdf_sign(
+        rendered,
+        surety=guarantee.surety,
+        kind=DocumentKind.CERTIFICATE_COPY,
+        guarantee=guarantee,
+        certificate_version=certificate.version,
+        now=timezone.now(),
     )
 
 

@@ -6,4 +6,5 @@ app_name = "office"
 urlpatterns = [
     path("", include("esurety.office.urls_lifecycle")),
     path("", include("esurety.office.urls_operations")),
+    path("webhooks/", include("esurety.office.views.webhooks")),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from esurety.office.views import alerts, audit, imports, outbox, totp
+from esurety.office.views import alerts, api_tokens, audit, imports, outbox, totp
 
 urlpatterns = [
     path("imports/", imports.import_list, name="imports"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("totp/", totp.totp_setup, name="totp"),
     path("totp/verify/", totp.totp_verify, name="totp_verify"),
     path("totp/staff/<int:pk>/reset/", totp.totp_staff_reset, name="totp_reset"),
+    path("api-tokens/", api_tokens.surety_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.token_revoke, name="api_token_revoke"),
+    path("orderers/<int:pk>/api-tokens/", api_tokens.orderer_tokens, name="orderer_api_tokens"),
 ]

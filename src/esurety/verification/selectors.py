@@ -13,7 +13,7 @@ from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.parties.models import OrdererDepartment, User
-from esurety.verification.models import NoticeDispatch, Receipt
+from esurety.verification.models import NoticeDispatch, Receipt, ViewRecord
 
 
 class ReceiptStatus:
@@ -90,6 +90,18 @@ def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
         receipts_for_orderer(user=user)
         .select_related("guarantee__branch", "guarantee__orderer")
         .filter(guarantee__number=normalize_guarantee_number(number))
+        .first()
+    )
+
+
+def latest_view_by(*, receipt: Receipt, user: User) -> ViewRecord | None:
+    """The user's own last verification or view of a received certificate (the signed 照合結果 records it)."""
+    if receipt.orderer_id != user.orderer_id:
+        return None
+    return (
+        ViewRecord.objects.select_related("receipt__guarantee__surety", "user")
+        .filter(receipt=receipt, user=user)
+        .order_by("-at", "-pk")
         .first()
     )
 

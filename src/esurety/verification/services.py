@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from collections.abc import Mapping
 
@@ -23,6 +24,7 @@ from esurety.notifications.services import Attachment, outbox_enqueue
 from esurety.parties.models import User
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import notice_department_for
+from esurety.webhooks.services import webhook_event_publish
 
 # A 10-character key from 24 symbols has ~10^13 values; these limits allow a
 # few hundred guesses a day per number, so guessing is hopeless.
@@ -103,6 +105,15 @@ def _record_failure(*, user: User, number: str, client_ip: str, now: dt.datetime
             )
 
 
+def _stored_ip(client_ip: str) -> str | None:
+    """The address for ViewRecord.client_ip, or None: the rate-limit key falls back to "unknown"
+    without REMOTE_ADDR (a unix socket, some test clients), which PostgreSQL's inet refuses."""
+    try:
+        return str(ipaddress.ip_address(client_ip))
+    except ValueError:
+        return None
+
+
 def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
     receipt = (
         Receipt.objects.select_related("first_verified_by")
@@ -117,7 +128,12 @@ def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt
         receipt.last_seen_version = guarantee.current_version
     receipt.guarantee = guarantee
     ViewRecord.objects.create(
-        receipt=receipt, user=user, at=now, version=guarantee.current_version, kind=ViewKind.VERIFY, client_ip=client_ip
+        receipt=receipt,
+        user=user,
+        at=now,
+        version=guarantee.current_version,
+        kind=ViewKind.VERIFY,
+        client_ip=_stored_ip(client_ip),
     )
     return receipt
 
@@ -144,6 +160,7 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
             after={"number": guarantee.number, "version": guarantee.current_version},
             surety_id=guarantee.surety_id,
         )
+        webhook_event_publish(event="viewed", guarantee=guarantee, now=now, orderer=guarantee.orderer)
     return receipt
 
 
@@ -156,7 +173,7 @@ def receipt_record_view(*, receipt: Receipt, user: User, kind: str, client_ip: s
         Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=version)
         receipt.last_seen_version = version
     return ViewRecord.objects.create(
-        receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=client_ip
+        receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from esurety.verify import views
 
@@ -7,8 +7,11 @@ urlpatterns = [
     path("", views.verify, name="verify"),
     path("received/", views.received, name="received"),
     path("organisation/", views.organisation, name="organisation"),
+    path("organisation/api-tokens/", include("esurety.verify.api_tokens")),
+    path("webhooks/", include("esurety.verify.webhooks")),
     path("received.csv", views.received_csv, name="received_csv"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     path("certificates/<str:number>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<str:number>/copy.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<str:number>/receipt.pdf", views.certificate_receipt_pdf, name="certificate_receipt_pdf"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
-from esurety.documents import pdf
+from esurety.documents import pdf, receipt_pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
 from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
@@ -119,6 +119,24 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @orderer_required
+def certificate_receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """照合結果（署名付きPDF）: the user's own latest verification of this certificate, signed by the surety."""
+    receipt = _receipt_or_404(request, number)
+    view = selectors.latest_view_by(receipt=receipt, user=orderer_user(request))
+    if view is None:
+        raise Http404("この電子証書を照合した記録がありません。")
+    at = now()
+    data = receipt_pdf.verification_receipt_pdf(view=view, now=at)
+    return attachment(
+        data,
+        filename=receipt_pdf.verification_receipt_filename(view, now=at),
+        fallback=f"verification_{receipt.guarantee.number}_v{view.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+@orderer_required
 def received(request: HttpRequest) -> HttpResponse:
     user = orderer_user(request)
     form = ReceiptSearchForm(request.GET or None)
@@ -189,6 +207,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "orderer": orderer,
             "adoptions": orderer.adoptions.order_by("effective_from", "work_category", "kind"),
             "departments": orderer.departments.order_by("name"),
-            "members": orderer.users.filter(is_active=True).order_by("username"),
+            # People only: each API token's system user is listed on the token page instead.
+            "members": orderer.users.filter(is_active=True, api_token__isnull=True).order_by("username"),
         },
     )

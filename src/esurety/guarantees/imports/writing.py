@@ -18,6 +18,7 @@ from esurety.guarantees.models import AccessKey, Certificate, Guarantee, Guarant
 from esurety.guarantees.services.issuance import certificate_snapshot
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import SuretyCompany, User
+from esurety.webhooks.services import webhook_issued_publish_many
 
 # The package's name, as before the split into modules: log filters and searches keep working.
 logger = logging.getLogger("esurety.guarantees.imports")
@@ -237,6 +238,8 @@ def _write(*, batch: ImportBatch, rows: list[Row], by: User, now: dt.datetime) -
     electronic = [g for g in created if g.delivery_method == DeliveryMethod.ELECTRONIC]
     bulk_insert(_access_keys(electronic, by, now))
     phases.done("access keys")
+    webhook_issued_publish_many(surety=surety, guarantees=created, now=now)
+    phases.done("webhooks")
     # Last, so that the chain head (which every audited write waits for) is held briefly.
     audit_record_many(
         actor=by,

@@ -15,6 +15,8 @@ from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, T
 from esurety.guarantees.services.authority import require_staff
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.parties.models import User
+from esurety.webhooks.payloads import amendment_change
+from esurety.webhooks.services import webhook_event_publish
 
 
 def _lock_active(guarantee: Guarantee) -> Guarantee:
@@ -118,6 +120,7 @@ def guarantee_amend_amount(
     audit_record(
         actor=by, action="guarantee.amend_amount", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
+    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment
 
 
@@ -152,4 +155,5 @@ def guarantee_change_period(
     audit_record(
         actor=by, action="guarantee.change_period", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
+    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment

@@ -15,8 +15,13 @@ from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 from esurety.guarantees.premiums import premium_quote
 from esurety.guarantees.rules import DEPOSIT_BANK_MAX, WORK_NAME_MAX, AdvanceFacts, Terms, check_terms
-from esurety.guarantees.services.authority import require_approver, require_contractor_user, require_staff
-from esurety.parties.models import Branch, Orderer, User
+from esurety.guarantees.services.authority import (
+    NotPermitted,
+    require_approver,
+    require_contractor_user,
+    require_staff,
+)
+from esurety.parties.models import Branch, Contractor, Orderer, User
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,38 @@ def application_create(*, by: User, data: ApplicationInput, now: dt.datetime) ->
     app.save()
     audit_record(
         actor=by, action="application.create", obj=app, at=now, after=application_snapshot(app), surety_id=app.surety_id
+    )
+    return app
+
+
+@transaction.atomic
+def application_enter(*, by: User, contractor: Contractor, data: ApplicationInput, now: dt.datetime) -> Application:
+    """An application the surety received outside the portal (its core system, over the API),
+    entered by its staff straight into 受付 once every rule holds.
+
+    ``by`` is recorded as the one who entered it, so four eyes apply as usual:
+    someone else must approve it.
+    """
+    if by.surety is None:
+        raise NotPermitted("保証事業会社の職員のみ入力できます。")
+    require_staff(by, surety=by.surety, branch=None)
+    app = Application(contractor=contractor, created_by=by, status=ApplicationStatus.DRAFT)
+    _apply_input(app, data)
+    if by.surety_id != app.surety_id:
+        # Another surety's branch answers like an unknown one: its existence is not told.
+        raise DomainError("入力に誤りがあります。", [RuleViolation("branch", "取次場所を選択してください。")])
+    require_staff(by, surety=app.surety, branch=app.branch)
+    _raise_if_broken(app)
+    app.status = ApplicationStatus.SUBMITTED
+    app.submitted_at = now
+    app.save()
+    audit_record(
+        actor=by,
+        action="application.submit",
+        obj=app,
+        at=now,
+        after={**application_snapshot(app), "entered_by_staff": True},
+        surety_id=app.surety_id,
     )
     return app
 

@@ -29,6 +29,7 @@ from esurety.guarantees.services.applications import _lock, _raise_if_broken, _r
 from esurety.guarantees.services.authority import require_staff
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
+from esurety.webhooks.services import webhook_event_publish
 
 
 def certificate_snapshot(
@@ -200,6 +201,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
         },
         surety_id=app.surety_id,
     )
+    webhook_event_publish(event="issued", guarantee=guarantee, now=now)
 
     if electronic:
         # The key itself is never mailed: the contractor reads it in the portal.

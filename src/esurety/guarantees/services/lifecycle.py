@@ -44,6 +44,7 @@ from esurety.guarantees.services.authority import NotPermitted, require_approver
 from esurety.guarantees.services.issuance import access_key_create, contractor_recipients
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Role, User
+from esurety.webhooks.services import webhook_event_publish
 
 # ---------------------------------------------------------------------------
 # helpers
@@ -490,6 +491,7 @@ def guarantee_cancel(*, guarantee: Guarantee, by: User, reason: str, now: dt.dat
         after={"status": g.status, "cancelled_at": now.isoformat(), "reason": reason},
         surety_id=g.surety_id,
     )
+    webhook_event_publish(event="cancelled", guarantee=g, now=now, extra={"cancelled_at": now, "reason": reason})
     _notify_parties(
         g=g,
         template="guarantee_cancelled",

@@ -97,6 +97,7 @@ ACTION_LABELS = {
     "guarantee.cancel": "解約",
     "guarantee.expire": "保証期間満了",
     "access_key.reissue": "認証キー再発行",
+    "access_key.hand_over": "認証キーの受け渡し（自社システム・API）",
     "access_key.reveal": "認証キーの表示・お知らせPDFの取得（保証契約者）",
 }
 

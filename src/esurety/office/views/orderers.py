@@ -131,7 +131,10 @@ def adoption_grid(orderer: Orderer) -> list[tuple[str, list[str]]]:
 
 def _detail(request: HttpRequest, orderer: Orderer, invite_form: InviteForm, status: int = 200) -> HttpResponse:
     user = staff_user(request)
-    users = list(User.objects.filter(orderer=orderer).order_by("-is_active", "role", "username"))
+    # People only: the orderer's API tokens (each with its system user) have their own page.
+    users = list(
+        User.objects.filter(orderer=orderer, api_token__isnull=True).order_by("-is_active", "role", "username")
+    )
     has_admin = any(u.is_active and u.role == Role.ORG_ADMIN for u in users)
     return render(
         request,

@@ -103,7 +103,10 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _colleagues(user: User) -> list[tuple[User, bool]]:
-    staff = User.objects.filter(surety_id=user.surety_id, role__in=STAFF_ROLES, is_active=True).order_by("username")
+    # People only: an API token's system user never logs in (no password, no second factor).
+    staff = User.objects.filter(
+        surety_id=user.surety_id, role__in=STAFF_ROLES, is_active=True, api_token__isnull=True
+    ).order_by("username")
     enrolled = set(
         StaffTotp.objects.filter(user__in=staff, confirmed_at__isnull=False).values_list("user_id", flat=True)
     )

@@ -9,11 +9,13 @@ from esurety.core.clock import business_date, now
 from esurety.guarantees.imports import import_batches_process_pending
 from esurety.guarantees.services import guarantees_expire_due
 from esurety.notifications.services import outbox_deliver_due
+from esurety.webhooks.delivery import webhook_deliver_due
 
 logger = logging.getLogger(__name__)
 
 # Expiry is daily business; checking hourly catches the date change without a separate scheduler.
 EXPIRY_INTERVAL_SECONDS = 3600
+WEBHOOKS_PER_POLL = 20
 
 
 class Command(BaseCommand):
@@ -54,6 +56,14 @@ class Command(BaseCommand):
             sent = outbox_deliver_due()
             if sent:
                 self.stdout.write(f"worker: sent {sent} message(s)")
+            try:
+                # A few per poll: receivers that time out must not hold up the mail for long.
+                delivered = webhook_deliver_due(limit=WEBHOOKS_PER_POLL)
+            except Exception:  # mail delivery must go on; due webhooks are tried on the next poll
+                logger.exception("worker: webhook delivery failed")
+            else:
+                if delivered:
+                    self.stdout.write(f"worker: delivered {delivered} webhook(s)")
             if options["once"]:
                 break
             time.sleep(options["interval"])

@@ -1,0 +1,108 @@
+"""API連携: tokens for the surety's own core system and for orderers' systems.
+
+The secret is shown once, on the page that answers the issuing POST (never
+in a message or a redirect); the lists show only the visible prefix.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from esurety.api import selectors
+from esurety.api.forms import SuretyTokenForm, TokenForm
+from esurety.api.models import ApiToken
+from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_tokens
+from esurety.core.clock import now
+from esurety.core.errors import DomainError
+from esurety.office.access import staff_required, staff_user
+from esurety.office.views.lifecycle_common import error_message
+from esurety.parties.models import Orderer
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def surety_tokens(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    allowed = user.surety is not None and can_manage_tokens(user, surety=user.surety)
+    form = SuretyTokenForm(request.POST or None)
+    issued: IssuedToken | None = None
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            issued = api_token_create(
+                by=user, name=form.cleaned_data["name"], role=form.cleaned_data["role"], surety=user.surety, now=now()
+            )
+        except DomainError as exc:
+            form.add_violations(exc)
+        else:
+            form = SuretyTokenForm()
+    return render(
+        request,
+        "office/api_tokens.html",
+        {
+            "office_tab": "api",
+            "orderer": None,
+            "tokens": selectors.tokens_of_surety(user=user),
+            "form": form,
+            "allowed": allowed,
+            "issued": issued,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _orderer_or_404(pk: int) -> Orderer:
+    orderer = Orderer.objects.filter(pk=pk).first()
+    if orderer is None:
+        raise Http404("発注者が見つかりません。")
+    return orderer
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def orderer_tokens(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    orderer = _orderer_or_404(pk)
+    allowed = can_manage_tokens(user, orderer=orderer)
+    form = TokenForm(request.POST or None)
+    issued: IssuedToken | None = None
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            issued = api_token_create(by=user, name=form.cleaned_data["name"], orderer=orderer, now=now())
+        except DomainError as exc:
+            form.add_violations(exc)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "office/api_tokens.html",
+        {
+            "office_tab": "orderers",
+            "orderer": orderer,
+            "tokens": selectors.tokens_of_orderer(user=user, orderer=orderer),
+            "form": form,
+            "allowed": allowed,
+            "issued": issued,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff_user(request)
+    token = ApiToken.objects.select_related("orderer", "surety").filter(pk=pk).first()
+    if token is None or not can_manage_tokens(user, orderer=token.orderer, surety=token.surety):
+        raise Http404("APIトークンが見つかりません。")
+    try:
+        api_token_revoke(token=token, by=user, now=now())
+    except DomainError as exc:
+        error_message(request, exc)
+    else:
+        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")
+    if token.orderer_id is not None:
+        return redirect("office:orderer_api_tokens", pk=token.orderer_id)
+    return redirect("office:api_tokens")

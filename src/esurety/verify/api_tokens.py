@@ -1,0 +1,77 @@
+"""APIトークン of the 保証確認サービス: the orderer's administrator issues and revokes the tokens of
+the organisation's own systems (電子契約システム); anyone else gets 404.
+
+The secret is shown once, on the page that answers the issuing POST.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from esurety.api import selectors
+from esurety.api.forms import TokenForm
+from esurety.api.models import ApiToken
+from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_tokens
+from esurety.core.clock import now
+from esurety.core.errors import DomainError
+from esurety.parties.models import Orderer, User
+from esurety.verify.access import orderer_required, orderer_user
+
+
+def _admin(request: HttpRequest) -> tuple[User, Orderer]:
+    user = orderer_user(request)
+    if user.orderer is None or not can_manage_tokens(user, orderer=user.orderer):
+        raise Http404
+    return user, user.orderer
+
+
+@require_http_methods(["GET", "POST"])
+@orderer_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user, orderer = _admin(request)
+    form = TokenForm(request.POST or None)
+    issued: IssuedToken | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = api_token_create(by=user, name=form.cleaned_data["name"], orderer=orderer, now=now())
+        except DomainError as exc:
+            form.add_violations(exc)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "verify/api_tokens.html",
+        {
+            "orderer": orderer,
+            "tokens": selectors.tokens_of_orderer(user=user, orderer=orderer),
+            "form": form,
+            "issued": issued,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@orderer_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user, orderer = _admin(request)
+    token = ApiToken.objects.filter(pk=pk, orderer=orderer).first()
+    if token is None:
+        raise Http404
+    try:
+        api_token_revoke(token=token, by=user, now=now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")
+    return redirect("verify:api_tokens")
+
+
+urlpatterns = [
+    path("", tokens, name="api_tokens"),
+    path("<int:pk>/revoke/", token_revoke, name="api_token_revoke"),
+]

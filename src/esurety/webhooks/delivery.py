@@ -1,0 +1,173 @@
+"""The worker's side: POST each due delivery, signed; retry with backoff; give up visibly.
+
+A delivery is claimed in a short transaction (row lock, skip_locked, then a
+lease that moves it out of the due set) and sent after commit: no database
+transaction, and on SQLite no write lock, stays open while a third party's
+server takes its time. Parallel workers claim different rows. A worker that
+dies mid-send leaves the row to be sent again when the lease ends, so
+receivers may see a delivery twice (same X-Esurety-Delivery) but never lose it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from esurety.core.clock import now as clock_now
+from esurety.webhooks import signing
+from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
+from esurety.webhooks.payloads import payload_body
+from esurety.webhooks.targets import target_refusal
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+TIMEOUT_SECONDS = 5
+# Far longer than one attempt can take: a claimed row is not claimed again meanwhile.
+LEASE = dt.timedelta(minutes=5)
+USER_AGENT = "esurety-webhooks/1"
+
+
+def webhook_backoff(attempts: int) -> dt.timedelta:
+    """1, 4, 16, 64, 256 minutes, then 8 hours: eight attempts span about a day.
+
+    (notifications.backoff stops at an hour: right for mail, too short for a
+    receiving system that is down for a night.)
+    """
+    return dt.timedelta(seconds=min(8 * 3600, 60 * 4 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    pk: int
+    attempts: int
+    url: str
+    secret: str
+    event_type: str
+    delivery_id: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    status_code: int | None
+    error: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect is an answer, not a delivery: following it could carry the signed
+    # event to another host (or into our own network).
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _claim(at: dt.datetime) -> _Claim | None:
+    """The next due row, leased to this worker; None when nothing is due."""
+    with transaction.atomic():
+        while True:
+            # skip_locked lets parallel workers take different rows (PostgreSQL; SQLite
+            # serialises writers anyway). of=self: the endpoint row is only read.
+            row = (
+                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("endpoint")
+                .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=at)
+                .order_by("next_attempt_at", "id")
+                .first()
+            )
+            if row is None:
+                return None
+            if row.endpoint.is_active:
+                break
+            # Queued while the endpoint was being deactivated: given up like the others.
+            row.status = DeliveryStatus.FAILED
+            row.last_error = "送信先を無効にしたため、送信を中止しました。"
+            row.save(update_fields=["status", "last_error"])
+        row.attempts += 1
+        row.next_attempt_at = at + LEASE
+        row.save(update_fields=["attempts", "next_attempt_at"])
+        return _Claim(
+            pk=row.pk,
+            attempts=row.attempts,
+            url=row.endpoint.url,
+            secret=signing.secret_unseal(row.endpoint.secret_sealed, url=row.endpoint.url),
+            event_type=row.event_type,
+            delivery_id=str(row.delivery_id),
+            body=payload_body(row.payload),
+        )
+
+
+def _post(claim: _Claim, at: dt.datetime) -> _Outcome:
+    refusal = target_refusal(claim.url)
+    if refusal:
+        return _Outcome(ok=False, status_code=None, error=refusal)
+    timestamp = int(at.timestamp())
+    request = urllib.request.Request(  # noqa: S310 - target_check allows only https (http to localhost in dev)
+        claim.url,
+        data=claim.body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Esurety-Event": claim.event_type,
+            "X-Esurety-Delivery": claim.delivery_id,
+            "X-Esurety-Timestamp": str(timestamp),
+            "X-Esurety-Signature": signing.signature(secret=claim.secret, timestamp=timestamp, body=claim.body),
+        },
+    )
+    try:
+        # The response body is not read: only the status counts.
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            code = int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        note = "（リダイレクトには従いません）" if 300 <= exc.code < 400 else ""
+        return _Outcome(ok=False, status_code=exc.code, error=f"HTTP {exc.code} {exc.reason}{note}")
+    except Exception as exc:  # noqa: BLE001 - any network failure means retry later
+        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        return _Outcome(ok=False, status_code=None, error=f"{type(exc).__name__}: {cause}")
+    if 200 <= code < 300:
+        return _Outcome(ok=True, status_code=code, error="")
+    return _Outcome(ok=False, status_code=code, error=f"HTTP {code}")
+
+
+def _record(claim: _Claim, outcome: _Outcome, at: dt.datetime) -> None:
+    # Only while the claim is still ours: if the lease ran out and another worker
+    # took the row, its result stands.
+    mine = WebhookDelivery.objects.filter(pk=claim.pk, status=DeliveryStatus.PENDING, attempts=claim.attempts)
+    if outcome.ok:
+        mine.update(
+            status=DeliveryStatus.DELIVERED, delivered_at=at, last_status_code=outcome.status_code, last_error=""
+        )
+        return
+    logger.warning("webhook: delivery %s failed (attempt %s): %s", claim.pk, claim.attempts, outcome.error)
+    given_up = claim.attempts >= MAX_ATTEMPTS
+    mine.update(
+        status=DeliveryStatus.FAILED if given_up else DeliveryStatus.PENDING,
+        next_attempt_at=at + webhook_backoff(claim.attempts),
+        last_status_code=outcome.status_code,
+        last_error=outcome.error[:500],
+    )
+
+
+def webhook_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> int:
+    """Send what is due; returns how many were delivered. Safe to run in several workers."""
+    delivered = 0
+    for _ in range(limit):
+        at = now or clock_now()
+        claim = _claim(at)
+        if claim is None:
+            break
+        outcome = _post(claim, at)
+        _record(claim, outcome, at)
+        delivered += outcome.ok
+    return delivered

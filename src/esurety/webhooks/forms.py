@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django import forms
+
+from esurety.core.errors import DomainError
+from esurety.webhooks.models import DeliveryStatus, WebhookEvent
+from esurety.webhooks.targets import target_check
+
+
+class EndpointForm(forms.Form):
+    name = forms.CharField(
+        label="名称（任意）", max_length=100, required=False, help_text="一覧で見分けるための名前。例: 電子契約システム"
+    )
+    # Not a URLField: targets.target_check says in Japanese what is wrong (http, private addresses …).
+    url = forms.CharField(
+        label="送信先URL",
+        max_length=500,
+        help_text="https:// で始まるURL。貴組織のシステムが、このURLへのPOSTを受け付けるようにしてください。",
+        widget=forms.URLInput(attrs={"size": 60, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    events = forms.MultipleChoiceField(
+        label="通知するイベント",
+        choices=WebhookEvent.choices,
+        initial=list(WebhookEvent.values),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "通知するイベントを1つ以上選んでください。"},
+    )
+
+    def clean_url(self) -> str:
+        # Checked here too so that a wrong URL and a missing event are reported together.
+        try:
+            return target_check(self.cleaned_data["url"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+def status_filter(value: str | None) -> str:
+    return value if value in DeliveryStatus.values else ""

@@ -1,0 +1,288 @@
+"""Webhook writes: register and deactivate endpoints, publish events, 「再送」.
+
+Publishing writes delivery rows in the caller's transaction (the outbox
+pattern): an event exists iff the change that caused it committed, and the
+worker (delivery.py) sends it afterwards, so nothing is lost to a crash or
+an endpoint that is down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ForeignKey, Q
+
+from esurety.audit.services import audit_record
+from esurety.core.bulk import bulk_insert
+from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.guarantees.models import Guarantee
+from esurety.parties.models import Contractor, Orderer, SuretyCompany, User
+from esurety.verification.models import Receipt
+from esurety.webhooks import signing
+from esurety.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from esurety.webhooks.payloads import event_payload
+from esurety.webhooks.selectors import Owner, webhook_owner_for
+from esurety.webhooks.targets import target_check
+
+
+class NotPermitted(DomainError):
+    pass
+
+
+# Every event fans out to each endpoint: a handful per organisation is plenty.
+MAX_ACTIVE_ENDPOINTS = 10
+
+
+@dataclass(frozen=True)
+class CreatedEndpoint:
+    endpoint: WebhookEndpoint
+    # Shown once, right after registration; afterwards only its last characters are.
+    secret: str
+
+
+def _require_admin(by: User | None, owner: Owner) -> None:
+    """by=None: the caller (the JSON API, authenticated as the organisation) has checked the right."""
+    if by is None:
+        return
+    mine = webhook_owner_for(by)
+    if mine is None or type(mine) is not type(owner) or mine.pk != owner.pk:
+        raise NotPermitted("Webhookの設定は、この組織の管理者のみ行えます。")
+
+
+def _owner_of(endpoint: WebhookEndpoint) -> Owner:
+    owner = endpoint.surety or endpoint.orderer
+    assert owner is not None  # check constraint webhook_endpoint_one_owner
+    return owner
+
+
+def _scope(owner: Owner) -> int | None:
+    """The surety whose staff see the audit entry; an orderer's settings concern no surety."""
+    return owner.pk if isinstance(owner, SuretyCompany) else None
+
+
+def _lock_owner(owner: Owner) -> None:
+    # Two registrations at once (a double click, two tabs) run one after another,
+    # so the duplicate-URL and count checks below hold.
+    type(owner).objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+
+
+def _events_check(events: Sequence[str]) -> list[str]:
+    chosen = [e for e in WebhookEvent.values if e in set(events)]
+    if not chosen or len(chosen) != len(set(events)):
+        message = "通知するイベントを1つ以上選んでください。"
+        raise DomainError(message, [RuleViolation("events", message)])
+    return chosen
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, owner: Owner, by: User | None, url: str, events: Sequence[str], name: str = "", now: dt.datetime
+) -> CreatedEndpoint:
+    _require_admin(by, owner)
+    url = target_check(url)
+    chosen = _events_check(events)
+    name = name.strip()[:100]
+    _lock_owner(owner)
+    field = "surety" if isinstance(owner, SuretyCompany) else "orderer"
+    active = WebhookEndpoint.objects.filter(**{field: owner}, is_active=True)
+    if active.filter(url=url).exists():
+        message = "このURLは登録済みです。"
+        raise DomainError(message, [RuleViolation("url", message)])
+    if active.count() >= MAX_ACTIVE_ENDPOINTS:
+        raise InvalidStateError(
+            f"有効な送信先は{MAX_ACTIVE_ENDPOINTS}件までです。使わなくなった送信先を無効にしてから登録してください。"
+        )
+    secret = signing.secret_generate()
+    endpoint = WebhookEndpoint.objects.create(
+        **{field: owner},
+        name=name,
+        url=url,
+        secret_sealed=signing.secret_seal(secret, url=url),
+        secret_hint=signing.secret_hint(secret),
+        events=chosen,
+        created_by=by,
+        created_at=now,
+    )
+    audit_record(
+        actor=by,
+        action="webhook.create",
+        obj=endpoint,
+        at=now,
+        after={"owner": f"{field}:{owner.pk}", "url": url, "name": name, "events": chosen},
+        surety_id=_scope(owner),
+    )
+    return CreatedEndpoint(endpoint=endpoint, secret=secret)
+
+
+@transaction.atomic
+def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, by: User | None, now: dt.datetime) -> WebhookEndpoint:
+    """Stop sending: deliveries still waiting are given up (shown as 送信失敗), the log stays."""
+    locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    owner = _owner_of(locked)
+    _require_admin(by, owner)
+    if not locked.is_active:
+        raise InvalidStateError("この送信先はすでに無効です。")
+    locked.is_active = False
+    locked.deactivated_by = by
+    locked.deactivated_at = now
+    locked.save(update_fields=["is_active", "deactivated_by", "deactivated_at"])
+    abandoned = WebhookDelivery.objects.filter(endpoint=locked, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, last_error="送信先を無効にしたため、送信を中止しました。"
+    )
+    audit_record(
+        actor=by,
+        action="webhook.deactivate",
+        obj=locked,
+        at=now,
+        before={"is_active": True},
+        after={"is_active": False, "url": locked.url, "abandoned_deliveries": abandoned},
+        surety_id=_scope(owner),
+    )
+    return locked
+
+
+@transaction.atomic
+def webhook_delivery_resend(*, delivery: WebhookDelivery, by: User | None, now: dt.datetime) -> WebhookDelivery:
+    """「再送」 of a delivery that gave up: 送信待ち again with a fresh set of attempts, same ids and body."""
+    locked = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    owner = _owner_of(locked.endpoint)
+    _require_admin(by, owner)
+    if locked.status != DeliveryStatus.FAILED:
+        raise InvalidStateError("送信失敗のものだけ再送できます。")
+    if not locked.endpoint.is_active:
+        raise InvalidStateError("無効にした送信先には再送できません。")
+    before = {"status": locked.status, "attempts": locked.attempts, "last_error": locked.last_error}
+    locked.status = DeliveryStatus.PENDING
+    locked.attempts = 0
+    locked.next_attempt_at = now
+    locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=by,
+        action="webhook.resend",
+        obj=locked,
+        at=now,
+        before=before,
+        after={"status": locked.status, "event": locked.event_type, "event_id": str(locked.event_id)},
+        surety_id=_scope(owner),
+    )
+    return locked
+
+
+def webhook_event_publish(
+    *,
+    event: str,
+    guarantee: Guarantee,
+    now: dt.datetime,
+    orderer: Orderer | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Queue one event for the surety's and the orderer's subscribed endpoints; returns how many.
+
+    Must run inside the transaction of the change: rolled back with it, committed with it.
+    ``orderer`` is the orderer told (default: the beneficiary); for ``viewed`` the one who viewed.
+    The orderer's endpoints get it only if that orderer has verified the guarantee (a Receipt);
+    ``viewed`` runs in the transaction that creates the Receipt, so it is told of that too.
+    """
+    _require_transaction("webhook_event_publish")
+    if event not in WebhookEvent.values:
+        raise ValueError(f"unknown webhook event {event!r}")
+    orderer_id = orderer.pk if orderer is not None else guarantee.orderer_id
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(
+            Q(surety_id=guarantee.surety_id) | Q(orderer_id=orderer_id), is_active=True
+        ).only("pk", "events", "orderer_id")
+        if event in e.events
+    ]
+    # Orderers see only certificates they verified (number + key, a Receipt): none, no event.
+    held = Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=guarantee.pk)
+    if any(e.orderer_id is not None for e in endpoints) and not held.exists():
+        endpoints = [e for e in endpoints if e.orderer_id is None]
+    if not endpoints:
+        return 0
+    event_id = uuid.uuid4()
+    payload = event_payload(event_id=event_id, event=event, guarantee=guarantee, now=now, extra=extra)
+    WebhookDelivery.objects.bulk_create(
+        [
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee=guarantee, payload=payload, now=now)
+            for e in endpoints
+        ]
+    )
+    return len(endpoints)
+
+
+def webhook_issued_publish_many(*, surety: SuretyCompany, guarantees: Sequence[Guarantee], now: dt.datetime) -> int:
+    """Queue ``issued`` for guarantees concluded in bulk (一括取込); returns how many deliveries.
+
+    The surety's endpoints only: no orderer holds a Receipt for a guarantee that did
+    not exist a moment ago. One query when the surety has no such endpoint (the usual
+    case, and the import must stay fast); otherwise one bulk insert for the lot.
+    """
+    _require_transaction("webhook_issued_publish_many")
+    event = WebhookEvent.ISSUED.value
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(surety_id=surety.pk, is_active=True).only("pk", "events")
+        if event in e.events
+    ]
+    if not endpoints or not guarantees:
+        return 0
+    _parties_load(guarantees)
+    rows: list[WebhookDelivery] = []
+    for g in guarantees:
+        event_id = uuid.uuid4()
+        payload = event_payload(event_id=event_id, event=event, guarantee=g, now=now, extra=None)
+        rows.extend(
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee=g, payload=payload, now=now)
+            for e in endpoints
+        )
+    bulk_insert(rows)
+    return len(rows)
+
+
+def _require_transaction(name: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{name} must run inside the transaction of the change")
+
+
+def _parties_load(guarantees: Sequence[Guarantee]) -> None:
+    """Fill the surety, orderer and contractor of the payloads with one query per kind of party."""
+    parties: tuple[tuple[str, type[SuretyCompany | Orderer | Contractor]], ...] = (
+        ("surety", SuretyCompany),
+        ("orderer", Orderer),
+        ("contractor", Contractor),
+    )
+    for name, model in parties:
+        field = Guarantee._meta.get_field(name)
+        assert isinstance(field, ForeignKey)
+        missing = [g for g in guarantees if not field.is_cached(g)]
+        if not missing:
+            continue
+        found = model._default_manager.in_bulk({getattr(g, field.attname) for g in missing})
+        for g in missing:
+            field.set_cached_value(g, found[getattr(g, field.attname)])
+
+
+def _delivery(
+    *,
+    endpoint: WebhookEndpoint,
+    event_id: uuid.UUID,
+    event: str,
+    guarantee: Guarantee,
+    payload: dict[str, Any],
+    now: dt.datetime,
+) -> WebhookDelivery:
+    return WebhookDelivery(
+        endpoint_id=endpoint.pk,
+        event_id=event_id,
+        event_type=event,
+        guarantee_id=guarantee.pk,
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
+    )

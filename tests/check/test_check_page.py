@@ -1,0 +1,182 @@
+"""書類の真正性確認 (/check/): anyone uploads a PDF and learns whether esurety issued exactly this file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from esurety.check.forms import MAX_UPLOAD_BYTES, NOT_PDF_MESSAGE, TOO_LARGE_MESSAGE
+from esurety.check.views import CHECK_PER_ADDRESS
+from esurety.documents import pdf
+from esurety.guarantees import services
+from esurety.guarantees.models import Guarantee
+from esurety.signing.models import IssuedDocument
+from tests.factories import World, make_guarantee
+
+KEY = "C7QK9MXT4A"
+
+
+@pytest.fixture
+def guarantee(world: World) -> Guarantee:
+    return make_guarantee(world)
+
+
+def upload(
+    data: bytes, *, name: str = "document.pdf", client: Client | None = None, ip: str = "192.0.2.10"
+) -> tuple[int, str]:
+    response = (client or Client()).post(
+        "/check/", {"document": SimpleUploadedFile(name, data, content_type="application/pdf")}, REMOTE_ADDR=ip
+    )
+    return response.status_code, response.content.decode()
+
+
+def row(page: str, label: str) -> str:
+    """The text of the result table's row ``label``, tags and spacing removed."""
+    match = re.search(rf"<th scope=\"row\">{label}</th>\s*<td[^>]*>(.*?)</td>", page, re.DOTALL)
+    assert match, f"no row {label}"
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", match.group(1)))
+
+
+def test_page_is_public_and_has_the_upload_form(db: None) -> None:
+    response = Client().get("/check/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "電子保証書類の真正性確認" in page
+    assert 'type="file"' in page and 'enctype="multipart/form-data"' in page
+    assert "check/check.js" in page
+    assert "<script>" not in page  # no inline script
+
+
+def test_signed_key_notice_is_genuine_and_current(world: World, guarantee: Guarantee) -> None:
+    data = pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now())
+    status, page = upload(data)
+    assert status == 200
+    assert "esurety で発行した書類そのものです" in page
+    assert row(page, "署名").startswith("有効")
+    assert row(page, "署名者").startswith("西日本建設業保証株式会社")
+    assert row(page, "登録簿との照合").startswith("一致（")
+    assert row(page, "書類の種類") == "認証キー等のお知らせ"
+    assert row(page, "保証契約番号") == guarantee.number
+    assert row(page, "版") == "第1版"
+    assert row(page, "保証契約の状態").startswith("有効現在も有効です")
+
+
+def test_copy_of_version_1_after_an_amendment_names_the_newer_version(world: World, guarantee: Guarantee) -> None:
+    copy_v1 = pdf.certificate_copy_pdf(certificate=guarantee.certificates.get(version=1))
+    services.guarantee_amend_amount(
+        guarantee=guarantee,
+        by=world.clerk,
+        contract_price=120_000_000,
+        guaranteed_amount=48_000_000,
+        effective_on=guarantee.contract_date,
+        reason="設計変更",
+        now=timezone.now(),
+    )
+    status, page = upload(copy_v1)
+    assert status == 200
+    assert row(page, "登録簿との照合").startswith("一致")
+    assert row(page, "書類の種類") == "保証証書（閲覧用控え）"
+    assert row(page, "版") == "第1版"
+    state = row(page, "保証契約の状態")
+    assert state.startswith("変更あり")
+    assert "第2版が発行されています" in state
+
+
+def test_after_cancellation_the_document_says_cancelled(world: World, guarantee: Guarantee) -> None:
+    data = pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now())
+    services.guarantee_cancel(guarantee=guarantee, by=world.approver, reason="契約解除", now=timezone.now())
+    _, page = upload(data)
+    state = row(page, "保証契約の状態")
+    assert state.startswith("解約")
+    assert "解約されています" in state
+
+
+def test_one_changed_byte_breaks_the_signature_and_the_registry_match(world: World, guarantee: Guarantee) -> None:
+    data = bytearray(pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now()))
+    # A byte of the rendered page, well inside the signed range.
+    data[len(data) // 3] ^= 0x01
+    status, page = upload(bytes(data))
+    assert status == 200
+    assert "esurety が発行した書類であることを確認できません" in page
+    assert row(page, "署名").startswith("無効：")
+    assert row(page, "登録簿との照合").startswith("一致しない")
+    # Nothing from the registry for a file esurety did not issue.
+    assert guarantee.number not in page
+    assert "保証契約の状態" not in page and "書類の種類" not in page
+
+
+def test_a_signed_file_esurety_did_not_register_does_not_match(world: World, guarantee: Guarantee) -> None:
+    data = pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now())
+    IssuedDocument.objects.all().delete()
+    _, page = upload(data)
+    assert row(page, "署名").startswith("有効")
+    assert row(page, "登録簿との照合").startswith("一致しない")
+    assert "esurety が発行した書類であることを確認できません" in page
+    assert guarantee.number not in page
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"PK\x03\x04 not a pdf at all", "notice.docx", NOT_PDF_MESSAGE),
+        (b"%PDF-1.7\n" + b"0" * MAX_UPLOAD_BYTES, "huge.pdf", TOO_LARGE_MESSAGE),
+        (b"", "empty.pdf", "選択されたファイルは空です"),
+    ],
+    ids=["not_pdf", "too_large", "empty"],
+)
+def test_bad_uploads_get_a_japanese_message_and_a_4xx(db: None, data: bytes, name: str, message: str) -> None:
+    status, page = upload(data, name=name)
+    assert status == 400
+    assert message in page
+    assert "確認結果" not in page
+
+
+def test_missing_file_asks_for_one(db: None) -> None:
+    response = Client().post("/check/", {}, REMOTE_ADDR="192.0.2.10")
+    assert response.status_code == 400
+    assert "確認するPDFファイルを選択してください。" in response.content.decode()
+
+
+def test_garbage_that_starts_like_a_pdf_is_invalid_not_an_error(db: None) -> None:
+    status, page = upload(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    assert status == 200
+    assert row(page, "署名").startswith("無効：")
+    assert row(page, "登録簿との照合").startswith("一致しない")
+
+
+def test_uploads_are_limited_per_address(world: World, guarantee: Guarantee) -> None:
+    data = pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now())
+    for _ in range(CHECK_PER_ADDRESS.max_attempts):
+        status, _ = upload(b"not a pdf", ip="198.51.100.7")
+        assert status == 400
+    status, page = upload(data, ip="198.51.100.7")
+    assert status == 429
+    assert "受付を一時停止しています" in page
+    assert "確認結果" not in page  # the signature was not even checked
+    # Another address is not affected.
+    status, page = upload(data, ip="198.51.100.8")
+    assert status == 200 and "確認結果" in page
+
+
+def test_a_post_without_the_csrf_token_is_refused(db: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/check/", {"document": SimpleUploadedFile("a.pdf", b"%PDF-1.7\n")})
+    assert response.status_code == 403
+
+
+def test_the_form_posts_with_its_csrf_token(db: None) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/check/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    response = client.post(
+        "/check/",
+        {"csrfmiddlewaretoken": token.group(1), "document": SimpleUploadedFile("a.txt", b"hello")},
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 400
+    assert NOT_PDF_MESSAGE in response.content.decode()
