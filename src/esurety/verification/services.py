@@ -72,12 +72,12 @@ def certificate_verify(*, user: User, number: str, key: str, client_ip: str, now
     if gate.wait:
         # Locked: the outcome of the key check is not used, whatever it was.
         raise VerificationLocked(gate.wait)
-    if not check.matched or check.guarantee_id is None or check.beneficiary_id != user.orderer_id:
+    guarantee = check.guarantee
+    if not check.matched or guarantee is None or guarantee.orderer_id != user.orderer_id:
         _record_failure(user=user, number=number, client_ip=client_ip, now=now)
         raise VerificationRefused()
     if 0 in gate.failed:
         reset(PER_USER, str(user.pk))
-    guarantee = Guarantee.objects.select_related("surety", "branch", "contractor", "orderer").get(pk=check.guarantee_id)
     return _receipt_record(user=user, guarantee=guarantee, client_ip=client_ip, now=now)
 
 
