@@ -1,8 +1,9 @@
 """Two systems, end to end: a surety's core system concludes a guarantee over the API, the orderer's
-電子契約システム verifies it with the key the API handed over, lists it, and learns of a change.
+電子契約システム verifies it with the key the API handed over, lists it, and learns of a change —
+both by polling /changes and by the webhooks a local HTTP receiver gets, signed.
 
-Each step goes through HTTP with bearer tokens only. `Systems` gathers the
-clients so that a further party (a webhook receiver, say) can join the story.
+Each step goes through HTTP with bearer tokens only; the webhook URLs are
+registered by each organisation's administrator, as on the settings pages.
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ import pytest
 from django.utils import timezone
 
 from esurety.audit.services import audit_verify
+from esurety.parties.models import Role
+from esurety.webhooks.delivery import webhook_deliver_due
+from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.services import CreatedEndpoint, webhook_endpoint_create
 from tests.api.conftest import Api, Tokens
-from tests.factories import World
+from tests.factories import World, make_user
+from tests.webhooks.receiver import Receiver, receiver
+
+__all__ = ["receiver"]
 
 
 @dataclass
@@ -29,12 +37,37 @@ def systems(tokens: Tokens) -> Systems:
     return Systems(Api(tokens.clerk), Api(tokens.approver), Api(tokens.orderer, remote_addr="198.51.100.20"))
 
 
+@dataclass
+class Hooks:
+    surety: CreatedEndpoint
+    orderer: CreatedEndpoint
+
+
+@pytest.fixture
+def hooks(world: World, receiver: Receiver) -> Hooks:
+    """Both organisations' administrators register the receiver for every event, each under its own path."""
+
+    def register(path: str, **owner: object) -> CreatedEndpoint:
+        admin = make_user(f"{path}-admin", role=Role.SURETY_ADMIN if "surety" in owner else Role.ORG_ADMIN, **owner)
+        return webhook_endpoint_create(
+            owner=admin.surety or admin.orderer,  # type: ignore[arg-type]
+            by=admin,
+            url=f"{receiver.url}?to={path}",
+            events=list(WebhookEvent.values),
+            now=timezone.now(),
+        )
+
+    return Hooks(surety=register("surety", surety=world.surety), orderer=register("orderer", orderer=world.orderer))
+
+
 def ok(response: object, status: int = 200) -> dict[str, object]:
     assert response.status_code == status, response.content.decode()  # type: ignore[attr-defined]
     return dict(response.json())  # type: ignore[attr-defined]
 
 
-def test_surety_concludes_orderer_verifies_lists_and_sees_the_change(world: World, systems: Systems) -> None:
+def test_surety_concludes_orderer_verifies_lists_and_sees_the_change(
+    world: World, systems: Systems, hooks: Hooks, receiver: Receiver
+) -> None:
     # 1. The surety's core system enters the application the contractor made with it…
     app = ok(
         systems.surety_entry.post(
@@ -103,3 +136,16 @@ def test_surety_concludes_orderer_verifies_lists_and_sees_the_change(world: Worl
     assert now_reading["changed_since_seen"] is True
     # Every step is in one unbroken audit chain, each attributed to its system.
     assert audit_verify() is None
+
+    # 6. The worker delivers the webhooks: the surety's system hears of everything; the orderer's
+    # only from its own verification on (it learns of a certificate through the key, not before).
+    assert webhook_deliver_due() == 5
+    heard: dict[str, list[str]] = {"surety": [], "orderer": []}
+    for request in receiver.requests:
+        to = request.path.rsplit("=", 1)[1]
+        assert request.signed_by(getattr(hooks, to).secret)
+        assert request.json["data"]["number"] == number
+        assert key.encode() not in request.body
+        heard[to].append(request.event)
+    assert heard == {"surety": ["issued", "viewed", "amended"], "orderer": ["viewed", "amended"]}
+    assert webhook_deliver_due() == 0  # delivered once, nothing left

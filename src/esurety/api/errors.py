@@ -19,7 +19,9 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.services.authority import NotPermitted
+from esurety.signing.keys import SigningKeyMissing
 from esurety.verification.services import VerificationLocked, VerificationRefused
+from esurety.web.middleware import SIGNING_UNAVAILABLE, signing_unavailable
 
 UNAUTHORIZED = (
     "APIトークンがないか、正しくないか、失効しています。Authorization: Bearer <トークン> を指定してください。"
@@ -185,6 +187,12 @@ def install(api: NinjaAPI) -> None:
         fields = violation_fields(exc.violations)
         return respond(request, 422, error_body("rule_violation" if fields else "rejected", exc.message, fields))
 
+    def on_signing_unavailable(request: HttpRequest, exc: SigningKeyMissing) -> HttpResponse:
+        signing_unavailable(exc)
+        response = respond(request, 503, error_body("signing_unavailable", SIGNING_UNAVAILABLE))
+        response["Retry-After"] = "600"
+        return response
+
     handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
         (ValidationError, on_validation),
         (AuthenticationError, on_unauthorized),
@@ -197,6 +205,7 @@ def install(api: NinjaAPI) -> None:
         (NotPermitted, on_not_permitted),
         (InvalidStateError, on_invalid_state),
         (DomainError, on_domain_error),
+        (SigningKeyMissing, on_signing_unavailable),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "esurety.accounts.middleware.IdleTimeoutMiddleware",
     "esurety.accounts.totp_middleware.StaffTotpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "esurety.web.middleware.SigningUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "esurety.config.urls"
