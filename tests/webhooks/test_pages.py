@@ -108,19 +108,19 @@ def test_bad_input_is_explained_and_nothing_is_written(
 def test_plain_http_to_this_machine_only_outside_production(world: World, admins: Admins) -> None:
     client = login(admins.orderer)
     with override_settings(WEBHOOK_ALLOW_LOCAL=False):
-        answer = register(client, "/verify/webhooks/", "http://127.0.0.1:8000/hook", ["issued"])
+        answer = register(client, "/verify/webhooks/", "http://127.0.0.1:8000/hook", ["viewed"])
         assert "https:// で始まる" in answer
-        answer = register(client, "/verify/webhooks/", "https://localhost/hook", ["issued"])
+        answer = register(client, "/verify/webhooks/", "https://localhost/hook", ["viewed"])
         assert "このサーバー自身のアドレス" in answer
     assert not WebhookEndpoint.objects.exists()
-    assert SECRET.search(register(client, "/verify/webhooks/", "http://127.0.0.1:8000/hook", ["issued"]))
+    assert SECRET.search(register(client, "/verify/webhooks/", "http://127.0.0.1:8000/hook", ["viewed"]))
 
 
 def test_private_networks_only_when_configured_and_never_the_metadata_address(world: World, admins: Admins) -> None:
     client = login(admins.orderer)
     with override_settings(WEBHOOK_ALLOW_PRIVATE_NETWORKS=True):
-        assert "社内ネットワーク" in register(client, "/verify/webhooks/", "https://169.254.169.254/x", ["issued"])
-        assert SECRET.search(register(client, "/verify/webhooks/", "https://10.0.0.5/hook", ["issued"]))
+        assert "社内ネットワーク" in register(client, "/verify/webhooks/", "https://169.254.169.254/x", ["viewed"])
+        assert SECRET.search(register(client, "/verify/webhooks/", "https://10.0.0.5/hook", ["viewed"]))
     assert WebhookEndpoint.objects.get().url == "https://10.0.0.5/hook"
 
 
@@ -128,7 +128,7 @@ def test_the_same_url_twice_is_refused_but_may_return_after_deactivation(world: 
     client = login(admins.orderer)
     first = subscribe(admins.orderer, "https://hooks.example.com/esurety")
     hook = "https://hooks.example.com/esurety"
-    assert "このURLは登録済みです" in register(client, "/verify/webhooks/", hook, ["issued"])
+    assert "このURLは登録済みです" in register(client, "/verify/webhooks/", hook, ["viewed"])
     assert WebhookEndpoint.objects.count() == 1
 
     response = client.post(f"/verify/webhooks/{first.endpoint.pk}/deactivate/", follow=True)
@@ -140,7 +140,7 @@ def test_the_same_url_twice_is_refused_but_may_return_after_deactivation(world: 
     again = client.post(f"/verify/webhooks/{first.endpoint.pk}/deactivate/", follow=True).content.decode()
     assert "この送信先はすでに無効です" in again
 
-    assert SECRET.search(register(client, "/verify/webhooks/", hook, ["issued"]))
+    assert SECRET.search(register(client, "/verify/webhooks/", hook, ["viewed"]))
     assert WebhookEndpoint.objects.filter(is_active=True).count() == 1
 
 
@@ -251,3 +251,12 @@ def test_anonymous_users_are_sent_to_the_login(configured: dict[str, dict[str, i
     for name, (method, url) in requests_for(portal, configured[portal]).items():
         response = getattr(Client(), method)(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+
+
+def test_an_orderer_is_not_offered_issued_which_could_never_reach_it(world: World, admins: Admins) -> None:
+    client = login(admins.orderer)
+    assert 'value="issued"' not in client.get("/verify/webhooks/").content.decode()
+    answer = register(client, "/verify/webhooks/", "https://hooks.example.jp/esurety", ["issued"])
+    assert "正しく選択してください" in answer or "選択してください" in answer
+    assert not WebhookEndpoint.objects.exists()
+    assert 'value="issued"' in login(admins.surety).get("/office/webhooks/").content.decode()

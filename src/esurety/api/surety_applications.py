@@ -55,7 +55,11 @@ def application_enter(request: HttpRequest, payload: ApplicationIn) -> Status[di
     return Status(201, _reloaded(user, app))
 
 
-@router.get("/applications/{application_id}", response={200: ApplicationOut, **errors(401, 403, 404, 422)})
+@router.get(
+    "/applications/{application_id}",
+    summary="保証申込の状態と内容",
+    response={200: ApplicationOut, **errors(401, 403, 404, 422)},
+)
 def application_detail(request: HttpRequest, application_id: ApplicationId) -> dict[str, object]:
     return application_out(_application_or_404(token_user(request), application_id))
 

@@ -57,7 +57,9 @@ def _batch_or_404(user: User, pk: int) -> ImportBatch:
     return batch
 
 
-@router.get("/guarantees/{number}", response={200: GuaranteeOut, **errors(401, 403, 404, 422)})
+@router.get(
+    "/guarantees/{number}", summary="保証契約の内容と状態", response={200: GuaranteeOut, **errors(401, 403, 404, 422)}
+)
 def guarantee_detail(request: HttpRequest, number: Number) -> dict[str, object]:
     return guarantee_out(_guarantee_or_404(token_user(request), number))
 
@@ -85,7 +87,11 @@ def amendment_request_create(
     return Status(201, amendment_request_out(_request_or_404(user, req.pk)))
 
 
-@router.get("/amendment-requests/{request_id}", response={200: AmendmentRequestOut, **errors(401, 403, 404, 422)})
+@router.get(
+    "/amendment-requests/{request_id}",
+    summary="変更申請の状態と内容",
+    response={200: AmendmentRequestOut, **errors(401, 403, 404, 422)},
+)
 def amendment_request_detail(request: HttpRequest, request_id: RequestId) -> dict[str, object]:
     return amendment_request_out(_request_or_404(token_user(request), request_id))
 
@@ -158,6 +164,6 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict
     return Status(202 if done.status == ImportStatus.VALIDATING else 201, import_out(done))
 
 
-@router.get("/imports/{import_id}", response={200: ImportOut, **errors(401, 403, 404, 422)})
+@router.get("/imports/{import_id}", summary="一括取込の結果", response={200: ImportOut, **errors(401, 403, 404, 422)})
 def import_detail(request: HttpRequest, import_id: ImportId) -> dict[str, object]:
     return import_out(_batch_or_404(token_user(request), import_id))

@@ -26,6 +26,15 @@ class EndpointForm(forms.Form):
         error_messages={"required": "通知するイベントを1つ以上選んでください。"},
     )
 
+    def __init__(self, *args: object, for_orderer: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if for_orderer:
+            # An orderer hears of a guarantee only once it has verified it: 発行 never reaches it.
+            field = self.fields["events"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [(v, label) for v, label in WebhookEvent.choices if v != WebhookEvent.ISSUED]
+            field.initial = [v for v in WebhookEvent.values if v != WebhookEvent.ISSUED]
+
     def clean_url(self) -> str:
         # Checked here too so that a wrong URL and a missing event are reported together.
         try:

@@ -79,9 +79,10 @@ def _render(
 
 def settings_page(request: HttpRequest, portal: WebhookPortal) -> HttpResponse:
     user, owner = portal.admin(request)
+    for_orderer = isinstance(owner, Orderer)
     if request.method != "POST":
-        return _render(request, portal, owner, EndpointForm())
-    form = EndpointForm(request.POST)
+        return _render(request, portal, owner, EndpointForm(for_orderer=for_orderer))
+    form = EndpointForm(request.POST, for_orderer=for_orderer)
     if form.is_valid():
         try:
             created = services.webhook_endpoint_create(
@@ -100,7 +101,7 @@ def settings_page(request: HttpRequest, portal: WebhookPortal) -> HttpResponse:
         else:
             # Answered here, not by a redirect: the secret is shown in this one response
             # only (no-store), and never written anywhere it could be shown again.
-            return _render(request, portal, owner, EndpointForm(), created=created)
+            return _render(request, portal, owner, EndpointForm(for_orderer=for_orderer), created=created)
     return _render(request, portal, owner, form)
 
 
