@@ -36,6 +36,8 @@ demo: venv system-deps
 	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
 	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"
 	@echo "  e-mails the demo sends are written to var/demo-mail/"
+	@echo "  public document check: http://127.0.0.1:$(PORT)/check/   JSON API: http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "  PDFs are signed by a throwaway demo CA in var/signing/ (never use it in production)"
 	@echo ""
 	$(DEMO_ENV) bash -c 'trap "kill 0" EXIT; $(PY) manage.py run_worker & \
 		$(VENV)/bin/gunicorn esurety.config.wsgi --pythonpath src --bind 127.0.0.1:$(PORT) \
