@@ -9,6 +9,7 @@ from django.test import override_settings
 
 from esurety.guarantees.services import access_key_reveal
 from esurety.signing.models import IssuedDocument
+from esurety.verification.models import ViewKind, ViewRecord
 from tests.api.conftest import Api, Tokens, assert_error, tokens
 from tests.contractor.portal import client_for
 from tests.factories import World, make_guarantee
@@ -45,3 +46,5 @@ def test_the_api_answers_json_503(world: World, tokens: Tokens, no_keys: Path) -
     with override_settings(SIGNING_DIR=no_keys, SIGNING_DEMO=False):
         body = assert_error(api.get(f"/certificates/{g.number}/pdf"), 503, "signing_unavailable")
     assert "署名用の鍵" in body["message"]
+    # No copy was handed out, so no view of it is recorded either.
+    assert not ViewRecord.objects.filter(kind=ViewKind.PDF).exists()

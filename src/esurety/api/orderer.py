@@ -19,8 +19,6 @@ from esurety.api.orderer_schemas import (
 )
 from esurety.api.selectors import changes_for_orderer
 from esurety.core.clock import business_date, now
-from esurety.documents import pdf
-from esurety.guarantees.presentation import certificate_presentation
 from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.web.downloads import attachment
@@ -116,22 +114,10 @@ PDF_RESPONSE = {
 )
 def certificate_pdf(request: HttpRequest, number: Number, version: Version = None) -> HttpResponse:
     receipt = _receipt_or_404(request, number)
-    user = token_user(request)
-    view = certificate_presentation(guarantee=receipt.guarantee, version=version)
-    at = now()
-    services.receipt_record_view(receipt=receipt, user=user, kind=ViewKind.PDF, client_ip=client_ip(request), now=at)
-    data = pdf.certificate_copy_pdf(
-        certificate=view.certificate,
-        viewer_label=f"{user.organisation_name} {user.display_name or user.get_username()}",
-        viewed_at=at,
+    copy = services.certificate_copy_for_viewer(
+        receipt=receipt, user=token_user(request), version=version, client_ip=client_ip(request), now=now()
     )
-    number = receipt.guarantee.number
-    return attachment(
-        data,
-        filename=f"電子証書閲覧記録_{number}_第{view.certificate.version}版.pdf",
-        fallback=f"certificate_{number}_v{view.certificate.version}.pdf",
-        content_type="application/pdf",
-    )
+    return attachment(copy.data, filename=copy.filename, fallback=copy.fallback, content_type="application/pdf")
 
 
 @router.get(

@@ -6,6 +6,7 @@ import datetime as dt
 import ipaddress
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
 from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.guarantees.services import access_key_check, access_key_reveal
 from esurety.guarantees.services.authority import require_contractor_user
 from esurety.notifications.services import Attachment, outbox_enqueue
@@ -174,6 +176,31 @@ def receipt_record_view(*, receipt: Receipt, user: User, kind: str, client_ip: s
         receipt.last_seen_version = version
     return ViewRecord.objects.create(
         receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
+    )
+
+
+@dataclass(frozen=True)
+class ViewedCopy:
+    data: bytes
+    filename: str
+    fallback: str
+
+
+def certificate_copy_for_viewer(
+    *, receipt: Receipt, user: User, version: int | None, client_ip: str, now: dt.datetime
+) -> ViewedCopy:
+    """The orderer's 閲覧記録付き PDF (page and API): the view record and the signed copy, both or neither."""
+    view = certificate_presentation(guarantee=receipt.guarantee, version=version)
+    with transaction.atomic():
+        receipt_record_view(receipt=receipt, user=user, kind=ViewKind.PDF, client_ip=client_ip, now=now)
+        data = pdf.certificate_copy_pdf(
+            certificate=view.certificate,
+            viewer_label=f"{user.organisation_name} {user.display_name or user.get_username()}",
+            viewed_at=now,
+        )
+    number, shown = receipt.guarantee.number, view.certificate.version
+    return ViewedCopy(
+        data=data, filename=f"電子証書閲覧記録_{number}_第{shown}版.pdf", fallback=f"certificate_{number}_v{shown}.pdf"
     )
 
 

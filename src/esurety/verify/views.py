@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
-from esurety.documents import pdf, receipt_pdf
+from esurety.documents import receipt_pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
 from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
@@ -99,22 +99,14 @@ def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
 @orderer_required
 def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
     receipt = _receipt_or_404(request, number)
-    user = orderer_user(request)
-    view = certificate_presentation(guarantee=receipt.guarantee, version=requested_version(request))
-    at = now()
-    services.receipt_record_view(receipt=receipt, user=user, kind=ViewKind.PDF, client_ip=client_ip(request), now=at)
-    data = pdf.certificate_copy_pdf(
-        certificate=view.certificate,
-        viewer_label=f"{user.organisation_name} {user.display_name or user.get_username()}",
-        viewed_at=at,
+    copy = services.certificate_copy_for_viewer(
+        receipt=receipt,
+        user=orderer_user(request),
+        version=requested_version(request),
+        client_ip=client_ip(request),
+        now=now(),
     )
-    number = receipt.guarantee.number
-    return attachment(
-        data,
-        filename=f"電子証書閲覧記録_{number}_第{view.certificate.version}版.pdf",
-        fallback=f"certificate_{number}_v{view.certificate.version}.pdf",
-        content_type="application/pdf",
-    )
+    return attachment(copy.data, filename=copy.filename, fallback=copy.fallback, content_type="application/pdf")
 
 
 @require_GET
