@@ -54,3 +54,10 @@ def test_a_body_over_the_size_limit_is_a_413_in_json(tokens: Tokens, settings: o
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # type: ignore[attr-defined]
     response = Api(tokens.orderer).post("/verifications", {"number": "1" * 10, "key": "x" * 2000})
     assert_error(response, 413, "too_large")
+
+
+def test_japanese_travels_as_utf8_not_as_escapes(db: None) -> None:
+    response = Client().get("/api/v1/certificates")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert "APIトークン".encode() in response.content and b"\\u" not in response.content

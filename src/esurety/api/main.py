@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from esurety.api import errors, orderer, surety_applications, surety_guarantees
 
@@ -17,7 +20,14 @@ DESCRIPTION = """\
 エラーはすべて `{"code": "...", "message": "...", "fields": {...}}` の形の JSON です。
 """
 
+
+class JapaneseJSONRenderer(JSONRenderer):
+    # UTF-8 as is: integrators read 「保証契約番号…」 in their logs, not \u4fdd\u8a3c….
+    json_dumps_params: dict[str, Any] = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=JapaneseJSONRenderer(),
     title="esurety API",
     version="1",
     description=DESCRIPTION,
