@@ -86,9 +86,14 @@ def test_who_may_issue_and_revoke(world: World, tokens: Tokens) -> None:
     for someone in (world.clerk, world.approver, manager, east_admin, orderer_admin):
         with pytest.raises(NotPermitted):
             api_token_create(by=someone, name="基幹", surety=world.surety, now=now)
-    # An orderer's tokens: its own 管理者, or a surety's 管理者・支店長 (who keep orderers' data).
-    for someone in (orderer_admin, admin, manager, east_admin):
-        api_token_create(by=someone, name=f"電子契約 {someone.username}", orderer=world.orderer, now=now)
+    # An orderer's tokens: its own 管理者, or a surety's 管理者・支店長 (who keep orderers' data)
+    # while the orderer has no 管理者 of its own (as for inviting its first person).
+    api_token_create(by=orderer_admin, name="電子契約 orderer-admin", orderer=world.orderer, now=now)
+    for someone in (admin, manager, east_admin):
+        with pytest.raises(InvalidStateError):
+            api_token_create(by=someone, name=f"電子契約 {someone.username}", orderer=world.orderer, now=now)
+    for someone in (admin, manager, east_admin):
+        api_token_create(by=someone, name=f"鳴門 {someone.username}", orderer=tokens.stranger, now=now)
     for someone in (world.orderer_user, world.clerk, world.contractor_user):
         with pytest.raises(NotPermitted):
             api_token_create(by=someone, name="電子契約", orderer=world.orderer, now=now)

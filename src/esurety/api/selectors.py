@@ -39,7 +39,11 @@ def tokens_of_orderer(*, user: User, orderer: Orderer) -> QuerySet[ApiToken]:
     """An orderer's tokens, newest first, for whoever may manage them; nothing for anyone else."""
     if not can_manage_tokens(user, orderer=orderer):
         return ApiToken.objects.none()
-    return ApiToken.objects.filter(orderer=orderer).select_related("created_by", "revoked_by").order_by("-created_at")
+    tokens = ApiToken.objects.filter(orderer=orderer)
+    if user.orderer_id != orderer.pk:
+        # Surety staff: only what their own surety's staff issued (see services.can_manage_token).
+        tokens = tokens.filter(created_by__surety_id=user.surety_id)
+    return tokens.select_related("created_by", "revoked_by").order_by("-created_at")
 
 
 def tokens_of_surety(*, user: User) -> QuerySet[ApiToken]:

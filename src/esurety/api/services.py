@@ -38,12 +38,27 @@ def can_manage_tokens(by: User, *, orderer: Orderer | None = None, surety: Suret
     if not by.is_active:
         return False
     if surety is not None:
-        return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN
+        # Not a 管理者 bound to a branch: a surety's token sees every branch.
+        return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN and by.branch_id is None
     if orderer is not None:
         if by.orderer_id == orderer.pk and by.role == Role.ORG_ADMIN:
             return True
         return can_manage_orderers(by)
     return False
+
+
+def can_manage_token(by: User, token: ApiToken) -> bool:
+    """can_manage_tokens for one token. Surety staff reach only the orderer tokens their own surety's
+    staff issued: one surety must not see, or cut, an integration that the orderer or another surety set up."""
+    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety):
+        return False
+    if token.orderer_id is not None and by.orderer_id != token.orderer_id:
+        return token.created_by is not None and token.created_by.surety_id == by.surety_id
+    return True
+
+
+def _has_admin(orderer: Orderer) -> bool:
+    return User.objects.filter(orderer=orderer, role=Role.ORG_ADMIN, is_active=True).exists()
 
 
 def token_snapshot(token: ApiToken) -> dict[str, Any]:
@@ -89,6 +104,13 @@ def api_token_create(
         raise ValueError("a token belongs to exactly one organisation")
     if by is not None and not can_manage_tokens(by, orderer=orderer, surety=surety):
         raise NotPermitted("APIトークンの発行は、その組織の管理者のみ行えます。")
+    if by is not None and orderer is not None and by.orderer_id != orderer.pk and _has_admin(orderer):
+        # As for people (accounts.services.orderer_user_invite): once the orderer has its own
+        # 管理者, a surety's staff cannot add anyone to it. An orderer's token reads every
+        # certificate the orderer received, other sureties' included.
+        raise InvalidStateError(
+            f"{orderer.name}には管理者がいるため、APIトークンは発注者の管理者が保証確認サービスの「組織情報」から発行します。"
+        )
     violations: list[RuleViolation] = []
     name = name.strip()
     if not name:
@@ -141,9 +163,11 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, by: User | None, now: dt.datetime) -> ApiToken:
     """Stop a token at once; its system user is deactivated and keeps its history."""
     locked = (
-        ApiToken.objects.select_for_update(of=("self",)).select_related("orderer", "surety", "user").get(pk=token.pk)
+        ApiToken.objects.select_for_update(of=("self",))
+        .select_related("orderer", "surety", "user", "created_by")
+        .get(pk=token.pk)
     )
-    if by is not None and not can_manage_tokens(by, orderer=locked.orderer, surety=locked.surety):
+    if by is not None and not can_manage_token(by, locked):
         raise NotPermitted("APIトークンの失効は、その組織の管理者のみ行えます。")
     if locked.revoked_at is not None:
         raise InvalidStateError("このAPIトークンは既に失効しています。")

@@ -108,7 +108,8 @@ def _sign(data: bytes, *, credentials: keys.SuretyCredentials, surety: SuretyCom
     except TimestampRequestError:
         # A TSA outage must not stop contractors getting their notices: the PAdES B-B
         # signature still proves issuer and integrity; the row records the missing timestamp.
-        logger.exception("time-stamping service %s failed; signing without a timestamp", settings.SIGNING_TSA_URL)
+        # Not the URL: it may carry credentials.
+        logger.exception("time-stamping service failed; signing without a timestamp")
         return attempt(None), False
 
 

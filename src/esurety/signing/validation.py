@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from pyhanko.pdf_utils.decode_limits import (
+    DEFAULT_PURPOSE_LIMITS,
+    DecodeLimits,
+    DecodePurpose,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -33,6 +40,22 @@ PROBLEM_BROKEN = "電子署名のデータが壊れているため検証でき�
 PROBLEM_ALTERED = "署名の後に文書が改変されています。"
 PROBLEM_APPENDED = "署名の後に文書へ変更が追加されています。"
 PROBLEM_UNTRUSTED = "署名者の証明書は、esurety が信頼する認証局から発行されたものではありません。"
+
+
+MiB = 1024 * 1024
+# Checking a signature reads the cross-reference data, the object streams and the signature
+# dictionary, never the page contents: a few megabytes decoded is far more than any document
+# esurety issues needs. pyHanko's defaults (256 MiB a stream) let a 50 kB upload declare a
+# cross-reference stream of seven million entries: half a minute and over a gigabyte.
+UPLOAD_DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_output_size=16 * MiB),
+    per_purpose={
+        **DEFAULT_PURPOSE_LIMITS,
+        DecodePurpose.XREF_STREAM: StreamDecodeLimits(max_output_size=MiB),
+        DecodePurpose.OBJECT_STREAM: StreamDecodeLimits(max_ratio=100, ratio_floor=MiB, max_output_size=4 * MiB),
+    },
+    document_budget=DocumentDecodeBudget(base_allowance=32 * MiB, max_ratio=8),
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +109,27 @@ def _validate(signature: EmbeddedPdfSignature) -> PdfSignatureStatus:
     context = ValidationContext(trust_roots=keys.trust_roots(), allow_fetching=False, revocation_mode="soft-fail")
     # A surety's certificate may carry either key usage for document signing.
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
-    status: PdfSignatureStatus = validate_pdf_signature(signature, context, key_usage_settings=usage)
+    # skip_diff: the report only asks whether the signature covers the whole file; pyHanko's
+    # analysis of what later revisions changed costs time quadratic in their number, and an
+    # upload of a few megabytes can hold tens of thousands of them.
+    status: PdfSignatureStatus = validate_pdf_signature(signature, context, key_usage_settings=usage, skip_diff=True)
     return status
+
+
+def _standard_byte_range(signature: EmbeddedPdfSignature, size: int) -> bool:
+    """[0 a b c] inside the file, the only shape esurety signs.
+
+    pyHanko digests whatever ranges the file lists, each up to the whole file:
+    thousands of "0 5000000" pairs would make one upload hash terabytes.
+    """
+    byte_range: object = signature.byte_range
+    if not isinstance(byte_range, list) or len(byte_range) != 4:
+        return False
+    numbers = [n for n in byte_range if isinstance(n, int) and not isinstance(n, bool) and n >= 0]
+    if len(numbers) != 4:
+        return False
+    start1, len1, start2, len2 = numbers
+    return start1 == 0 and len1 <= start2 and start2 + len2 <= size
 
 
 def _report(status: PdfSignatureStatus) -> SignatureReport:
@@ -123,28 +165,36 @@ def _report(status: PdfSignatureStatus) -> SignatureReport:
 def pdf_signature_check(data: bytes) -> SignatureReport:
     """Validate the esurety signature of a PDF; never raises on garbage input."""
     try:
-        signatures = list(PdfFileReader(BytesIO(data), strict=False).embedded_signatures)
+        signatures = list(
+            PdfFileReader(BytesIO(data), strict=False, decode_limits=UPLOAD_DECODE_LIMITS).embedded_signatures
+        )
     except Exception:  # noqa: BLE001 - any malformed upload is "not a PDF", whatever broke the parser
         return _unsigned(PROBLEM_NOT_PDF)
     if not signatures:
         return _unsigned(PROBLEM_UNSIGNED)
     signature = _our_signature(signatures)
+    if not _standard_byte_range(signature, len(data)):
+        return _broken(signature)
     try:
-        status = _validate(signature)
-    except Exception:  # noqa: BLE001 - a damaged signature dictionary or CMS blob
+        # The report reads the signer's certificate too: a crafted one must not escape as a 500.
+        return _report(_validate(signature))
+    except Exception:  # noqa: BLE001 - a damaged signature dictionary, CMS blob or certificate
         logger.info("signature validation failed on a damaged file", exc_info=True)
-        try:
-            signer_name = keys.subject_name(signature.signer_cert)
-        except Exception:  # noqa: BLE001
-            signer_name = ""
-        return SignatureReport(
-            signed=True,
-            intact=False,
-            trusted=False,
-            signer_name=signer_name,
-            surety=None,
-            signed_at=None,
-            timestamped=False,
-            problem=PROBLEM_BROKEN,
-        )
-    return _report(status)
+        return _broken(signature)
+
+
+def _broken(signature: EmbeddedPdfSignature) -> SignatureReport:
+    try:
+        signer_name = keys.subject_name(signature.signer_cert)
+    except Exception:  # noqa: BLE001
+        signer_name = ""
+    return SignatureReport(
+        signed=True,
+        intact=False,
+        trusted=False,
+        signer_name=signer_name,
+        surety=None,
+        signed_at=None,
+        timestamped=False,
+        problem=PROBLEM_BROKEN,
+    )

@@ -11,19 +11,22 @@ receivers may see a delivery twice (same X-Esurety-Delivery) but never lose it.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import logging
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from django.db import transaction
 
 from esurety.core.clock import now as clock_now
 from esurety.webhooks import signing
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
 from esurety.webhooks.payloads import payload_body
-from esurety.webhooks.targets import target_refusal
+from esurety.webhooks.targets import TargetRefused, target_connect, target_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,52 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = target_connect
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    # TLS still verifies the certificate against the host name in the URL.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = target_connect
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(context=self._tls)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._tls)
+
+
+# No proxy from the environment: through a proxy the address checked would be the proxy's.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _CheckedHTTPHandler, _CheckedHTTPSHandler(), _NoRedirect
+)
+
+
+UNREADABLE_KEY_NOTE = (
+    "署名用シークレットを復号できないため送信を中止しました（サーバーの鍵が変わった可能性があります）。"
+    "送信先を登録し直してください。"
+)
+
+
+def _secret_of(row: WebhookDelivery) -> str | None:
+    try:
+        return signing.secret_unseal(row.endpoint.secret_sealed, url=row.endpoint.url)
+    except (InvalidTag, ValueError):
+        # ACCESS_KEY_SECRET (or SECRET_KEY without it) changed since registration.
+        logger.error("webhook: the secret of endpoint %s cannot be opened", row.endpoint_id)
+        return None
 
 
 def _claim(at: dt.datetime) -> _Claim | None:
@@ -86,11 +134,15 @@ def _claim(at: dt.datetime) -> _Claim | None:
             )
             if row is None:
                 return None
-            if row.endpoint.is_active:
+            secret = _secret_of(row) if row.endpoint.is_active else None
+            if secret is not None:
                 break
-            # Queued while the endpoint was being deactivated: given up like the others.
+            # Queued while the endpoint was being deactivated, or a secret that no longer opens:
+            # given up (and shown in the log), not left at the head of the queue for ever.
             row.status = DeliveryStatus.FAILED
-            row.last_error = "送信先を無効にしたため、送信を中止しました。"
+            row.last_error = (
+                UNREADABLE_KEY_NOTE if row.endpoint.is_active else "送信先を無効にしたため、送信を中止しました。"
+            )
             row.save(update_fields=["status", "last_error"])
         row.attempts += 1
         row.next_attempt_at = at + LEASE
@@ -99,7 +151,7 @@ def _claim(at: dt.datetime) -> _Claim | None:
             pk=row.pk,
             attempts=row.attempts,
             url=row.endpoint.url,
-            secret=signing.secret_unseal(row.endpoint.secret_sealed, url=row.endpoint.url),
+            secret=secret,
             event_type=row.event_type,
             delivery_id=str(row.delivery_id),
             body=payload_body(row.payload),
@@ -134,6 +186,8 @@ def _post(claim: _Claim, at: dt.datetime) -> _Outcome:
         return _Outcome(ok=False, status_code=exc.code, error=f"HTTP {exc.code} {exc.reason}{note}")
     except Exception as exc:  # noqa: BLE001 - any network failure means retry later
         cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(cause, TargetRefused):
+            return _Outcome(ok=False, status_code=None, error=str(cause))
         return _Outcome(ok=False, status_code=None, error=f"{type(exc).__name__}: {cause}")
     if 200 <= code < 300:
         return _Outcome(ok=True, status_code=code, error="")

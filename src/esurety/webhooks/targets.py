@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
@@ -21,6 +22,9 @@ MAX_URL_LENGTH = 500
 LOCAL_HOSTNAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# NAT64 (RFC 6052): a gateway turns 64:ff9b::a00:1 into 10.0.0.1, so the IPv4 inside is what counts.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+REFUSED_INWARD = "社内ネットワーク・ローカルネットワークのアドレス"
 
 
 def local_http_allowed() -> bool:
@@ -36,9 +40,19 @@ def private_networks_allowed() -> bool:
     return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False))
 
 
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _address_allowed(ip: IpAddress) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
     if ip.is_loopback:
         return local_http_allowed() or private_networks_allowed()
     if ip.is_global and not ip.is_multicast:
@@ -88,7 +102,7 @@ def target_check(url: str) -> str:
     except ValueError:
         literal = None
     if literal is not None and not _address_allowed(literal):
-        raise _refuse("社内ネットワーク・ローカルネットワークのアドレスには送信できません。")
+        raise _refuse(f"{REFUSED_INWARD}には送信できません。")
     return url
 
 
@@ -101,8 +115,47 @@ def target_refusal(url: str) -> str | None:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, ValueError) as exc:
         return f"送信先のホスト名を解決できません（{exc}）"
+    return _inward(infos)
+
+
+def _inward(infos: list[Any]) -> str | None:
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not _address_allowed(address):
-            return f"送信先が社内ネットワーク・ローカルネットワークのアドレス（{address}）のため送信しません"
+            return f"送信先が{REFUSED_INWARD}（{address}）のため送信しません"
     return None
+
+
+class TargetRefused(OSError):
+    """The name pointed inward when the connection was made (its message is the Japanese refusal)."""
+
+
+def target_connect(
+    address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None
+) -> socket.socket:
+    """socket.create_connection for deliveries, connecting only to the addresses it checked.
+
+    target_refusal alone is not enough: the connection resolves the name again,
+    and a name with a short TTL can answer a public address to the check and
+    127.0.0.1 to the connection (DNS rebinding).
+    """
+    host, port = address
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    refusal = _inward(infos)
+    if refusal:
+        raise TargetRefused(refusal)
+    error: OSError = OSError(f"no address for {host}")
+    for family, kind, proto, _, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if isinstance(timeout, int | float):
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    raise error

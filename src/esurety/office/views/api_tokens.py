@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from esurety.api import selectors
 from esurety.api.forms import SuretyTokenForm, TokenForm
 from esurety.api.models import ApiToken
-from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_tokens
+from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_token, can_manage_tokens
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.office.access import staff_required, staff_user
@@ -94,8 +94,8 @@ def orderer_tokens(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
-    token = ApiToken.objects.select_related("orderer", "surety").filter(pk=pk).first()
-    if token is None or not can_manage_tokens(user, orderer=token.orderer, surety=token.surety):
+    token = ApiToken.objects.select_related("orderer", "surety", "created_by").filter(pk=pk).first()
+    if token is None or not can_manage_token(user, token):
         raise Http404("APIトークンが見つかりません。")
     try:
         api_token_revoke(token=token, by=user, now=now())
