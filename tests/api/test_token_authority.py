@@ -10,6 +10,7 @@ from esurety.api.models import ApiToken
 from esurety.api.services import api_token_create
 from esurety.core.errors import InvalidStateError
 from esurety.parties.models import Role, User
+from tests.contractor.portal import tables
 from tests.factories import World, make_surety, make_user
 
 
@@ -67,3 +68,15 @@ def test_another_suretys_staff_neither_see_nor_revoke_an_orderer_token_they_did_
     login(issuer).post(f"/office/api-tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_the_orderer_list_counts_people_not_token_users(world: World) -> None:
+    def people() -> str:
+        rows = tables(login(world.clerk).get("/office/orderers/").content.decode())[0]["body"]
+        return next(row[5] for row in rows if row[0] == world.orderer.name)
+
+    before = people()
+    api_token_create(by=None, name="電子契約システム", orderer=world.orderer, now=timezone.now())
+    people_count = User.objects.filter(orderer=world.orderer, is_active=True, api_token__isnull=True).count()
+    assert people() == before == str(people_count)
+    assert User.objects.filter(orderer=world.orderer, is_active=True).count() == people_count + 1

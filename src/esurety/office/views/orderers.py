@@ -35,7 +35,7 @@ def orderer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     orderers = Orderer.objects.annotate(
         department_count=Count("departments", distinct=True),
-        user_count=Count("users", filter=Q(users__is_active=True), distinct=True),
+        user_count=Count("users", filter=Q(users__is_active=True, users__api_token__isnull=True), distinct=True),
         adoption_count=Count("adoptions", distinct=True),
     ).order_by("name")
     if query:
