@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from esurety.accounts.models import UsageApplication, UsageApplicationStatus
+from esurety.accounts.selectors import orderer_has_admin
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.services.authority import NotPermitted, require_staff
@@ -403,7 +404,7 @@ def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name:
     if not (by.is_active and by.surety_id is not None and by.role in ORDERER_INVITER_ROLES):
         raise NotPermitted("発注者の利用者の招待は、管理者・支店長のみ行えます。")
     target = Orderer.objects.select_for_update().get(pk=orderer.pk)
-    if User.objects.filter(orderer=target, role=Role.ORG_ADMIN, is_active=True).exists():
+    if orderer_has_admin(target):
         raise InvalidStateError(
             f"{target.name}には既に管理者がいます。追加の利用者は発注者の管理者が「利用者の管理」から招待してください。"
         )

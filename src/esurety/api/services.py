@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from esurety.accounts.selectors import orderer_has_admin
 from esurety.api.models import ApiToken
 from esurety.api.tokens import new_secret
 from esurety.audit.services import audit_record
@@ -57,10 +58,6 @@ def can_manage_token(by: User, token: ApiToken) -> bool:
     return True
 
 
-def _has_admin(orderer: Orderer) -> bool:
-    return User.objects.filter(orderer=orderer, role=Role.ORG_ADMIN, is_active=True).exists()
-
-
 def token_snapshot(token: ApiToken) -> dict[str, Any]:
     return {
         "name": token.name,
@@ -104,7 +101,7 @@ def api_token_create(
         raise ValueError("a token belongs to exactly one organisation")
     if by is not None and not can_manage_tokens(by, orderer=orderer, surety=surety):
         raise NotPermitted("APIトークンの発行は、その組織の管理者のみ行えます。")
-    if by is not None and orderer is not None and by.orderer_id != orderer.pk and _has_admin(orderer):
+    if by is not None and orderer is not None and by.orderer_id != orderer.pk and orderer_has_admin(orderer):
         # As for people (accounts.services.orderer_user_invite): once the orderer has its own
         # 管理者, a surety's staff cannot add anyone to it. An orderer's token reads every
         # certificate the orderer received, other sureties' included.
