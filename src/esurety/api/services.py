@@ -13,8 +13,8 @@ from esurety.api.models import ApiToken
 from esurety.api.tokens import new_secret
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.guarantees.models import Guarantee
-from esurety.guarantees.services import access_key_reveal
+from esurety.guarantees.models import Application, Guarantee
+from esurety.guarantees.services import access_key_reissue, access_key_reveal, application_conclude
 from esurety.guarantees.services.authority import NotPermitted, require_staff
 from esurety.parties.models import Orderer, Role, SuretyCompany, User
 from esurety.parties.services import can_manage_orderers
@@ -219,4 +219,24 @@ def access_key_hand_over(*, guarantee: Guarantee, by: User, now: dt.datetime) ->
         after={"number": guarantee.number},
         surety_id=guarantee.surety_id,
     )
+    return key
+
+
+# The steps that hand a system its key: the step and the audited hand-over commit together,
+# so a key never leaves for a conclusion or reissue that rolled back.
+
+
+@transaction.atomic
+def application_conclude_for_system(
+    *, application: Application, by: User, now: dt.datetime
+) -> tuple[Guarantee, str | None]:
+    guarantee = application_conclude(application=application, by=by, now=now)
+    return guarantee, access_key_hand_over(guarantee=guarantee, by=by, now=now)
+
+
+@transaction.atomic
+def access_key_reissue_for_system(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str:
+    access_key_reissue(guarantee=guarantee, by=by, now=now)
+    key = access_key_hand_over(guarantee=guarantee, by=by, now=now)
+    assert key is not None  # a key was created just now
     return key

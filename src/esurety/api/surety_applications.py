@@ -8,14 +8,13 @@ another 承認者 token, or by a person in the back office.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import P, PathEx, Router, Status
 
 from esurety.api.auth import surety_auth, token_user
 from esurety.api.common import MAX_ID, errors
 from esurety.api.errors import input_error
-from esurety.api.services import access_key_hand_over
+from esurety.api.services import application_conclude_for_system
 from esurety.api.surety_present import application_out, guarantee_out
 from esurety.api.surety_schemas import ApplicationIn, ApplicationOut, ConcludeOut, PaymentIn, ReasonIn
 from esurety.core.clock import now
@@ -116,11 +115,7 @@ def application_confirm_payment(
 def application_conclude(request: HttpRequest, application_id: ApplicationId) -> dict[str, object]:
     user = token_user(request)
     app = _application_or_404(user, application_id)
-    at = now()
-    # One transaction: the key is handed over (and audited) only if the conclusion commits.
-    with transaction.atomic():
-        guarantee = services.application_conclude(application=app, by=user, now=at)
-        key = access_key_hand_over(guarantee=guarantee, by=user, now=at)
+    guarantee, key = application_conclude_for_system(application=app, by=user, now=now())
     staff_view = selectors.guarantee_for_staff(user=user, number=guarantee.number)
     assert staff_view is not None  # just concluded by this user
     return {"application": _reloaded(user, app), "guarantee": guarantee_out(staff_view), "access_key": key}

@@ -6,14 +6,13 @@ The same services as the back office's guarantee and import pages
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import File, P, PathEx, Router, Status, UploadedFile
 
 from esurety.api.auth import surety_auth, token_user
 from esurety.api.common import MAX_ID, NUMBER_EXAMPLE, NUMBER_PATTERN, errors
 from esurety.api.errors import input_error
-from esurety.api.services import access_key_hand_over
+from esurety.api.services import access_key_reissue_for_system
 from esurety.api.surety_present import amendment_request_out, guarantee_out, import_out
 from esurety.api.surety_schemas import (
     AccessKeyOut,
@@ -139,12 +138,7 @@ def guarantee_cancel(request: HttpRequest, payload: ReasonIn, number: Number) ->
 def access_key_reissue(request: HttpRequest, number: Number) -> dict[str, object]:
     user = token_user(request)
     g = _guarantee_or_404(user, number)
-    at = now()
-    with transaction.atomic():
-        services.access_key_reissue(guarantee=g, by=user, now=at)
-        key = access_key_hand_over(guarantee=g, by=user, now=at)
-    assert key is not None  # a key was created just now
-    return {"number": g.number, "access_key": key}
+    return {"number": g.number, "access_key": access_key_reissue_for_system(guarantee=g, by=user, now=now())}
 
 
 @router.post(
