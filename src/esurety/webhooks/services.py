@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import ForeignKey, Q
+from django.db.models import Q, prefetch_related_objects
 
 from esurety.audit.services import audit_record
 from esurety.core.bulk import bulk_insert
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.models import Guarantee
-from esurety.parties.models import Contractor, Orderer, SuretyCompany, User
+from esurety.parties.models import Orderer, SuretyCompany, User
 from esurety.verification.models import Receipt
 from esurety.webhooks import signing
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -232,7 +232,8 @@ def webhook_issued_publish_many(*, surety: SuretyCompany, guarantees: Sequence[G
     ]
     if not endpoints or not guarantees:
         return 0
-    _parties_load(guarantees)
+    # The payloads name the parties: one query per kind of party, not per guarantee.
+    prefetch_related_objects(list(guarantees), "surety", "orderer", "contractor")
     rows: list[WebhookDelivery] = []
     for g in guarantees:
         event_id = uuid.uuid4()
@@ -248,24 +249,6 @@ def webhook_issued_publish_many(*, surety: SuretyCompany, guarantees: Sequence[G
 def _require_transaction(name: str) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{name} must run inside the transaction of the change")
-
-
-def _parties_load(guarantees: Sequence[Guarantee]) -> None:
-    """Fill the surety, orderer and contractor of the payloads with one query per kind of party."""
-    parties: tuple[tuple[str, type[SuretyCompany | Orderer | Contractor]], ...] = (
-        ("surety", SuretyCompany),
-        ("orderer", Orderer),
-        ("contractor", Contractor),
-    )
-    for name, model in parties:
-        field = Guarantee._meta.get_field(name)
-        assert isinstance(field, ForeignKey)
-        missing = [g for g in guarantees if not field.is_cached(g)]
-        if not missing:
-            continue
-        found = model._default_manager.in_bulk({getattr(g, field.attname) for g in missing})
-        for g in missing:
-            field.set_cached_value(g, found[getattr(g, field.attname)])
 
 
 def _delivery(
