@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from esurety.api.services import NAME_MAX
+from django import forms
+from django.http import HttpRequest
+
+from esurety.api.services import NAME_MAX, IssuedToken
 from esurety.core.errors import DomainError
 from esurety.parties.models import Role
 
@@ -39,3 +43,24 @@ class SuretyTokenForm(TokenForm):
         widget=forms.RadioSelect,
         help_text="承認は入力したトークンとは別の承認者のトークン（または職員）が行います。",
     )
+
+
+F = TypeVar("F", bound=TokenForm)
+
+
+def token_form_submit(
+    request: HttpRequest, form_class: type[F], issue: Callable[[dict[str, Any]], IssuedToken], *, allowed: bool = True
+) -> tuple[F, IssuedToken | None]:
+    """The issuing POST of every token page: the form, and the token when one was issued.
+
+    After an issue the form comes back empty; the secret goes only into this one answer.
+    """
+    form = form_class(request.POST or None)
+    if request.method != "POST" or not allowed or not form.is_valid():
+        return form, None
+    try:
+        issued = issue(form.cleaned_data)
+    except DomainError as exc:
+        form.add_violations(exc)
+        return form, None
+    return form_class(), issued

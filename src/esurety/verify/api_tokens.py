@@ -13,9 +13,9 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from esurety.api import selectors
-from esurety.api.forms import TokenForm
+from esurety.api.forms import TokenForm, token_form_submit
 from esurety.api.models import ApiToken
-from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_tokens
+from esurety.api.services import api_token_create, api_token_revoke, can_manage_tokens
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.parties.models import Orderer, User
@@ -33,15 +33,9 @@ def _admin(request: HttpRequest) -> tuple[User, Orderer]:
 @orderer_required
 def tokens(request: HttpRequest) -> HttpResponse:
     user, orderer = _admin(request)
-    form = TokenForm(request.POST or None)
-    issued: IssuedToken | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = api_token_create(by=user, name=form.cleaned_data["name"], orderer=orderer, now=now())
-        except DomainError as exc:
-            form.add_violations(exc)
-        else:
-            form = TokenForm()
+    form, issued = token_form_submit(
+        request, TokenForm, lambda data: api_token_create(by=user, name=data["name"], orderer=orderer, now=now())
+    )
     return render(
         request,
         "verify/api_tokens.html",

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from esurety.api import selectors
-from esurety.api.forms import SuretyTokenForm, TokenForm
+from esurety.api.forms import SuretyTokenForm, TokenForm, token_form_submit
 from esurety.api.models import ApiToken
-from esurety.api.services import IssuedToken, api_token_create, api_token_revoke, can_manage_token, can_manage_tokens
+from esurety.api.services import api_token_create, api_token_revoke, can_manage_token, can_manage_tokens
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.office.access import staff_required, staff_user
@@ -27,17 +27,12 @@ from esurety.parties.models import Orderer
 def surety_tokens(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     allowed = user.surety is not None and can_manage_tokens(user, surety=user.surety)
-    form = SuretyTokenForm(request.POST or None)
-    issued: IssuedToken | None = None
-    if request.method == "POST" and allowed and form.is_valid():
-        try:
-            issued = api_token_create(
-                by=user, name=form.cleaned_data["name"], role=form.cleaned_data["role"], surety=user.surety, now=now()
-            )
-        except DomainError as exc:
-            form.add_violations(exc)
-        else:
-            form = SuretyTokenForm()
+    form, issued = token_form_submit(
+        request,
+        SuretyTokenForm,
+        lambda data: api_token_create(by=user, name=data["name"], role=data["role"], surety=user.surety, now=now()),
+        allowed=allowed,
+    )
     return render(
         request,
         "office/api_tokens.html",
@@ -66,15 +61,12 @@ def orderer_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     orderer = _orderer_or_404(pk)
     allowed = can_manage_tokens(user, orderer=orderer)
-    form = TokenForm(request.POST or None)
-    issued: IssuedToken | None = None
-    if request.method == "POST" and allowed and form.is_valid():
-        try:
-            issued = api_token_create(by=user, name=form.cleaned_data["name"], orderer=orderer, now=now())
-        except DomainError as exc:
-            form.add_violations(exc)
-        else:
-            form = TokenForm()
+    form, issued = token_form_submit(
+        request,
+        TokenForm,
+        lambda data: api_token_create(by=user, name=data["name"], orderer=orderer, now=now()),
+        allowed=allowed,
+    )
     return render(
         request,
         "office/api_tokens.html",
