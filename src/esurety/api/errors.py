@@ -7,7 +7,6 @@ with a Japanese message, so that no bad input ever ends in a 500.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.services.authority import NotPermitted
 from esurety.signing.keys import SigningKeyMissing
 from esurety.verification.services import VerificationLocked, VerificationRefused
+from esurety.web.errors import error_body
 from esurety.web.middleware import SIGNING_UNAVAILABLE, signing_unavailable
 
 UNAUTHORIZED = (
@@ -71,28 +71,9 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return body
-
-
 def input_error(field: str, message: str) -> DomainError:
     """A bad value found by the API itself, answered like the services' own (422 with the field)."""
     return DomainError(INVALID_INPUT, [RuleViolation(field, message)])
-
-
-def json_error(status: int, code: str, message: str, **headers: str) -> HttpResponse:
-    """An error answered outside ninja's operations (unknown URL, wrong method)."""
-    response = HttpResponse(
-        json.dumps(error_body(code, message), ensure_ascii=False),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

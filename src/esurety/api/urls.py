@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 
-from esurety.api.errors import json_error
 from esurety.api.main import api
+from esurety.web.errors import json_error
 
 View = Callable[..., HttpResponseBase]
 
@@ -28,6 +29,8 @@ def _json_not_allowed(view: View) -> View:
     return wrapped
 
 
+# Exempt like ninja's own operations: an integrator's POST to a wrong URL learns "no such API", not "CSRF".
+@csrf_exempt
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     return json_error(404, "not_found", "このURLのAPIはありません。")
 

@@ -11,3 +11,9 @@ urlpatterns = [
     path("api/v1/", include("esurety.api.urls")),
     path("", include("esurety.web.urls")),
 ]
+
+# Japanese pages in the site layout; JSON under /api/ (web/errors.py).
+handler400 = "esurety.web.errors.bad_request"
+handler403 = "esurety.web.errors.permission_denied"
+handler404 = "esurety.web.errors.page_not_found"
+handler500 = "esurety.web.errors.server_error"
