@@ -37,23 +37,41 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def csp_violation(text: str) -> bool:
+    """Chromium's console report of something the Content-Security-Policy blocked."""
+    return "Content Security Policy" in text
+
+
 @pytest.fixture
 def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A fresh browser context per user; pages accept downloads."""
+    """A fresh browser context per user; pages accept downloads.
+
+    Any Content-Security-Policy violation in any page of the test (an inline script,
+    an on*= handler, a style="" attribute that crept into a template) fails the test.
+    """
     contexts: list[Any] = []
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if csp_violation(message.text):
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
     def make() -> Any:
         context = browser.new_context(locale="ja-JP", accept_downloads=True, viewport={"width": 1366, "height": 900})
+        context.on("console", on_console)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors
+        page.csp_violations = violations
         return page
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 def login(page: Any, live_server: Any, username: str, password: str) -> None:

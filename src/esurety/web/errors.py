@@ -185,6 +185,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 answer: rendered without the request, so no session, user or database is read."""
     if is_api_request(request):
         return json_error(500, "server_error", SERVER_ERROR_MESSAGE)
+    body: str
     try:
         links = [Link("ホームへ", HOME), Link("ログイン", LOGIN)]
         context = {"message": SERVER_ERROR_MESSAGE, "links": links, "user": AnonymousUser()}
@@ -196,7 +197,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_referer(request: HttpRequest) -> str:
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = str(request.META.get("HTTP_REFERER", ""))
     if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure()):
         return referer
     return ""
