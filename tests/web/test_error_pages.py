@@ -176,3 +176,17 @@ def test_api_errors_outside_ninja_are_json(db: None) -> None:
     api_error(Client().get("/api/test-errors/suspicious/"), 400, "bad_request")
     api_error(Client(enforce_csrf_checks=True).post("/api/test-errors/post/"), 403, "csrf_failed")
     api_error(Client().get("/api/v1/certificates", HTTP_HOST="evil.example"), 400, "bad_host")
+
+
+def test_a_post_only_address_opened_from_a_bookmark_is_a_japanese_405(db: None) -> None:
+    response = Client().get("/logout/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    body = html(response)
+    assert "このページは、この方法では開けません" in body and 'href="/login/">ログイン</a>' in body
+
+
+def test_a_wrong_method_on_the_api_stays_json(db: None) -> None:
+    response = Client().delete("/api/v1/verifications")
+    api_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "POST"

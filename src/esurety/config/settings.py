@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "esurety.accounts.totp_middleware.StaffTotpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "esurety.web.middleware.SigningUnavailableMiddleware",
+    "esurety.web.errors.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "esurety.config.urls"

@@ -1,7 +1,8 @@
 """Error answers of the whole site: Japanese pages in the site layout, JSON under /api/.
 
 Django calls these for 400, 403, 404 and 500 (config/urls.py: handler400 …) and for a
-failed CSRF check (settings.CSRF_FAILURE_VIEW). A person gets a Japanese page that says
+failed CSRF check (settings.CSRF_FAILURE_VIEW); a middleware gives the empty 405 of
+require_POST its page. A person gets a Japanese page that says
 what happened and links back to where they can go on (their own portal, the home page,
 the login); an integrator calling /api/ gets the API's JSON ``{"code", "message"}``
 instead, even for URLs no API operation answers.
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
 from django.urls import Resolver404
@@ -169,6 +171,29 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if is_api_request(request):
         return json_error(404, "not_found", message or "このURLのAPIはありません。")
     return _page(request, "404.html", 404, {"message": message})
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """A POST-only address opened from a bookmark, the history or the address bar."""
+    if is_api_request(request):
+        response = json_error(405, "method_not_allowed", "このURLでは、この操作（HTTPメソッド）は使えません。")
+    else:
+        response = _page(request, "405.html", 405, {})
+    response["Allow"] = allowed
+    return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django's require_POST & co. answer 405 with an empty body: give it the site's page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            return method_not_allowed(request, response["Allow"])
+        return response
 
 
 SERVER_ERROR_MESSAGE = (
