@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
@@ -136,13 +137,6 @@ def _japanese_message(exception: Exception | None) -> str:
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    from django.core.exceptions import (
-        DisallowedHost,
-        RequestDataTooBig,
-        TooManyFieldsSent,
-        TooManyFilesSent,
-    )
-
     if isinstance(exception, RequestDataTooBig):
         code, message = "too_large", "送信されたデータが大きすぎます。"
     elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
