@@ -30,12 +30,12 @@ TECHNICAL = ("Error", "Errno", "Exception", "Traceback", "NoneType", "smtplib", 
 
 
 class _RefuseRecipients:
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         return "550 5.1.1 <" + address + ">: Recipient address rejected: User unknown"
 
 
 class _Accept:
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         return "250 Message accepted for delivery"
 
 

@@ -93,5 +93,7 @@ def message_attachment(request: HttpRequest, mail_id: str, index: int) -> HttpRe
         raise Http404("添付ファイルが見つかりません。")
     meta, data = found
     suffix = PurePosixPath(meta.filename).suffix
-    fallback = meta.filename if meta.filename.isascii() else f"attachment-{index + 1}{suffix if suffix.isascii() else ''}"
+    fallback = (
+        meta.filename if meta.filename.isascii() else f"attachment-{index + 1}{suffix if suffix.isascii() else ''}"
+    )
     return attachment(data, filename=meta.filename, fallback=fallback, content_type=meta.content_type)
