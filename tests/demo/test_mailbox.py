@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 import esurety.config.urls
-from esurety.demo.mail import EmailBackend, mailbox_list
+from esurety.demo.mail import EmailBackend, mailbox_list, text_parts
 
 PDF = b"%PDF-1.7\n% not a real pdf, but bytes that must come back unchanged\n\x00\xff"
 NOTICE_FILE = "認証キー等のお知らせ_2070004426.pdf"
@@ -166,3 +166,42 @@ def test_404_when_mounted_but_demo_mode_is_off(demo_mode: Path, settings: Any) -
 def test_demo_home_page_links_the_mailbox(demo_mode: Path, db: None) -> None:
     page = Client().get("/").content.decode()
     assert 'href="/demo/mail/"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "電子証書の確認はこちら: http://127.0.0.1:8001/contractor/\n",
+            [("電子証書の確認はこちら: ", False), ("http://127.0.0.1:8001/contractor/", True), ("\n", False)],
+        ),
+        # Japanese runs into the address without a space: the words are not part of the link.
+        (
+            "サービス（http://127.0.0.1:8001）から送信",
+            [("サービス（", False), ("http://127.0.0.1:8001", True), ("）から送信", False)],
+        ),
+        (
+            "詳しくは https://example.jp/a?b=1.",
+            [("詳しくは ", False), ("https://example.jp/a?b=1", True), (".", False)],
+        ),
+        # Mail addresses and javascript: are never links.
+        (
+            "返信は demo@example.com）に届きます javascript:alert(1)",
+            [("返信は demo@example.com）に届きます javascript:alert(1)", False)],
+        ),
+    ],
+)
+def test_text_part_links(text: str, parts: list[tuple[str, bool]]) -> None:
+    assert text_parts(text) == parts
+    assert "".join(p for p, _ in parts) == text
+
+
+def test_text_part_is_escaped(demo_mode: Path) -> None:
+    message = EmailMultiAlternatives(
+        subject="x", body='<b>太字</b> http://127.0.0.1:8001/"onmouseover=x', to=["a@example.com"]
+    )
+    assert message.send() == 1
+    [mail] = mailbox_list()
+    page = Client().get(f"/demo/mail/{mail.id}/").content.decode()
+    assert "&lt;b&gt;太字&lt;/b&gt;" in page
+    assert '<a href="http://127.0.0.1:8001/">http://127.0.0.1:8001/</a>&quot;onmouseover=x' in page

@@ -77,6 +77,27 @@ class MailAttachment:
     size: int
 
 
+# Only http(s) addresses in ASCII: Japanese text runs into a URL without a space, so a
+# general "urlize" would swallow the words after it (「…example.com）に届きます」).
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
+_URL_TRAILING = ".,;:!?)'"
+
+
+def text_parts(text: str) -> list[tuple[str, bool]]:
+    """The text part cut into (text, is_link) pieces, for a template to link without marking anything safe."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for found in _URL.finditer(text):
+        url = found.group().rstrip(_URL_TRAILING)
+        if found.start() > position:
+            parts.append((text[position : found.start()], False))
+        parts.append((url, True))
+        position = found.start() + len(url)
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
+
+
 @dataclass(frozen=True)
 class Mail:
     id: str
@@ -88,6 +109,10 @@ class Mail:
     text: str
     html: str
     attachments: list[MailAttachment]
+
+    @property
+    def text_parts(self) -> list[tuple[str, bool]]:
+        return text_parts(self.text)
 
 
 def _read(path: Path) -> EmailMessage:

@@ -172,37 +172,37 @@ def delivery_failure_reason(exc: BaseException) -> str:
     Order matters: the SMTP errors are OSErrors too, and the most specific wins.
     """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "宛先拒否: メールサーバーが宛先のメールアドレスを受け付けませんでした"
+        return "宛先拒否（宛先のメールアドレスを受け付けられませんでした）"
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return "送信元拒否: メールサーバーが送信元アドレス（DEFAULT_FROM_EMAIL）を受け付けませんでした"
+        return "送信元拒否（送信元のメールアドレスを受け付けられませんでした）"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return "認証エラー: メールサーバーのユーザー名またはパスワードが誤っています"
+        return "認証エラー（メールサーバーのユーザー名・パスワードが誤っています）"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         # smtplib names the missing extension only in the message.
         if "AUTH" in str(exc):
-            return "認証エラー: メールサーバーがユーザー名・パスワードによる認証に対応していません"
+            return "認証エラー（メールサーバーが認証に対応していません）"
         if "STARTTLS" in str(exc):
-            return "暗号化（TLS）エラー: メールサーバーが暗号化（STARTTLS）に対応していません"
+            return "暗号化（TLS）エラー（メールサーバーがSTARTTLSに対応していません）"
         return "メールサーバーが必要な機能に対応していません"
     if isinstance(exc, ssl.SSLError):
-        return "暗号化（TLS）エラー: メールサーバーと暗号化した接続を確立できません"
+        return "暗号化（TLS）エラー（暗号化した接続を確立できません）"
     if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
         # smtplib reports a server that never answers as a disconnection caused by the timeout.
         return delivery_failure_reason(exc.__context__)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "接続が切れました: メールサーバーが送信の途中で接続を切りました"
+        return "接続が切れました（メールサーバーが送信の途中で切断しました）"
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"メールサーバーが受け付けませんでした（応答コード {exc.smtp_code}）"
     if isinstance(exc, smtplib.SMTPException):
         return "メールサーバーとのやり取りに失敗しました"
     if isinstance(exc, TimeoutError):
-        return "応答がありません: メールサーバーが時間内に応答しませんでした"
+        return "応答なし（メールサーバーが時間内に応答しませんでした）"
     if isinstance(exc, socket.gaierror):
-        return "接続できません: メールサーバーのホスト名が見つかりません"
+        return "接続できません（メールサーバーのホスト名が見つかりません）"
     if isinstance(exc, ConnectionRefusedError):
-        return "接続できません: メールサーバーが接続を拒否しました（停止しているか、宛先・ポートが誤っています）"
+        return "接続できません（メールサーバーが接続を拒否しました）"
     if isinstance(exc, OSError):
-        return "接続できません: メールサーバーに届きません（ネットワークを確認してください）"
+        return "接続できません（メールサーバーに届きません）"
     return UNKNOWN_FAILURE
 
 
