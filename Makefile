@@ -6,12 +6,16 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
-DEMO_DB := var/demo.sqlite3
-DEMO_ENV := ESURETY_DEMO=1 DEBUG=0 DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) \
-	SITE_URL=http://127.0.0.1:$(PORT) \
-	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=$(CURDIR)/var/demo-mail
+# Everything the demo writes lives under DEMO_VAR (tests/demo/test_demo_mail.py builds a
+# demo in a temporary one with `make demo-build DEMO_VAR=...` and reads `make demo-env`).
+DEMO_VAR ?= $(CURDIR)/var
+DEMO_DB := $(DEMO_VAR)/demo.sqlite3
+DEMO_MAIL := $(DEMO_VAR)/demo-mail
+DEMO_ENV := ESURETY_DEMO=1 DEBUG=0 DATABASE_URL=sqlite:///$(DEMO_DB) \
+	SITE_URL=http://127.0.0.1:$(PORT) STATIC_ROOT=$(DEMO_VAR)/static ESURETY_SIGNING_DIR=$(DEMO_VAR)/signing \
+	EMAIL_BACKEND=esurety.demo.mail.EmailBackend EMAIL_FILE_PATH=$(DEMO_MAIL)
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres test-e2e bench system-deps venv clean
+.PHONY: demo demo-build demo-env test lint typecheck test-sqlite test-postgres test-e2e bench system-deps venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,24 +28,32 @@ venv: $(VENV)/.installed
 system-deps:
 	bash scripts/system-deps.sh
 
-demo: venv system-deps
-	mkdir -p var/static var/demo-mail
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+demo: venv system-deps demo-build
+	@echo ""
+	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
+	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"
+	@echo "  e-mails the demo sends are written to $(DEMO_MAIL)/ (one .eml each)"
+	@echo "  read them in the browser: http://127.0.0.1:$(PORT)/demo/mail/ (デモ用メールボックス)"
+	@echo "  public document check: http://127.0.0.1:$(PORT)/check/   JSON API: http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "  PDFs are signed by a throwaway demo CA in $(DEMO_VAR)/signing/ (never use it in production)"
+	@echo ""
+	$(DEMO_ENV) bash -c 'trap "kill 0" EXIT; $(PY) manage.py run_worker & \
+		$(VENV)/bin/gunicorn esurety.config.wsgi --pythonpath src --bind 127.0.0.1:$(PORT) \
+		--workers 2 --access-logfile - & wait'
+
+# A fresh demo database, its mail folder emptied (no mail of an earlier run in the mailbox).
+demo-build:
+	mkdir -p $(DEMO_VAR)/static $(DEMO_MAIL)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_MAIL)/*.eml
 	$(DEMO_ENV) $(PY) manage.py migrate --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(DEMO_ENV) $(PY) manage.py demo_seed
 	$(DEMO_ENV) $(PY) manage.py signing_demo_ca
-	@echo ""
-	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
-	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"
-	@echo "  e-mails the demo sends are written to var/demo-mail/"
-	@echo "  public document check: http://127.0.0.1:$(PORT)/check/   JSON API: http://127.0.0.1:$(PORT)/api/v1/docs"
-	@echo "  PDFs are signed by a throwaway demo CA in var/signing/ (never use it in production)"
-	@echo ""
-	$(DEMO_ENV) bash -c 'trap "kill 0" EXIT; $(PY) manage.py run_worker & \
-		$(VENV)/bin/gunicorn esurety.config.wsgi --pythonpath src --bind 127.0.0.1:$(PORT) \
-		--workers 2 --access-logfile - & wait'
+
+# The demo's environment, one line (read by the demo's test, so both use the same values).
+demo-env:
+	@echo '$(DEMO_ENV)'
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench

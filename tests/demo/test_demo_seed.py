@@ -13,7 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from esurety.audit.services import audit_verify
 from esurety.core.clock import business_date
@@ -23,6 +23,8 @@ from esurety.guarantees import selectors
 from esurety.guarantees.models import (
     AccessKey,
     Amendment,
+    AmendmentRequest,
+    AmendmentRequestStatus,
     AmendmentType,
     Application,
     ApplicationStatus,
@@ -254,10 +256,53 @@ def test_dates_tell_one_story(seeded: str) -> None:
         assert g.created_at == g.concluded_at
         assert g.latest_issued_on == business_date(g.certificates.order_by("-version")[0].issued_at)
         assert g.application is not None and g.application.created_at < g.concluded_at
-    # The history's notices count as sent: the demo's worker must not mail them again.
-    assert not OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exists()
+    # The history's notices count as sent: the demo's worker must not mail them again;
+    # except the leaflet's STEP 2, the お知らせ of its three guarantees to demo-contractor,
+    # which the worker delivers into the demo mailbox when the demo starts.
+    pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+    numbers = {str(g.pk): g.number for g in Guarantee.objects.filter(number__in=[row[0] for row in LEAFLET_LIST])}
+    assert sorted((m.template, tuple(m.to), numbers.get(m.object_id)) for m in pending) == [
+        ("certificate_issued", ("demo-contractor@example.com",), number) for number, *_ in sorted(LEAFLET_LIST)
+    ]
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).exists()
     assert audit_verify() is None
+
+
+def test_every_change_is_a_four_eyes_request_the_office_lists(seeded: str) -> None:
+    """変更申請 → すべて lists every change the seed reports (it used to list none of them)."""
+    amount = Amendment.objects.filter(amendment_type=AmendmentType.AMOUNT).count()
+    period = Amendment.objects.filter(amendment_type=AmendmentType.PERIOD).count()
+    assert f"金額の変更 {amount}件、工期の変更 {period}件" in seeded
+    for a in Amendment.objects.select_related("request", "guarantee"):
+        request = a.request  # each change went through the back office's 変更申請
+        assert request.status == AmendmentRequestStatus.APPROVED
+        assert request.guarantee_id == a.guarantee_id and request.amendment_type == a.amendment_type
+        # Four eyes: entered by a clerk, approved by someone else, a little later.
+        assert request.entered_by_id != request.decided_by_id
+        assert request.entered_by.role == Role.CLERK and request.decided_by.role == Role.APPROVER
+        assert request.created_at < request.decided_at == a.created_at
+        assert request.decided_at <= HISTORY_ENDS
+
+    listed = 0
+    for surety in SuretyCompany.objects.all():
+        approver = User.objects.filter(surety=surety, role=Role.APPROVER, branch__isnull=True).first() or (
+            User.objects.filter(surety=surety, role=Role.SURETY_ADMIN).first()
+        )
+        assert approver is not None
+        everything = selectors.amendment_requests_for_staff(user=approver, status="")
+        assert everything.count() == Amendment.objects.filter(guarantee__surety=surety).count()
+        listed += everything.count()
+    assert listed == amount + period > 0
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="demo-staff"))
+    page = client.get("/office/amendments/?status=").content.decode()
+    west = Amendment.objects.filter(guarantee__surety__name=WEST).count()
+    assert west > 0
+    assert f"{west}件中 1 - {min(west, 20)}件" in page
+    latest = AmendmentRequest.objects.filter(guarantee__surety__name=WEST).order_by("-created_at").first()
+    assert latest is not None and latest.guarantee.number in page
+    assert "該当する変更申請はありません。" not in page
 
 
 @override_settings(DEMO_MODE=True)

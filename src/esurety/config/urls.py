@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("esurety.accounts.urls")),
     path("contractor/", include("esurety.contractor.urls")),
@@ -9,8 +10,11 @@ urlpatterns = [
     path("check/", include("esurety.check.urls")),
     path("office/", include("esurety.office.urls")),
     path("api/v1/", include("esurety.api.urls")),
-    path("", include("esurety.web.urls")),
 ]
+if settings.DEMO_MODE:
+    # デモ用メールボックス: the demo's sent mail; never part of a real installation.
+    urlpatterns.append(path("demo/", include("esurety.demo.urls")))
+urlpatterns.append(path("", include("esurety.web.urls")))
 
 # Japanese pages in the site layout; JSON under /api/ (web/errors.py).
 handler400 = "esurety.web.errors.bad_request"

@@ -113,8 +113,19 @@ def _settle(cast: Cast) -> None:
     for model in (SuretyCompany, Branch, Contractor, Orderer, ElectronicAdoption, OrdererDepartment):
         model.objects.update(created_at=ORGANISATIONS_SINCE, updated_at=ORGANISATIONS_SINCE)
     # The notices of the history went out long ago; the demo's worker must not
-    # send a year and a half of them again into var/demo-mail/.
-    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(
+    # send a year and a half of them again into var/demo-mail/. Except the leaflet's
+    # STEP 2: the 「電子証書・認証キー登録のお知らせ」 of the seed contractor's guarantees
+    # stay queued, so the worker delivers them when the demo starts and they wait in
+    # the demo mailbox, ready for 「電子証書の確認はこちら」.
+    leaflet_guarantees = Guarantee.objects.filter(contractor=cast.seed_contractor.contractor).values_list(
+        "pk", flat=True
+    )
+    step_two = OutboxMessage.objects.filter(
+        template="certificate_issued",
+        object_type="Guarantee",
+        object_id__in=[str(pk) for pk in leaflet_guarantees],
+    )
+    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exclude(pk__in=step_two.values("pk")).update(
         status=OutboxStatus.SENT, attempts=1, sent_at=F("created_at")
     )
 

@@ -8,6 +8,7 @@ carry the dates of the story; the row timestamps Django sets itself
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.db.models import Model
 
 from esurety.core.clock import business_date
 from esurety.guarantees import services
-from esurety.guarantees.models import Amendment, Application, Guarantee, NumberSeries
+from esurety.guarantees.models import Amendment, AmendmentRequest, AmendmentType, Application, Guarantee, NumberSeries
 from esurety.guarantees.rules import advance_limit, performance_minimum
 
 from . import reference as ref
@@ -48,6 +49,13 @@ class _Stamps:
             model._default_manager.bulk_update(objs, ["created_at", "updated_at"], batch_size=300)
 
 
+# A change is entered by a clerk and approved by another member of staff (four eyes)
+# a little later; the next guarantee of the same works is entered after that. Changes
+# are planned by 17:00, so even three guarantees end within office hours.
+APPROVAL_AFTER = dt.timedelta(minutes=15)
+NEXT_ENTRY_AFTER = dt.timedelta(minutes=5)
+
+
 @dataclass(order=True)
 class _Event:
     at: dt.datetime
@@ -59,6 +67,7 @@ class _Event:
 class Timeline:
     events: list[_Event] = field(default_factory=list)
     stamps: _Stamps = field(default_factory=_Stamps)
+    _seq: int = 0
 
     def add_project(self, project: Project) -> None:
         for plan in project.plans:
@@ -72,14 +81,20 @@ class Timeline:
             self._add(change.at, partial(self._amend, project, change))
 
     def run(self) -> None:
-        """Every step in date order, so numbers and the audit chain follow the calendar."""
-        for event in sorted(self.events):
-            event.run()
+        """Every step in date order, so numbers and the audit chain follow the calendar.
+
+        A step may schedule a later one (a change's approval after its entry): the
+        events are a heap, so that one still runs in its place in the calendar.
+        """
+        heapq.heapify(self.events)
+        while self.events:
+            heapq.heappop(self.events).run()
         self.stamps.apply()
 
     def _add(self, at: dt.datetime | None, run: Callable[[], None]) -> None:
         if at is not None:
-            self.events.append(_Event(at, len(self.events), run))
+            self._seq += 1
+            heapq.heappush(self.events, _Event(at, self._seq, run))
 
     # -- application steps -------------------------------------------------------------
 
@@ -149,26 +164,64 @@ class Timeline:
     # -- changes -------------------------------------------------------------------------
 
     def _amend(self, project: Project, change: AmendmentPlan) -> None:
-        # A price increase moves the interim advance first: the advance's new amount is
-        # checked against 6/10 of the price its interim advance states.
-        for plan in sorted(project.plans, key=lambda p: p.kind != ref.INTERIM):
-            if plan.guarantee is None or plan.kind == ref.RESERVATION:
-                continue
-            if change.new_price is not None:
-                amendment = _amend_amount(plan, change.new_price, change)
-            elif change.new_completion is not None:
-                amendment = services.guarantee_change_period(
-                    guarantee=plan.guarantee,
-                    by=plan.surety.clerk,
-                    completion_date=change.new_completion,
-                    effective_on=change.effective_on,
-                    reason=change.reason,
-                    now=change.at,
-                )
-            else:
-                continue
-            self.stamps.touch(Amendment, amendment.pk, change.at, created=True)
-            self.stamps.touch(Guarantee, plan.guarantee.pk, change.at)
+        """A 変更契約 of the works, through the back office's four eyes, one guarantee at a time.
+
+        As in the office: a clerk enters the 変更申請, an approver approves it a little
+        later, and only then is the next guarantee of the works entered. A price increase
+        moves the interim advance first: the advance's new amount is checked against 6/10
+        of the price its interim advance states.
+        """
+        plans = [
+            plan
+            for plan in sorted(project.plans, key=lambda p: p.kind != ref.INTERIM)
+            if plan.guarantee is not None and plan.kind != ref.RESERVATION
+        ]
+        if change.new_price is None and change.new_completion is None:
+            return
+        self._enter_change(plans, change, change.at)
+
+    def _enter_change(self, plans: list[Plan], change: AmendmentPlan, at: dt.datetime) -> None:
+        if not plans:
+            return
+        plan, rest = plans[0], plans[1:]
+        assert plan.guarantee is not None
+        g = Guarantee.objects.get(pk=plan.guarantee.pk)
+        if change.new_price is not None:
+            price, amount = _amount_after(g, change.new_price)
+            request = services.amendment_request_create(
+                guarantee=g,
+                by=plan.surety.clerk,
+                amendment_type=AmendmentType.AMOUNT,
+                contract_price=price,
+                guaranteed_amount=amount,
+                effective_on=change.effective_on,
+                reason=change.reason,
+                now=at,
+            )
+        else:
+            request = services.amendment_request_create(
+                guarantee=g,
+                by=plan.surety.clerk,
+                amendment_type=AmendmentType.PERIOD,
+                completion_date=change.new_completion,
+                effective_on=change.effective_on,
+                reason=change.reason,
+                now=at,
+            )
+        self.stamps.touch(AmendmentRequest, request.pk, at, created=True)
+        approve_at = at + APPROVAL_AFTER
+        self._add(approve_at, partial(self._approve_change, plan, request, rest, change, approve_at))
+
+    def _approve_change(
+        self, plan: Plan, request: AmendmentRequest, rest: list[Plan], change: AmendmentPlan, at: dt.datetime
+    ) -> None:
+        assert plan.guarantee is not None
+        done = services.amendment_request_approve(request=request, by=plan.surety.approver, now=at)
+        assert done.amendment is not None
+        self.stamps.touch(AmendmentRequest, done.pk, at)
+        self.stamps.touch(Amendment, done.amendment.pk, at, created=True)
+        self.stamps.touch(Guarantee, plan.guarantee.pk, at)
+        self._enter_change(rest, change, at + NEXT_ENTRY_AFTER)
 
 
 def _when(at: dt.datetime | None) -> dt.datetime:
@@ -198,10 +251,8 @@ def _jump_series(plan: Plan) -> None:
     series.save(update_fields=["next_number"])
 
 
-def _amend_amount(plan: Plan, price: int, change: AmendmentPlan) -> Amendment:
+def _amount_after(g: Guarantee, price: int) -> tuple[int, int]:
     """A new price; the guaranteed amount follows it where the rules tie them together."""
-    assert plan.guarantee is not None
-    g = Guarantee.objects.get(pk=plan.guarantee.pk)
     if g.kind == ref.ADVANCE:
         old_limit = advance_limit(price=g.contract_price, work_category=g.work_category, low_bid=g.low_bid)
         new_limit = advance_limit(price=price, work_category=g.work_category, low_bid=g.low_bid)
@@ -212,12 +263,4 @@ def _amend_amount(plan: Plan, price: int, change: AmendmentPlan) -> Amendment:
         # An interim advance keeps its amount on the new price (only increases are planned
         # for works with one), so advance + interim stay within 6/10.
         amount = g.guaranteed_amount
-    return services.guarantee_amend_amount(
-        guarantee=g,
-        by=plan.surety.clerk,
-        contract_price=price,
-        guaranteed_amount=amount,
-        effective_on=change.effective_on,
-        reason=change.reason,
-        now=change.at,
-    )
+    return price, amount

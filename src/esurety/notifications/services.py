@@ -12,6 +12,9 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import smtplib
+import socket
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
@@ -159,6 +162,50 @@ def _send(message: OutboxMessage) -> None:
     email.send(fail_silently=False)
 
 
+UNKNOWN_FAILURE = "送信できませんでした（詳細はログ）"
+
+
+def delivery_failure_reason(exc: BaseException) -> str:
+    """What staff read on 送信メール: the cause in Japanese, never the exception's text.
+
+    The exception itself (which may name hosts, accounts or code) goes to the log.
+    Order matters: the SMTP errors are OSErrors too, and the most specific wins.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "宛先拒否（宛先のメールアドレスを受け付けられませんでした）"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return "送信元拒否（送信元のメールアドレスを受け付けられませんでした）"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "認証エラー（メールサーバーのユーザー名・パスワードが誤っています）"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        # smtplib names the missing extension only in the message.
+        if "AUTH" in str(exc):
+            return "認証エラー（メールサーバーが認証に対応していません）"
+        if "STARTTLS" in str(exc):
+            return "暗号化（TLS）エラー（メールサーバーがSTARTTLSに対応していません）"
+        return "メールサーバーが必要な機能に対応していません"
+    if isinstance(exc, ssl.SSLError):
+        return "暗号化（TLS）エラー（暗号化した接続を確立できません）"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError):
+        # smtplib reports a server that never answers as a disconnection caused by the timeout.
+        return delivery_failure_reason(exc.__context__)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "接続が切れました（メールサーバーが送信の途中で切断しました）"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"メールサーバーが受け付けませんでした（応答コード {exc.smtp_code}）"
+    if isinstance(exc, smtplib.SMTPException):
+        return "メールサーバーとのやり取りに失敗しました"
+    if isinstance(exc, TimeoutError):
+        return "応答なし（メールサーバーが時間内に応答しませんでした）"
+    if isinstance(exc, socket.gaierror):
+        return "接続できません（メールサーバーのホスト名が見つかりません）"
+    if isinstance(exc, ConnectionRefusedError):
+        return "接続できません（メールサーバーが接続を拒否しました）"
+    if isinstance(exc, OSError):
+        return "接続できません（メールサーバーに届きません）"
+    return UNKNOWN_FAILURE
+
+
 def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> int:
     """Deliver due messages; returns how many were sent. Safe to run in several workers."""
     sent = 0
@@ -179,13 +226,21 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> in
             try:
                 _send(message)
             except Exception as exc:  # noqa: BLE001 - any SMTP/network failure means retry later
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.last_error = delivery_failure_reason(exc)
                 if message.attempts >= MAX_ATTEMPTS:
                     # The attachments stay (encrypted): staff may 「再送」 a failed message.
                     message.status = OutboxStatus.FAILED
                 else:
                     message.next_attempt_at = at + backoff(message.attempts)
-                logger.warning("outbox: message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+                # The technical detail (and traceback) for whoever runs the worker.
+                logger.warning(
+                    "outbox: message %s failed (attempt %s): %s: %s",
+                    message.pk,
+                    message.attempts,
+                    type(exc).__name__,
+                    exc,
+                    exc_info=exc,
+                )
                 message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
                 continue
             message.status = OutboxStatus.SENT

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError, RuleViolation
-from esurety.core.kinds import GuaranteeKind
+from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.guarantees import rules, selectors, services
-from esurety.guarantees.models import Application, ApplicationStatus
+from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.guarantees.premiums import PremiumQuote, premium_quote
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import PaymentForm, RejectForm
@@ -257,6 +257,19 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _concluded_message(guarantee: Guarantee) -> str:
+    if guarantee.delivery_method == DeliveryMethod.ELECTRONIC:
+        return (
+            f"契約を締結しました。保証契約番号 {guarantee.number} の電子証書（第1版）を発行し、"
+            "保証契約者へ「電子証書・認証キー登録のお知らせ」を送信します。"
+        )
+    # A paper guarantee has no key and no お知らせ mail: the surety hands the paper over.
+    return (
+        f"契約を締結しました。保証契約番号 {guarantee.number} は書面交付です。"
+        "保証証書（書面）を作成し、保証契約者へ郵送または窓口でお渡しください。"
+    )
+
+
 @require_POST
 @staff_required
 def application_conclude(request: HttpRequest, pk: int) -> HttpResponse:
@@ -267,11 +280,7 @@ def application_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         error_message(request, exc)
         return redirect("office:application_detail", pk=app.pk)
-    messages.success(
-        request,
-        f"契約を締結しました。保証契約番号 {guarantee.number} の電子証書（第1版）を発行し、"
-        "保証契約者へ「電子証書・認証キー登録のお知らせ」を送信します。",
-    )
+    messages.success(request, _concluded_message(guarantee))
     return redirect("office:application_detail", pk=app.pk)
 
 
