@@ -1,5 +1,6 @@
-"""Searching the audit log: staff see the entries of their own surety only, and staff bound
-to a branch only those about their branch's business (the rule of the office pages)."""
+"""Searching the audit log: staff see the entries of their own surety (and the changes of the
+shared orderers' data), and staff bound to a branch only those about their branch's business
+(the rule of the office pages)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,10 @@ def audit_entries_for_staff(
     """
     if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
         return AuditEntry.objects.none()
-    qs = _scoped(AuditEntry.objects.filter(surety_id_scope=user.surety_id), user)
+    # Orderers are shared by the sureties (parties.services), and so are the changes of their
+    # data: every surety whose notices go through an orderer sees who changed it, whichever
+    # surety (or the orderer itself) did.
+    qs = _scoped(AuditEntry.objects.filter(Q(surety_id_scope=user.surety_id) | Q(object_type="Orderer")), user)
     if date_from is not None:
         qs = qs.filter(at__gte=_day_start(date_from))
     if date_to is not None:

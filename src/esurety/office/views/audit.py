@@ -60,6 +60,7 @@ ACTION_LABELS: dict[str, str] = {
     "outbox.retry": "メールの再送",
     "orderer.create": "発注者の登録",
     "orderer.update": "発注者の変更",
+    "orderer.departments_update": "発注者の部署と通知先の変更",
     "premium_rate.create": "保証料率の登録",
     "user.create": "利用者の登録",
     "user.invite": "利用者の招待",
@@ -122,6 +123,13 @@ FIELD_LABELS: dict[str, str] = {
     "limits": "制限",
     "client_ip": "接続元アドレス",
     "orderer_id": "発注者ID",
+    "name": "名称",
+    "organisation_name": "機関名",
+    "postal_code": "郵便番号",
+    "address": "所在地",
+    "notice_subject_template": "認証キー送信メールの件名",
+    "adoptions": "電子交付の導入範囲",
+    "departments": "部署と通知先",
 }
 
 # Codes stored in the log, shown with the words of the screens.
@@ -170,9 +178,20 @@ class EntryView:
     object_label: str
     changes: list[Change]
     has_before: bool
+    organisation: str = ""  # the actor's organisation, when it is not the reader's surety
 
 
-def entry_view(entry: AuditEntry) -> EntryView:
+def _organisation(entry: AuditEntry, surety_id: int | None) -> str:
+    actor = entry.actor
+    if actor is None or (actor.surety_id is not None and actor.surety_id == surety_id):
+        return ""
+    for org in (actor.surety, actor.orderer, actor.contractor):
+        if org is not None:
+            return org.name
+    return ""
+
+
+def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
@@ -192,6 +211,7 @@ def entry_view(entry: AuditEntry) -> EntryView:
         object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type),
         changes=changes,
         has_before=bool(before),
+        organisation=_organisation(entry, surety_id) if surety_id is not None else "",
     )
 
 
@@ -239,7 +259,9 @@ def _query(terms: dict[str, Any]) -> dict[str, str]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form, terms = _search(request)
-    entries = audit_entries_for_staff(user=user, **terms).select_related("actor")
+    entries = audit_entries_for_staff(user=user, **terms).select_related(
+        "actor", "actor__surety", "actor__orderer", "actor__contractor"
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _query(terms)
     return render(
@@ -248,7 +270,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "entries": [entry_view(e) for e in page.object_list],
+            "entries": [entry_view(e, surety_id=user.surety_id) for e in page.object_list],
             "links": page_links(page, query),
             "export_query": urlencode(query),
             "can_verify": user.role == Role.SURETY_ADMIN,
