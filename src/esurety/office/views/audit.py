@@ -148,6 +148,19 @@ VALUE_LABELS: dict[str, str] = {
 } | {"user": "利用者ごと", "address": "接続元アドレスごと", "number": "保証契約番号ごと"}
 
 
+def _departments_text(rows: Any) -> str:
+    """An orderer's departments as the screens show them: 「工事担当課 a@b（前払・中間前払）」."""
+    if not isinstance(rows, list):
+        return _value_text(rows)
+    out = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3):
+            return _value_text(rows)
+        kinds = "・".join(VALUE_LABELS.get(k, k) for k in str(row[2]).split(",") if k)
+        out.append(f"{row[0]} {row[1]}（{kinds or '受け付ける区分なし'}）")
+    return " / ".join(out) or "（なし）"
+
+
 def _value_text(value: Any) -> str:
     if value is None:
         return "—"
@@ -195,12 +208,13 @@ def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
+    text = {"departments": _departments_text}
     changes = [
         Change(
             field=key,
             label=FIELD_LABELS.get(key, key),
-            before=_value_text(before[key]) if key in before else "",
-            after=_value_text(after[key]) if key in after else "",
+            before=text.get(key, _value_text)(before[key]) if key in before else "",
+            after=text.get(key, _value_text)(after[key]) if key in after else "",
             changed=bool(before) and before.get(key) != after.get(key),
         )
         for key in keys
