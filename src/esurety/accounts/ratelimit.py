@@ -103,6 +103,7 @@ class Check:
 
     wait: int  # seconds until every limit admits the caller; 0 = free
     failed: frozenset[int]  # indexes of the limits that hold failures in their window
+    waits: tuple[int, ...] = ()  # seconds left per limit, in the order given; 0 = that limit is free
 
 
 def check_all(items: list[tuple[Limit, str]], *, now: float | None = None) -> Check:
@@ -118,15 +119,14 @@ def check_all(items: list[tuple[Limit, str]], *, now: float | None = None) -> Ch
         keys.append(_lock_key(limit, key))
         keys.extend(_slot_keys(limit, key))
     values = cache.get_many(keys)
-    wait = 0
+    waits: list[int] = []
     failed: set[int] = set()
     for index, (limit, key) in enumerate(items):
         until = values.get(_lock_key(limit, key))
-        if until is not None:
-            wait = max(wait, math.ceil(float(until) - t))
+        waits.append(max(0, math.ceil(float(until) - t)) if until is not None else 0)
         if any(float(values[k]) > t for k in _slot_keys(limit, key) if k in values):
             failed.add(index)
-    return Check(wait=max(0, wait), failed=frozenset(failed))
+    return Check(wait=max(waits, default=0), failed=frozenset(failed), waits=tuple(waits))
 
 
 def failures(limit: Limit, key: str, *, now: float | None = None) -> int:

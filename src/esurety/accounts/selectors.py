@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from esurety.parties.models import Orderer, Role, User
+from esurety.parties.models import User
+from esurety.parties.selectors import orderer_has_admin
+
+__all__ = ["orderer_has_admin", "organisation_members"]
 
 
 def organisation_members(user: User) -> QuerySet[User]:
@@ -17,8 +20,3 @@ def organisation_members(user: User) -> QuerySet[User]:
         return User.objects.none()
     # People only: an API token's system user is managed (and revoked) on the token page.
     return scope.filter(is_active=True, api_token__isnull=True).order_by("date_joined", "id")
-
-
-def orderer_has_admin(orderer: Orderer) -> bool:
-    """Whether the orderer has its own active 管理者: from then on it manages its people and tokens itself."""
-    return User.objects.filter(orderer=orderer, role=Role.ORG_ADMIN, is_active=True).exists()

@@ -16,6 +16,11 @@ class AuditEntry(models.Model):
     object_type = models.CharField("対象", max_length=60)
     object_id = models.CharField("対象ID", max_length=40)
     surety_id_scope = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The branch whose business the entry is about (a guarantee's, an application's, an import's
+    # uploader's …), so that staff bound to a branch read only their branch's entries (the rule of
+    # the office pages). Null: not a branch's (orderers, rates, the surety's own settings).
+    # A visibility key derived from the target, like an index: not part of the hashed content.
+    branch_id_scope = models.BigIntegerField(null=True, blank=True)
     before = models.JSONField("変更前", null=True, blank=True)
     after = models.JSONField("変更後", null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -25,7 +30,10 @@ class AuditEntry(models.Model):
         verbose_name = "監査ログ"
         verbose_name_plural = "監査ログ"
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_by_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_by_object"),
+            models.Index(fields=["branch_id_scope", "-at"], name="audit_by_branch"),
+        ]
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Integrity guard: entries are appended, never rewritten.

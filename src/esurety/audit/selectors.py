@@ -1,17 +1,35 @@
-"""Searching the audit log: staff see the entries of their own surety only."""
+"""Searching the audit log: staff see the entries of their own surety (and the changes of the
+shared orderers' data), and staff bound to a branch only those about their branch's business
+(the rule of the office pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import CharField, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 
 from esurety.audit.models import AuditEntry
 from esurety.core.clock import TOKYO
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Certificate, Guarantee
 from esurety.parties.models import STAFF_ROLES, User
+
+# What every staff member of the surety sees on the office pages, whatever their branch.
+SURETY_WIDE_TYPES = ("Orderer", "PremiumRate", "UsageApplication")
+
+
+def _scoped(qs: QuerySet[AuditEntry], user: User) -> QuerySet[AuditEntry]:
+    """Staff bound to a branch: their branch's entries (AuditEntry.branch_id_scope), the
+    surety-wide ones their pages show too, and whatever else their branch's own staff did
+    (an orderer's API token, say). Not another branch's, nor the head office's own settings."""
+    if user.branch_id is None:
+        return qs
+    branch_staff = User.objects.filter(surety_id=user.surety_id, branch_id=user.branch_id).values("pk")
+    return qs.filter(
+        Q(branch_id_scope=user.branch_id)
+        | Q(branch_id_scope__isnull=True, object_type__in=SURETY_WIDE_TYPES)
+        | Q(branch_id_scope__isnull=True, actor_id__in=branch_staff)
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -34,7 +52,10 @@ def audit_entries_for_staff(
     """
     if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
         return AuditEntry.objects.none()
-    qs = AuditEntry.objects.filter(surety_id_scope=user.surety_id)
+    # Orderers are shared by the sureties (parties.services), and so are the changes of their
+    # data: every surety whose notices go through an orderer sees who changed it, whichever
+    # surety (or the orderer itself) did.
+    qs = _scoped(AuditEntry.objects.filter(Q(surety_id_scope=user.surety_id) | Q(object_type="Orderer")), user)
     if date_from is not None:
         qs = qs.filter(at__gte=_day_start(date_from))
     if date_to is not None:
@@ -52,7 +73,11 @@ def audit_entries_for_staff(
 def _target_condition(user: User, text: str) -> Q:
     number = normalize_guarantee_number(text)
     condition = Q(object_id=text) | Q(object_id=number) | Q(after__number=number) | Q(before__number=number)
-    found = list(Guarantee.objects.filter(number=number, surety_id=user.surety_id).values_list("pk", "application_id"))
+    found = list(
+        Guarantee.objects.filter(number=number, surety_id=user.surety_id)
+        .filter(Q(branch_id=user.branch_id) if user.branch_id is not None else Q())
+        .values_list("pk", "application_id")
+    )
     if found:
         guarantee_ids = [str(pk) for pk, _ in found]
         application_ids = [str(app) for _, app in found if app is not None]
@@ -72,13 +97,6 @@ LOCKOUT_ACTION = "verify.lockout"
 
 
 def lockout_alerts_for_staff(*, user: User) -> QuerySet[AuditEntry]:
-    """Verification lockouts (verification.services writes them) on the user's surety's guarantees."""
-    qs = audit_entries_for_staff(user=user, action=LOCKOUT_ACTION)
-    if user.branch_id is not None:
-        branch_guarantees = (
-            Guarantee.objects.filter(surety_id=user.surety_id, branch_id=user.branch_id)
-            .annotate(pk_text=Cast("pk", CharField()))
-            .values("pk_text")
-        )
-        qs = qs.filter(object_type="Guarantee", object_id__in=Subquery(branch_guarantees))
-    return qs.select_related("actor", "actor__orderer")
+    """Verification lockouts (verification.services writes them) on the user's surety's guarantees
+    (of the user's branch for branch staff: the scope of audit_entries_for_staff)."""
+    return audit_entries_for_staff(user=user, action=LOCKOUT_ACTION).select_related("actor", "actor__orderer")

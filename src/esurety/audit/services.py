@@ -36,6 +36,22 @@ def _hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(entry)).hexdigest()
 
 
+def branch_of(obj: Any) -> int | None:
+    """The branch whose business ``obj`` is, or None.
+
+    Guarantees, applications and staff have their branch; what belongs to a
+    guarantee (certificates, amendments, keys, statements, receipts, notices)
+    takes the guarantee's; an import, its uploader's. The audit app takes plain
+    objects, so it asks by attribute rather than importing the models.
+    """
+    if hasattr(obj, "branch_id"):
+        return getattr(obj, "branch_id", None)
+    for owner in ("guarantee", "uploaded_by"):
+        if getattr(obj, f"{owner}_id", None) is not None:
+            return getattr(getattr(obj, owner), "branch_id", None)
+    return None
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -46,7 +62,10 @@ def audit_record(
     after: dict[str, Any] | None = None,
     surety_id: int | None = None,
 ) -> AuditEntry:
-    """Append one entry. Must run inside the transaction of the change it records."""
+    """Append one entry. Must run inside the transaction of the change it records.
+
+    Its branch (for the branch rule of the office) is taken from ``obj``: see branch_of.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
     # Lock the head so that concurrent writers append one after another and
@@ -65,6 +84,7 @@ def audit_record(
         object_type=type(obj).__name__,
         object_id=str(obj.pk),
         surety_id_scope=surety_id,
+        branch_id_scope=branch_of(obj),
         before=before,
         after=after,
         prev_hash=head.last_hash,
@@ -88,6 +108,7 @@ class AuditItem:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     surety_id: int | None = None
+    branch_id: int | None = None  # see AuditEntry.branch_id_scope
 
 
 def audit_record_many(*, actor: User | None, at: dt.datetime, items: list[AuditItem], batch_size: int = 5000) -> int:
@@ -118,6 +139,7 @@ def audit_record_many(*, actor: User | None, at: dt.datetime, items: list[AuditI
             object_type=item.object_type,
             object_id=item.object_id,
             surety_id_scope=item.surety_id,
+            branch_id_scope=item.branch_id,
             before=json.loads(json.dumps(item.before, ensure_ascii=False)) if item.before is not None else None,
             after=json.loads(json.dumps(item.after, ensure_ascii=False)) if item.after is not None else None,
             prev_hash=prev,

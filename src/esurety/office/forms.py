@@ -8,20 +8,14 @@ import unicodedata
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
 
 from esurety.contractor.forms_applications import JapaneseDateField, YenField
 from esurety.core.errors import DomainError
 from esurety.core.kinds import KIND_FULL_NAMES, GuaranteeKind, WorkCategory
 from esurety.guarantees.models import AmendmentType, GuaranteeStatus
 from esurety.parties.models import Branch, Orderer
-from esurety.parties.services import AdoptionInput, DepartmentInput, OrdererInput
-
-ELECTRONIC_KIND_CHOICES = [
-    (GuaranteeKind.ADVANCE.value, "前払"),
-    (GuaranteeKind.INTERIM_ADVANCE.value, "中間前払"),
-    (GuaranteeKind.PERFORMANCE.value, "契約"),
-]
+from esurety.parties.services import AdoptionInput, OrdererInput
+from esurety.web.forms import ELECTRONIC_KIND_CHOICES, department_inputs
 
 
 class ViolationsMixin:
@@ -231,46 +225,9 @@ class OrdererForm(ViolationsMixin, forms.Form):
         )
 
 
-class DepartmentForm(forms.Form):
-    name = _text(label="部署名", max_length=100, required=False, widget=forms.TextInput(attrs={"aria-label": "部署名"}))
-    email = forms.EmailField(
-        label="メールアドレス",
-        required=False,
-        widget=forms.EmailInput(attrs={"aria-label": "メールアドレス", "size": 28}),
-        error_messages={"invalid": "メールアドレスの形式が正しくありません。"},
-    )
-    kinds = forms.MultipleChoiceField(
-        label="受け付ける区分", choices=ELECTRONIC_KIND_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("DELETE"):
-            return data
-        if data.get("name") and not data.get("email") and "email" not in self.errors:
-            self.add_error("email", "メールアドレスを入力してください。")
-        if data.get("email") and not data.get("name"):
-            self.add_error("name", "部署名を入力してください。")
-        return data
-
-
-DepartmentFormSet = formset_factory(DepartmentForm, extra=2, can_delete=True)
-
-
-def department_initial(orderer: Orderer) -> list[dict[str, Any]]:
-    return [
-        {"name": d.name, "email": d.email, "kinds": [k for k, _ in ELECTRONIC_KIND_CHOICES if d.handles(k)]}
-        for d in orderer.departments.order_by("name")
-    ]
-
-
 def orderer_input(form: OrdererForm, departments: Any) -> OrdererInput:
+    """departments: a valid DepartmentFormSet, or None when the orderer keeps its departments itself."""
     data = form.cleaned_data
-    rows = [
-        DepartmentInput(name=d["name"], email=d["email"], kinds=tuple(d.get("kinds") or ()))
-        for d in (f.cleaned_data for f in departments.forms)
-        if d and not d.get("DELETE") and d.get("name")
-    ]
     return OrdererInput(
         name=data["name"],
         organisation_name=data.get("organisation_name", ""),
@@ -278,7 +235,7 @@ def orderer_input(form: OrdererForm, departments: Any) -> OrdererInput:
         address=data.get("address", ""),
         notice_subject_template=data.get("notice_subject_template", ""),
         adoptions=form.adoptions(),
-        departments=tuple(rows),
+        departments=department_inputs(departments) if departments is not None else None,
     )
 
 

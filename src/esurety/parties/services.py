@@ -2,7 +2,15 @@
 
 Orderers are shared by every surety on the portal (one 徳島市上下水道事業管理者
 for all three), so any surety's administrator or branch manager may keep them
-up to date; every change is in the audit chain with who made it.
+up to date; every change is in the audit chain with who made it, and every
+surety's staff and the orderer read that history.
+
+Who owns the departments an orderer's notices go to (部署・メールアドレス):
+the orderer. Once it has its own active 管理者, only that 管理者 changes them
+(保証確認サービス → 組織情報); until then the sureties' 管理者・支店長 keep them
+on its behalf. A change re-routes every surety's mails to the orderer, so it is
+mailed to the orderer's 管理者 and to the 管理者 of every surety that has
+guarantees for the orderer.
 """
 
 from __future__ import annotations
@@ -16,10 +24,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from esurety.audit.services import audit_record
+from esurety.core.clock import TOKYO
 from esurety.core.errors import DomainError, RuleViolation
 from esurety.core.kinds import ELECTRONIC_KINDS, GuaranteeKind, WorkCategory
 from esurety.guarantees.services.authority import NotPermitted
+from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import STAFF_ROLES, ElectronicAdoption, Orderer, OrdererDepartment, Role, User
+from esurety.parties.selectors import orderer_admins, orderer_has_admin, surety_admins_serving
 
 ORDERER_MANAGER_ROLES = frozenset({Role.SURETY_ADMIN, Role.BRANCH_MANAGER})
 SUBJECT_FIELDS = {
@@ -53,7 +64,8 @@ class OrdererInput:
     address: str = ""
     notice_subject_template: str = ""
     adoptions: tuple[AdoptionInput, ...] = field(default_factory=tuple)
-    departments: tuple[DepartmentInput, ...] = field(default_factory=tuple)
+    # None: leave the departments as they are (the orderer's own 管理者 keeps them).
+    departments: tuple[DepartmentInput, ...] | None = field(default_factory=tuple)
 
 
 def can_manage_orderers(user: User) -> bool:
@@ -68,6 +80,26 @@ def can_manage_orderers(user: User) -> bool:
 def require_orderer_manager(by: User) -> None:
     if not can_manage_orderers(by):
         raise NotPermitted("発注者の登録・変更は、管理者・支店長のみ行えます。")
+
+
+DEPARTMENTS_OWNED_MESSAGE = (
+    "{name}には管理者がいるため、部署と通知先（メールアドレス）は{name}の管理者が"
+    "保証確認サービスの「組織情報」で変更します。変更は発注者の管理者へご依頼ください。"
+)
+
+
+def departments_kept_by_orderer(orderer: Orderer) -> bool:
+    """Whether the orderer keeps its departments itself (it has its own active 管理者)."""
+    return orderer_has_admin(orderer)
+
+
+def can_edit_orderer_departments(by: User, orderer: Orderer) -> bool:
+    """The orderer's own 管理者; a surety's 管理者・支店長 only while the orderer has no 管理者."""
+    if not by.is_active:
+        return False
+    if by.orderer_id == orderer.pk and by.role == Role.ORG_ADMIN:
+        return True
+    return can_manage_orderers(by) and not departments_kept_by_orderer(orderer)
 
 
 def orderer_snapshot(orderer: Orderer) -> dict[str, Any]:
@@ -139,8 +171,15 @@ def _validate(data: OrdererInput, *, orderer: Orderer | None) -> list[RuleViolat
         if key in seen:
             out.append(RuleViolation("adoptions", "同じ業務区分・区分・開始日の行が重複しています。"))
         seen.add(key)
+    if data.departments is not None:
+        out += _validate_departments(data.departments)
+    return out
+
+
+def _validate_departments(departments: tuple[DepartmentInput, ...]) -> list[RuleViolation]:
+    out: list[RuleViolation] = []
     names: set[str] = set()
-    for d in data.departments:
+    for d in departments:
         dept_name = d.name.strip()
         if not dept_name:
             out.append(RuleViolation("departments", "部署名を入力してください。"))
@@ -179,7 +218,12 @@ def _write(orderer: Orderer, data: OrdererInput) -> None:
         )
         for a in data.adoptions
     )
-    wanted = {d.name.strip(): d for d in data.departments}
+    if data.departments is not None:
+        _write_departments(orderer, data.departments)
+
+
+def _write_departments(orderer: Orderer, departments: tuple[DepartmentInput, ...]) -> None:
+    wanted = {d.name.strip(): d for d in departments}
     orderer.departments.exclude(name__in=list(wanted)).delete()
     existing = {d.name: d for d in orderer.departments.all()}
     order = [k.value for k in GuaranteeKind if k.value in ELECTRONIC_KINDS]
@@ -214,18 +258,121 @@ def orderer_create(*, by: User, data: OrdererInput, now: dt.datetime) -> Orderer
 def orderer_update(*, orderer: Orderer, by: User, data: OrdererInput, now: dt.datetime) -> Orderer:
     require_orderer_manager(by)
     target = Orderer.objects.select_for_update().get(pk=orderer.pk)
+    before = orderer_snapshot(target)
+    if data.departments is not None and _department_rows(data.departments) != sorted(before["departments"]):
+        if not can_edit_orderer_departments(by, target):
+            raise NotPermitted(DEPARTMENTS_OWNED_MESSAGE.format(name=target.name))
     violations = _validate(data, orderer=target)
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
-    before = orderer_snapshot(target)
     _write(target, data)
+    after = orderer_snapshot(target)
     audit_record(
         actor=by,
         action="orderer.update",
         obj=target,
         at=now,
         before=before,
-        after=orderer_snapshot(target),
+        after=after,
         surety_id=by.surety_id,
     )
+    _tell_of_department_change(orderer=target, by=by, before=before, after=after, now=now)
     return target
+
+
+@transaction.atomic
+def orderer_departments_update(
+    *, orderer: Orderer, by: User, departments: tuple[DepartmentInput, ...], now: dt.datetime
+) -> Orderer:
+    """「部署と通知先」 of an orderer: by its own 管理者 (組織情報), or by a surety while it has none."""
+    target = Orderer.objects.select_for_update().get(pk=orderer.pk)
+    if not can_edit_orderer_departments(by, target):
+        if by.orderer_id == target.pk or by.surety_id is None:
+            raise NotPermitted("部署と通知先の変更は、管理者のみ行えます。")
+        raise NotPermitted(DEPARTMENTS_OWNED_MESSAGE.format(name=target.name))
+    violations = _validate_departments(departments)
+    if violations:
+        raise DomainError("入力に誤りがあります。", violations)
+    before = orderer_snapshot(target)
+    _write_departments(target, departments)
+    after = orderer_snapshot(target)
+    if after["departments"] == before["departments"]:
+        return target  # nothing changed: no entry, no mail
+    audit_record(
+        actor=by,
+        action="orderer.departments_update",
+        obj=target,
+        at=now,
+        before={"departments": before["departments"]},
+        after={"departments": after["departments"]},
+        surety_id=by.surety_id,
+    )
+    _tell_of_department_change(orderer=target, by=by, before=before, after=after, now=now)
+    return target
+
+
+def _department_rows(departments: tuple[DepartmentInput, ...]) -> list[list[str]]:
+    """DepartmentInput as orderer_snapshot writes departments, to tell whether a form changes them."""
+    order = [k.value for k in GuaranteeKind if k.value in ELECTRONIC_KINDS]
+    return sorted([d.name.strip(), d.email.strip(), ",".join(k for k in order if k in d.kinds)] for d in departments)
+
+
+def _department_text(row: list[str] | None) -> str:
+    if row is None:
+        return "（なし）"
+    kinds = "・".join(GuaranteeKind(k).label for k in row[2].split(",") if k in GuaranteeKind.values)
+    return f"{row[1]}（{kinds or '受け付ける区分なし'}）"
+
+
+def department_changes(before: list[list[str]], after: list[list[str]]) -> list[dict[str, str]]:
+    """Per department name, what it was and what it is: 「工事担当課: a@x（前払） → b@y（前払）」."""
+    old = {row[0]: row for row in before}
+    new = {row[0]: row for row in after}
+    return [
+        {"name": name, "before": _department_text(old.get(name)), "after": _department_text(new.get(name))}
+        for name in sorted({*old, *new})
+        if old.get(name) != new.get(name)
+    ]
+
+
+def actor_organisation(user: User | None) -> str:
+    """Whose change it was, as the other parties read it: the surety or the orderer by name."""
+    if user is None:
+        return "システム"
+    if user.surety is not None:
+        return user.surety.name
+    if user.orderer is not None:
+        return user.orderer.name
+    return "運営者"
+
+
+def _tell_of_department_change(
+    *, orderer: Orderer, by: User, before: dict[str, Any], after: dict[str, Any], now: dt.datetime
+) -> None:
+    """Mail the change of where notices go to the orderer's 管理者 and every surety serving it.
+
+    Queued in the outbox in the change's transaction (sent after commit by the
+    worker); one message per person, so no organisation sees another's addresses.
+    """
+    changes = department_changes(before["departments"], after["departments"])
+    if not changes:
+        return
+    context = {
+        "orderer_name": orderer.name,
+        "actor_organisation": actor_organisation(by),
+        "actor_name": by.display_name or by.get_username(),
+        "changed_at": now.astimezone(TOKYO).strftime("%Y年%m月%d日 %H:%M"),
+        "changes": changes,
+    }
+    recipients = [(u, "/verify/organisation/") for u in orderer_admins(orderer)]
+    recipients += [(u, f"/office/orderers/{orderer.pk}/") for u in surety_admins_serving(orderer)]
+    for user, history_path in recipients:
+        if user.pk == by.pk or not user.email:
+            continue
+        outbox_enqueue(
+            template="orderer_departments_changed",
+            to=[user.email],
+            context={**context, "display_name": user.display_name or user.get_username(), "history_path": history_path},
+            at=now,
+            obj=orderer,
+        )

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from esurety.accounts import ratelimit
-from esurety.accounts.ratelimit import Limit, check_all, record_failure, reset
+from esurety.accounts.ratelimit import Check, Limit, check_all, record_failure, reset
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError
 from esurety.core.kinds import DeliveryMethod, kind_full_name
@@ -33,6 +33,7 @@ from esurety.webhooks.services import webhook_event_publish
 PER_USER = Limit("verify-user", max_attempts=10, window_seconds=900)
 PER_ADDRESS = Limit("verify-ip", max_attempts=30, window_seconds=900)
 PER_NUMBER = Limit("verify-number", max_attempts=10, window_seconds=3600)
+_USER, _ADDRESS = 0, 1  # positions of the per-user and per-address limits in certificate_verify's list
 
 REFUSED_MESSAGE = (
     "保証契約番号または認証キーが正しくありません。受注者から提出された「認証キー等のお知らせ」をご確認ください。"
@@ -66,21 +67,39 @@ def certificate_verify(*, user: User, number: str, key: str, client_ip: str, now
     check = access_key_check(number=number, key=key)
     limits = [(PER_USER, str(user.pk)), (PER_ADDRESS, client_ip)]
     # The per-number lock protects a number from guessing by others; the
-    # beneficiary's own staff stay bounded by the per-user and per-address
-    # limits, so an attacker cannot lock the rightful orderer out.
+    # beneficiary's own staff stay bounded by the per-user limit (and by the
+    # per-address one once they fail), so an attacker cannot lock the rightful
+    # orderer out.
     if check.beneficiary_id != user.orderer_id:
         limits.append((PER_NUMBER, number))
     gate = check_all(limits)
-    if gate.wait:
+    wait = _admitted_wait(gate)
+    if wait:
         # Locked: the outcome of the key check is not used, whatever it was.
-        raise VerificationLocked(gate.wait)
+        raise VerificationLocked(wait)
     guarantee = check.guarantee
     if not check.matched or guarantee is None or guarantee.orderer_id != user.orderer_id:
         _record_failure(user=user, number=number, client_ip=client_ip, now=now)
         raise VerificationRefused()
-    if 0 in gate.failed:
+    if _USER in gate.failed:
         reset(PER_USER, str(user.pk))
     return _receipt_record(user=user, guarantee=guarantee, client_ip=client_ip, now=now)
+
+
+def _admitted_wait(gate: Check) -> int:
+    """Seconds the caller must wait, or 0.
+
+    Municipalities share outbound addresses (LGWAN): thirty failures by others
+    behind one address must not shut out an orderer user who has not failed
+    itself. So the per-address lock holds only users with failures of their own
+    in the per-user window (or locked per user); a clean user passes it, and its
+    first failure puts it under the address lock too. The per-user and
+    per-number limits hold everyone as before. The decision reads only the
+    counters, never the key check, so wrong number, wrong key and another
+    orderer's certificate still get one answer.
+    """
+    clean = _USER not in gate.failed and gate.waits[_USER] == 0
+    return max((w for i, w in enumerate(gate.waits) if not (i == _ADDRESS and clean)), default=0)
 
 
 def _record_failure(*, user: User, number: str, client_ip: str, now: dt.datetime) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("received/", views.received, name="received"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/api-tokens/", include("esurety.verify.api_tokens")),
+    path("organisation/departments/", include("esurety.verify.organisation")),
     path("webhooks/", include("esurety.verify.webhooks")),
     path("received.csv", views.received_csv, name="received_csv"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),

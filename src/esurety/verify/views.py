@@ -18,11 +18,13 @@ from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.documents import receipt_pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.parties.services import can_edit_orderer_departments
 from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.verify.forms import ReceiptSearchForm, VerifyForm
 from esurety.web.downloads import attachment, csv_response
+from esurety.web.orderer_history import orderer_history_rows
 
 PAGE_SIZE = 20
 
@@ -199,6 +201,8 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "orderer": orderer,
             "adoptions": orderer.adoptions.order_by("effective_from", "work_category", "kind"),
             "departments": orderer.departments.order_by("name"),
+            "may_edit_departments": can_edit_orderer_departments(user, orderer),
+            "history": orderer_history_rows(orderer),
             # People only: each API token's system user is listed on the token page instead.
             "members": orderer.users.filter(is_active=True, api_token__isnull=True).order_by("username"),
         },

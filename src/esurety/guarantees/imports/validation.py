@@ -8,8 +8,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import F
-
 from esurety.core.errors import DomainError
 from esurety.core.kinds import GuaranteeKind
 from esurety.core.normalize import normalize_guarantee_number
@@ -345,13 +343,18 @@ def _check_references(*, surety: SuretyCompany, by: User, result: Validation) ->
             if row.orderer is None:
                 bad(row, "発注者", f"発注者「{row.orderer_name}」は登録されていません。")
 
-    _check_numbers(rows, result, bad)
-    _check_rules(rows, adoptions, result, bad)
-    _check_duplicates(rows, bad)
+    _check_numbers(rows, result, bad, surety=surety)
+    _check_rules(rows, adoptions, result, bad, surety=surety)
+    _check_duplicates(rows, bad, surety=surety)
     _check_capacity(rows, bad)
 
 
-def _check_numbers(rows: list[Row], result: Validation, bad: Any) -> None:
+FOREIGN_NUMBER = (
+    "保証契約番号 {number} は自社の番号として使用できません。空欄にして採番するか、自社の番号を指定してください。"
+)
+
+
+def _check_numbers(rows: list[Row], result: Validation, bad: Any, *, surety: SuretyCompany) -> None:
     first_line: dict[str, int] = {}
     for row in rows:
         if row.number:
@@ -360,22 +363,36 @@ def _check_numbers(rows: list[Row], result: Validation, bad: Any) -> None:
             else:
                 first_line[row.number] = row.line
     numbers = sorted(first_line)
-    existing: set[str] = set()
+    # Numbers are unique across the portal, so another surety's number cannot be imported; but the
+    # answer must not tell whether it is another surety's guarantee or its range, nor whose.
+    taken: dict[str, bool] = {}  # number -> is it this surety's own guarantee
     for chunk in _chunks(numbers):
-        existing.update(Guarantee.objects.filter(number__in=list(chunk)).values_list("number", flat=True))
+        for number, surety_id in Guarantee.objects.filter(number__in=list(chunk)).values_list("number", "surety_id"):
+            taken[number] = surety_id == surety.pk
     # A number a series would still hand out would clash with a later conclusion.
-    free_ranges = [
-        (s.next_number, s.last_number, s.branch.name)
-        for s in NumberSeries.objects.select_related("branch").filter(next_number__lte=F("last_number"))
-    ]
+    own_free: list[tuple[int, int, str]] = []
+    foreign: list[tuple[int, int]] = []
+    for s in NumberSeries.objects.select_related("branch").only(
+        "first_number", "last_number", "next_number", "branch__name", "branch__surety_id"
+    ):
+        if s.branch.surety_id == surety.pk:
+            if s.next_number <= s.last_number:
+                own_free.append((s.next_number, s.last_number, s.branch.name))
+        else:
+            # Used or not: another surety's range is not this surety's to fill.
+            foreign.append((s.first_number, s.last_number))
     for row in rows:
         if not row.number:
             continue
-        if row.number in existing:
+        own = taken.get(row.number)
+        if own:
             bad(row, "保証契約番号", f"保証契約番号 {row.number} はすでに登録されています。")
             continue
         value = int(row.number)
-        for low, high, branch_name in free_ranges:
+        if own is False or any(low <= value <= high for low, high in foreign):
+            bad(row, "保証契約番号", FOREIGN_NUMBER.format(number=row.number))
+            continue
+        for low, high, branch_name in own_free:
             if low <= value <= high:
                 bad(
                     row,
@@ -421,12 +438,15 @@ def _advance_facts(
     )
 
 
-def _check_rules(rows: list[Row], adoptions: dict[int, list[_Adoption]], result: Validation, bad: Any) -> None:
+def _check_rules(
+    rows: list[Row], adoptions: dict[int, list[_Adoption]], result: Validation, bad: Any, *, surety: SuretyCompany
+) -> None:
     in_file = {r.number: r for r in rows if r.number}
     wanted = sorted({r.advance_number for r in rows if r.advance_number and r.advance_number not in in_file})
+    # Only this surety's advances: another surety's number is answered as unknown, never with its 工事名.
     in_db: dict[str, Guarantee] = {}
     for chunk in _chunks(wanted):
-        for g in Guarantee.objects.filter(number__in=list(chunk)).only(
+        for g in Guarantee.objects.filter(number__in=list(chunk), surety=surety).only(
             "number", "kind", "status", "surety_id", "contractor_id", "orderer_id", "work_name", "guaranteed_amount"
         ):
             in_db[g.number] = g
@@ -476,7 +496,7 @@ def _check_rules(rows: list[Row], adoptions: dict[int, list[_Adoption]], result:
             bad(row, FIELD_COLUMNS.get(violation.field, ""), violation.message)
 
 
-def _check_duplicates(rows: list[Row], bad: Any) -> None:
+def _check_duplicates(rows: list[Row], bad: Any, *, surety: SuretyCompany) -> None:
     first_line: dict[NaturalKey, int] = {}
     for row in rows:
         key = _natural_key(row)
@@ -497,8 +517,9 @@ def _check_duplicates(rows: list[Row], bad: Any) -> None:
     dates = [k[4] for k in first_line]
     existing: dict[NaturalKey, str] = {}
     for chunk in _chunks(contractor_ids, 500):
+        # Against this surety's own guarantees only: another surety's are not named here.
         for c_id, o_id, kind, work_name, contract_date, number in Guarantee.objects.filter(
-            contractor_id__in=list(chunk), contract_date__gte=min(dates), contract_date__lte=max(dates)
+            surety=surety, contractor_id__in=list(chunk), contract_date__gte=min(dates), contract_date__lte=max(dates)
         ).values_list("contractor_id", "orderer_id", "kind", "work_name", "contract_date", "number"):
             existing[(c_id, o_id, kind, work_name, contract_date)] = number
     for row in rows:

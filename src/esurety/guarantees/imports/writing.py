@@ -251,6 +251,7 @@ def _write(*, batch: ImportBatch, rows: list[Row], by: User, now: dt.datetime) -
                 object_id=str(g.pk),
                 after=_snapshot(g, batch),
                 surety_id=surety.pk,
+                branch_id=g.branch_id,
             )
             for g in created
         ],

@@ -60,6 +60,7 @@ ACTION_LABELS: dict[str, str] = {
     "outbox.retry": "メールの再送",
     "orderer.create": "発注者の登録",
     "orderer.update": "発注者の変更",
+    "orderer.departments_update": "発注者の部署と通知先の変更",
     "premium_rate.create": "保証料率の登録",
     "user.create": "利用者の登録",
     "user.invite": "利用者の招待",
@@ -122,6 +123,13 @@ FIELD_LABELS: dict[str, str] = {
     "limits": "制限",
     "client_ip": "接続元アドレス",
     "orderer_id": "発注者ID",
+    "name": "名称",
+    "organisation_name": "機関名",
+    "postal_code": "郵便番号",
+    "address": "所在地",
+    "notice_subject_template": "認証キー送信メールの件名",
+    "adoptions": "電子交付の導入範囲",
+    "departments": "部署と通知先",
 }
 
 # Codes stored in the log, shown with the words of the screens.
@@ -138,6 +146,19 @@ VALUE_LABELS: dict[str, str] = {
     )
     for value, label in choices.choices
 } | {"user": "利用者ごと", "address": "接続元アドレスごと", "number": "保証契約番号ごと"}
+
+
+def _departments_text(rows: Any) -> str:
+    """An orderer's departments as the screens show them: 「工事担当課 a@b（前払・中間前払）」."""
+    if not isinstance(rows, list):
+        return _value_text(rows)
+    out = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3):
+            return _value_text(rows)
+        kinds = "・".join(VALUE_LABELS.get(k, k) for k in str(row[2]).split(",") if k)
+        out.append(f"{row[0]} {row[1]}（{kinds or '受け付ける区分なし'}）")
+    return " / ".join(out) or "（なし）"
 
 
 def _value_text(value: Any) -> str:
@@ -170,18 +191,30 @@ class EntryView:
     object_label: str
     changes: list[Change]
     has_before: bool
+    organisation: str = ""  # the actor's organisation, when it is not the reader's surety
 
 
-def entry_view(entry: AuditEntry) -> EntryView:
+def _organisation(entry: AuditEntry, surety_id: int | None) -> str:
+    actor = entry.actor
+    if actor is None or (actor.surety_id is not None and actor.surety_id == surety_id):
+        return ""
+    for org in (actor.surety, actor.orderer, actor.contractor):
+        if org is not None:
+            return org.name
+    return ""
+
+
+def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
+    text = {"departments": _departments_text}
     changes = [
         Change(
             field=key,
             label=FIELD_LABELS.get(key, key),
-            before=_value_text(before[key]) if key in before else "",
-            after=_value_text(after[key]) if key in after else "",
+            before=text.get(key, _value_text)(before[key]) if key in before else "",
+            after=text.get(key, _value_text)(after[key]) if key in after else "",
             changed=bool(before) and before.get(key) != after.get(key),
         )
         for key in keys
@@ -192,6 +225,7 @@ def entry_view(entry: AuditEntry) -> EntryView:
         object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type),
         changes=changes,
         has_before=bool(before),
+        organisation=_organisation(entry, surety_id) if surety_id is not None else "",
     )
 
 
@@ -239,7 +273,9 @@ def _query(terms: dict[str, Any]) -> dict[str, str]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     form, terms = _search(request)
-    entries = audit_entries_for_staff(user=user, **terms).select_related("actor")
+    entries = audit_entries_for_staff(user=user, **terms).select_related(
+        "actor", "actor__surety", "actor__orderer", "actor__contractor"
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = _query(terms)
     return render(
@@ -248,7 +284,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "entries": [entry_view(e) for e in page.object_list],
+            "entries": [entry_view(e, surety_id=user.surety_id) for e in page.object_list],
             "links": page_links(page, query),
             "export_query": urlencode(query),
             "can_verify": user.role == Role.SURETY_ADMIN,

@@ -15,17 +15,17 @@ from esurety.core.errors import DomainError
 from esurety.core.kinds import WorkCategory
 from esurety.core.wareki import format_wareki
 from esurety.office.access import staff_required, staff_user
-from esurety.office.forms import (
-    ELECTRONIC_KIND_CHOICES,
-    DepartmentFormSet,
-    InviteForm,
-    OrdererForm,
-    department_initial,
-    orderer_input,
-)
+from esurety.office.forms import InviteForm, OrdererForm, orderer_input
 from esurety.office.views.lifecycle_common import error_message, paginate
 from esurety.parties.models import Orderer, Role, User
-from esurety.parties.services import can_manage_orderers, orderer_create, orderer_update
+from esurety.parties.services import (
+    can_manage_orderers,
+    departments_kept_by_orderer,
+    orderer_create,
+    orderer_update,
+)
+from esurety.web.forms import ELECTRONIC_KIND_CHOICES, DepartmentFormSet, department_initial
+from esurety.web.orderer_history import orderer_history_rows
 
 
 @require_GET
@@ -69,10 +69,12 @@ def _edit(request: HttpRequest, orderer: Orderer | None) -> HttpResponse:
         if orderer is None:
             return redirect("office:orderer_list")
         return redirect("office:orderer_detail", pk=orderer.pk)
+    # Once the orderer has its own 管理者, its departments are its own to change (組織情報).
+    kept = orderer is not None and departments_kept_by_orderer(orderer)
     if request.method == "POST":
         form = OrdererForm(request.POST)
-        departments = DepartmentFormSet(request.POST, prefix="dept")
-        if form.is_valid() and departments.is_valid():
+        departments = None if kept else DepartmentFormSet(request.POST, prefix="dept")
+        if form.is_valid() and (departments is None or departments.is_valid()):
             data = orderer_input(form, departments)
             try:
                 if orderer is None:
@@ -89,12 +91,18 @@ def _edit(request: HttpRequest, orderer: Orderer | None) -> HttpResponse:
         departments = DepartmentFormSet(prefix="dept")
     else:
         form = OrdererForm(initial=OrdererForm.initial_for(orderer))
-        departments = DepartmentFormSet(prefix="dept", initial=department_initial(orderer))
+        departments = None if kept else DepartmentFormSet(prefix="dept", initial=department_initial(orderer))
     invalid = request.method == "POST"
     return render(
         request,
         "office/orderer_form.html",
-        {"office_tab": "orderers", "orderer": orderer, "form": form, "departments": departments},
+        {
+            "office_tab": "orderers",
+            "orderer": orderer,
+            "form": form,
+            "departments": departments,
+            "current_departments": orderer.departments.order_by("name") if kept and orderer is not None else [],
+        },
         status=400 if invalid else 200,
     )
 
@@ -152,6 +160,8 @@ def _detail(request: HttpRequest, orderer: Orderer, invite_form: InviteForm, sta
             "has_admin": has_admin,
             "may_edit": can_manage_orderers(user),
             "invite_form": invite_form,
+            # Shared with every surety and the orderer: who changed what, newest first.
+            "history": orderer_history_rows(orderer),
         },
         status=status,
     )
