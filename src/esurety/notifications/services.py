@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import parseaddr
@@ -159,10 +159,22 @@ def _send(message: OutboxMessage) -> None:
     email.send(fail_silently=False)
 
 
-def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> int:
-    """Deliver due messages; returns how many were sent. Safe to run in several workers."""
+def _never() -> bool:
+    return False
+
+
+def outbox_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 50, should_stop: Callable[[], bool] = _never
+) -> int:
+    """Deliver due messages; returns how many were sent. Safe to run in several workers.
+
+    ``should_stop`` is asked before each message: a worker told to stop finishes
+    the message in flight and leaves the others due.
+    """
     sent = 0
     for _ in range(limit):
+        if should_stop():
+            break
         at = now or clock_now()
         with transaction.atomic():
             # skip_locked lets parallel workers take different rows; the row
