@@ -18,7 +18,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role, User
 from esurety.verification import services
 from esurety.verification.models import Receipt, ViewKind, ViewRecord
-from tests.factories import PASSWORD, World, make_guarantee, make_orderer, make_user
+from tests.factories import PASSWORD, World, make_contractor, make_guarantee, make_orderer, make_user
 
 REFUSED = "保証契約番号または認証キーが正しくありません"
 
@@ -88,6 +88,25 @@ def test_landing_after_verification_records_one_look_and_a_reload_no_verificatio
     # A reload is a look at the page (as from the 受領済み一覧), not a second verification.
     assert sorted(ViewRecord.objects.values_list("kind", flat=True)) == [ViewKind.VERIFY, ViewKind.VIEW]
     assert AuditEntry.objects.filter(action="certificate.receive").count() == 1
+
+
+def test_received_list_searches_fold_kana_width_and_letters(world: World) -> None:
+    abc = make_contractor("株式会社ＡＢＣ建設")
+    abc_user = make_user("abc-admin", contractor=abc, role=Role.ORG_ADMIN)
+    tunnel = make_guarantee(world, work_name="△△トンネル工事")
+    bridge = make_guarantee(world, work_name="ABC橋梁補修工事", by=abc_user)
+    client = login(world.orderer_user)
+    for g in (tunnel, bridge):
+        client.post("/verify/", {"number": g.number, "key": key_of(g)})
+
+    def listed(**query: str) -> set[str]:
+        page = client.get("/verify/received/", query).content.decode()
+        return {g.number for g in (tunnel, bridge) if g.number in page}
+
+    assert listed(work_name="ﾄﾝﾈﾙ") == {tunnel.number}
+    assert listed(work_name="ａｂｃ") == {bridge.number}
+    assert listed(contractor="ABC") == {bridge.number}
+    assert listed(contractor="ａｂｃ建設") == {bridge.number}
 
 
 @pytest.mark.parametrize("case", ["wrong_number", "wrong_key", "other_orderer"])
