@@ -221,3 +221,12 @@ def test_a_file_that_only_parsing_reveals_is_stopped_at_the_cpu_limit(
     assert status == 400
     assert TOO_COMPLEX_MESSAGE in page
     assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.WARNING, None)]
+
+
+def test_opening_the_page_starts_the_checker_before_the_upload(db: None) -> None:
+    sandbox._helper.stop()
+    started = time.monotonic()
+    assert Client().get("/check/").status_code == 200
+    assert time.monotonic() - started < 1  # not waiting for the helper's imports
+    process = sandbox._helper.process
+    assert process is not None and process.poll() is None

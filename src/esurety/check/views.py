@@ -22,7 +22,7 @@ from esurety.accounts.forms import wait_message
 from esurety.check import selectors
 from esurety.check.forms import MAX_UPLOAD_BYTES, TOO_COMPLEX_MESSAGE, CheckForm
 from esurety.check.uploads import CappedUploadHandler
-from esurety.signing.validation import DocumentTooComplex
+from esurety.signing.validation import DocumentTooComplex, pdf_signature_check_prepare
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ def _check(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method != "POST":
         form = CheckForm()
+        # Whoever opens the page is about to upload: start the checker now, not then.
+        pdf_signature_check_prepare()
     else:
         form = CheckForm(request.POST, request.FILES)
         ip = ratelimit.client_ip(request)

@@ -243,6 +243,14 @@ class _Helper:
         )
         return self.process
 
+    def warm(self) -> None:
+        """Start the helper if it is not running, without waiting for it (nor for a check in progress)."""
+        if self.lock.acquire(blocking=False):
+            try:
+                self._ensure_running()
+            finally:
+                self.lock.release()
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
@@ -270,6 +278,11 @@ class _Helper:
 
 
 _helper = _Helper()
+
+
+def helper_warm() -> None:
+    """Start this process's helper now, so that the first check does not wait for its imports (~1 s)."""
+    _helper.warm()
 
 
 def run_isolated(

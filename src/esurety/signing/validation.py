@@ -131,6 +131,11 @@ def _broken(found: Inspection) -> SignatureReport:
     )
 
 
+def pdf_signature_check_prepare() -> None:
+    """Get the isolated checker of this process ready ahead of an upload (the upload page calls it)."""
+    sandbox.helper_warm()
+
+
 def pdf_signature_check(data: bytes, *, isolated: bool = True) -> SignatureReport:
     """Validate the esurety signature of a PDF.
 
