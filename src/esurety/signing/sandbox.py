@@ -43,7 +43,7 @@ CPU_SECONDS = 2
 MEMORY_BYTES = 256 * 1024 * 1024
 # CPU time is what the child is allowed; the wall limit covers a child that waits, or a
 # machine so busy that two seconds of CPU take longer, with room for that.
-WALL_SECONDS = 6.0
+WALL_SECONDS = 4.0
 # The helper answers within WALL_SECONDS plus a fork and a kill; past this it is replaced.
 _HELPER_GRACE_SECONDS = 5.0
 _MAX_FRAME = 64 * 1024 * 1024
