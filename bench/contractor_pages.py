@@ -27,6 +27,8 @@ def contractor_list(data: Dataset) -> dict[str, object]:
         "list_first_page": measure(lambda: get("/contractor/"), repeat=100),
         "search_work_name_3chars": measure(lambda: get("/contractor/?mode=work_name&q=トンネル"), repeat=100),
         "search_work_name_2chars": measure(lambda: get("/contractor/?mode=work_name&q=橋梁"), repeat=100),
+        # Half-width カナ, folded to トンネル before the trigram index is asked.
+        "search_work_name_halfwidth": measure(lambda: get("/contractor/?mode=work_name&q=ﾄﾝﾈﾙ"), repeat=100),
         "search_all_modes": measure(lambda: get("/contractor/?mode=all&q=浄水場"), repeat=100),
         "page_far_down": measure(lambda: get(f"/contractor/?page={last_page - 3}"), repeat=100),
     }

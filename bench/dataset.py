@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
+from esurety.core.normalize import normalize_search_text
 from esurety.guarantees import keys
 from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
 
@@ -117,6 +118,7 @@ def _guarantee_rows(
             contract + dt.timedelta(days=7),
             False,
             None,
+            normalize_search_text(name),
         )
 
 
@@ -141,7 +143,7 @@ def build(*, rebuild: bool = False) -> None:
         "id, created_at, updated_at, kind, work_category, work_name, contract_date, completion_date, contract_price,"
         " contract_price_consideration, guaranteed_amount, low_bid, deposit_bank, delivery_method, number, surety_id,"
         " branch_id, contractor_id, orderer_id, application_id, advance_guarantee_id, period_end, status,"
-        " concluded_at, current_version, latest_issued_on, is_amended, cancelled_at"
+        " concluded_at, current_version, latest_issued_on, is_amended, cancelled_at, work_name_search"
     )
     ccols = (
         "guarantee_id, version, is_amendment, issued_on, issued_at, kind, work_name, contract_price,"

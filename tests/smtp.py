@@ -7,11 +7,14 @@ Use the fixtures from any test module or conftest:
 `smtp_server` is listening on 127.0.0.1 on a free port and Django's settings
 point the SMTP backend at it; `smtp_server.messages` lists what it received.
 `smtp_server_down` is configured the same way but not started, so sending
-fails with "connection refused" until the test calls `.start()`.
+fails with "connection refused" until the test calls `.start()`. Set
+`.delay` (seconds) to make the server take that long before accepting each
+message, like a slow relay.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -66,10 +69,13 @@ class ReceivedMail:
 
 
 class _Handler:
-    def __init__(self, inbox: list[ReceivedMail]) -> None:
+    def __init__(self, inbox: list[ReceivedMail], server: SmtpServer) -> None:
         self.inbox = inbox
+        self.server = server
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # name set by aiosmtpd
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         raw = envelope.original_content or envelope.content
         self.inbox.append(ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(raw)))
         return "250 Message accepted for delivery"
@@ -80,11 +86,12 @@ class SmtpServer:
         self.host = HOST
         self.port = port
         self.messages: list[ReceivedMail] = []
+        self.delay = 0.0
         self._controller: Controller | None = None
 
     def start(self) -> None:
         if self._controller is None:
-            self._controller = Controller(_Handler(self.messages), hostname=self.host, port=self.port)
+            self._controller = Controller(_Handler(self.messages, self), hostname=self.host, port=self.port)
             self._controller.start()
 
     def stop(self) -> None:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from esurety.check.forms import MAX_UPLOAD_BYTES, NOT_PDF_MESSAGE, TOO_LARGE_MESSAGE
+from esurety.check.forms import MAX_UPLOAD_BYTES, NOT_PDF_MESSAGE, TOO_COMPLEX_MESSAGE, TOO_LARGE_MESSAGE
 from esurety.check.views import CHECK_PER_ADDRESS
 from esurety.documents import pdf
 from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee
+from esurety.signing import sandbox
 from esurety.signing.models import IssuedDocument
 from tests.factories import World, make_guarantee
+from tests.signing import hostile_pdfs
 
 KEY = "C7QK9MXT4A"
 
@@ -180,3 +184,49 @@ def test_the_form_posts_with_its_csrf_token(db: None) -> None:
     )
     assert response.status_code == 400
     assert NOT_PDF_MESSAGE in response.content.decode()
+
+
+def test_38000_signature_fields_get_a_japanese_400_one_log_line_and_little_cpu(
+    world: World, guarantee: Guarantee, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Reported: 22 s of CPU per upload, two at once and both web workers were killed.
+    signed = pdf.key_notice_pdf(guarantee=guarantee, key=KEY, issued_at=timezone.now())
+    hostile = hostile_pdfs.many_signature_fields(hostile_pdfs.cms_of(signed), 38_000)
+    before = hostile_pdfs.check_cpu_seconds()
+
+    with caplog.at_level(logging.INFO):
+        status, page = upload(hostile, name="hostile.pdf")
+
+    assert hostile_pdfs.check_cpu_seconds() - before < 1.5  # the upload and the page included
+    assert status == 400
+    assert TOO_COMPLEX_MESSAGE in page
+    assert "確認結果" not in page
+    assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.WARNING, None)]
+    assert "more than 20 /Sig tokens" in caplog.records[0].getMessage()
+
+
+def test_a_file_that_only_parsing_reveals_is_stopped_at_the_cpu_limit(
+    db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    hostile = hostile_pdfs.huge_array(2_400_000)  # 5 MB; 12 s to parse in one process
+    upload(b"%PDF-1.7\n", ip="192.0.2.99")  # starts the sandbox's helper outside the measurement
+    before = hostile_pdfs.check_cpu_seconds()
+    started = time.monotonic()
+
+    with caplog.at_level(logging.INFO):
+        status, page = upload(hostile, name="hostile.pdf")
+
+    assert time.monotonic() - started < sandbox.WALL_SECONDS + 2
+    assert hostile_pdfs.check_cpu_seconds() - before < sandbox.CPU_SECONDS + 1
+    assert status == 400
+    assert TOO_COMPLEX_MESSAGE in page
+    assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.WARNING, None)]
+
+
+def test_opening_the_page_starts_the_checker_before_the_upload(db: None) -> None:
+    sandbox._helper.stop()
+    started = time.monotonic()
+    assert Client().get("/check/").status_code == 200
+    assert time.monotonic() - started < 1  # not waiting for the helper's imports
+    process = sandbox._helper.process
+    assert process is not None and process.poll() is None

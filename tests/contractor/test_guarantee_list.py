@@ -130,6 +130,40 @@ def test_search_by_orderer(world: World, assorted: dict[str, Guarantee]) -> None
     assert listed(world, mode="orderer", q="浄水場") == []
 
 
+@pytest.fixture
+def folded(world: World) -> dict[str, Guarantee]:
+    """Works and orderers written in half-width カナ or 全角 letters, and their plain twins."""
+    alps = make_orderer("南アルプス市長")
+    niseko = make_orderer("ﾆｾｺ町長")  # as an old system wrote it
+    return {
+        "tunnel": make_guarantee(world, work_name="△△トンネル工事"),
+        "tunnel_hw": make_guarantee(world, work_name="ﾄﾝﾈﾙ照明更新工事"),
+        "abc": make_guarantee(world, work_name="ABC橋梁補修工事"),
+        "abc_fw": make_guarantee(world, work_name="ＡＢＣ配水管更新工事"),
+        "alps": make_guarantee(world, orderer_id=alps.pk, work_name="市道改良工事"),
+        "niseko": make_guarantee(world, orderer_id=niseko.pk, work_name="町道改良工事"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("mode", "query", "found"),
+    [
+        ("work_name", "ﾄﾝﾈﾙ", {"tunnel", "tunnel_hw"}),
+        ("work_name", "トンネル", {"tunnel", "tunnel_hw"}),
+        ("work_name", "ＡＢＣ", {"abc", "abc_fw"}),
+        ("work_name", "abc", {"abc", "abc_fw"}),
+        ("orderer", "ｱﾙﾌﾟｽ", {"alps"}),
+        ("orderer", "ニセコ", {"niseko"}),
+        ("all", "ﾄﾝﾈﾙ", {"tunnel", "tunnel_hw"}),
+        ("all", "ニセコ", {"niseko"}),
+    ],
+)
+def test_work_name_and_orderer_searches_fold_kana_width_and_letters(
+    world: World, folded: dict[str, Guarantee], mode: str, query: str, found: set[str]
+) -> None:
+    assert set(listed(world, mode=mode, q=query)) == {folded[name].number for name in found}
+
+
 def test_search_by_number_prefix_and_full_width_input(world: World, assorted: dict[str, Guarantee]) -> None:
     number = assorted["tunnel"].number
     assert listed(world, mode="number", q=number) == [number]

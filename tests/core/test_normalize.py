@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
+from esurety.core.normalize import normalize_access_key, normalize_guarantee_number, normalize_search_text
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,29 @@ def test_access_key_variants(raw: str) -> None:
 def test_empty_input() -> None:
     assert normalize_access_key("") == ""
     assert normalize_guarantee_number("　 - ") == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ﾄﾝﾈﾙ", "△△トンネル工事"),  # half-width カナ typed, full-width stored
+        ("トンネル", "ﾄﾝﾈﾙ照明更新工事"),  # and the other way round
+        ("ﾄﾞｳﾛ", "ドウロ改良"),  # a voiced mark typed as its own half-width character
+        ("ＡＢＣ", "ABC橋梁補修工事"),  # 全角 letters typed
+        ("ABC", "ＡＢＣ橋梁補修工事"),
+        ("abc", "ABC橋梁補修工事"),  # case does not matter (PostgreSQL and SQLite agree)
+        ("第１工区", "第1工区道路工事"),
+        ("道路 改良", "〇〇道路改良工事"),  # spaces do not matter
+        ("道路改良", "〇〇道路　改良工事"),
+        ("(株)", "㈱〇〇建設"),
+    ],
+)
+def test_search_text_folds_the_query_and_the_stored_text_alike(typed: str, stored: str) -> None:
+    assert normalize_search_text(typed) in normalize_search_text(stored)
+
+
+def test_search_text_keeps_what_distinguishes_words() -> None:
+    assert normalize_search_text("トンネル") != normalize_search_text("トンネリ")
+    assert normalize_search_text("ー") == "ー"  # the long vowel mark is part of katakana words
+    assert normalize_search_text("ﾄﾝﾈﾙ") == "トンネル"
+    assert normalize_search_text("ＡＢＣ") == "abc"

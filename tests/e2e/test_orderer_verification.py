@@ -7,7 +7,7 @@ from typing import Any
 
 from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role
-from esurety.verification.models import Receipt
+from esurety.verification.models import Receipt, ViewKind, ViewRecord
 from tests.e2e.conftest import assert_accessible, login, pdf_text
 from tests.factories import PASSWORD, World, make_guarantee, make_orderer, make_user
 
@@ -47,6 +47,8 @@ def test_orderer_verifies_with_the_notice_and_a_stranger_is_refused(
     page.get_by_label("保証契約番号").fill(zenkaku(g.number))
     page.get_by_label("認証キー").fill(zenkaku(key[:4] + "-" + key[4:]).lower())
     page.get_by_role("button", name="確認する").click()
+    # The answer is the certificate's own page under 受領済み (POST → redirect → GET).
+    page.wait_for_url(f"**/verify/certificates/{g.number}/")
     page.wait_for_load_state("networkidle")
     main = page.inner_text("main")
     assert "真正な電子証書" in main
@@ -54,6 +56,16 @@ def test_orderer_verifies_with_the_notice_and_a_stranger_is_refused(
     assert "株式会社〇〇建設 様" in main
     assert "40,000,000 円" in main
     assert_accessible(page)
+
+    # F5: no "resend the form?" dialog, the same page again, no second verification.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert dialogs == []
+    assert page.url == f"{live_server.url}/verify/certificates/{g.number}/"
+    assert "真正な電子証書" in page.inner_text("main")
+    assert ViewRecord.objects.filter(kind=ViewKind.VERIFY).count() == 1
 
     page.get_by_role("link", name="受領済み一覧").first.click()
     page.wait_for_url("**/verify/received/")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
+from esurety.core.normalize import normalize_search_text
 from esurety.guarantees import services
 from esurety.guarantees.imports import (
     COLUMN_NAMES,
@@ -76,6 +77,9 @@ def test_good_file_imports_guarantee_certificate_key_audit_and_one_mail(world: W
     allocated = imported.get(work_name="〇〇道路改良工事")
     assert allocated.number == f"{series_before:010d}"
     assert NumberSeries.objects.get(branch=world.branch).next_number == series_before + 3
+    # Bulk-written rows (COPY on PostgreSQL) carry their 工事名 folded for search too.
+    found = imported.filter(work_name_search__contains=normalize_search_text("ﾄﾝﾈﾙ"))
+    assert {g.work_name for g in found} == {"△△トンネル工事"}
     performance = imported.get(kind="PERFORMANCE")
     assert performance.advance_guarantee is not None
     assert performance.advance_guarantee.number == "2070900001"

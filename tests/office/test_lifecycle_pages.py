@@ -19,9 +19,17 @@ from esurety.guarantees.models import (
     PremiumRate,
 )
 from esurety.notifications.models import OutboxMessage
-from esurety.parties.models import ElectronicAdoption, Orderer, User
+from esurety.parties.models import ElectronicAdoption, Orderer, Role, User
 from tests.contractor.portal import tables, visible_text
-from tests.factories import World, application_input, make_guarantee, submit_application
+from tests.factories import (
+    World,
+    application_input,
+    make_contractor,
+    make_guarantee,
+    make_orderer,
+    make_user,
+    submit_application,
+)
 from tests.office.lifecycle import NOW, Office, make_office, receive
 
 
@@ -250,6 +258,26 @@ def test_guarantee_search(world: World) -> None:
     services.guarantee_cancel(guarantee=a, by=world.approver, reason="解除", now=NOW)
     assert numbers("?status=CANCELLED") == [a.number]
     assert "条件に合う保証契約はありません。" in text(client.get("/office/guarantees/?work_name=存在しない"))
+
+
+def test_guarantee_search_folds_kana_width_and_letters(world: World) -> None:
+    alps = make_orderer("南アルプス市長")
+    abc = make_contractor("株式会社ＡＢＣ建設")
+    abc_user = make_user("abc-admin", contractor=abc, role=Role.ORG_ADMIN)
+    tunnel = make_guarantee(world, work_name="ﾄﾝﾈﾙ照明更新工事")
+    bridge = make_guarantee(world, orderer_id=alps.pk, work_name="ABC橋梁補修工事", by=abc_user)
+    client = client_for(world.clerk)
+
+    def numbers(**query: str) -> list[str]:
+        body = tables(client.get("/office/guarantees/", query).content.decode())
+        return [row[0] for row in body[0]["body"]] if body else []
+
+    assert numbers(work_name="トンネル") == [tunnel.number]
+    assert numbers(work_name="ＡＢＣ") == [bridge.number]
+    assert numbers(orderer="ｱﾙﾌﾟｽ") == [bridge.number]
+    assert numbers(contractor="abc建設") == [bridge.number]
+    # The office's list of orderers searches the name the same way.
+    assert "南アルプス市長" in text(client.get("/office/orderers/", {"q": "ｱﾙﾌﾟｽ"}))
 
 
 def test_long_lists_count_and_page_no_further_than_the_cap(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

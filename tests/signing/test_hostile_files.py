@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import signal
 import struct
+import time
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from pyhanko.sign.validation import pdf_embedded
 
 from esurety.documents import pdf
-from esurety.signing import validation
+from esurety.signing import inspection, sandbox, validation
 from tests import factories
+from tests.signing import hostile_pdfs
 
 
 @pytest.fixture
@@ -63,7 +68,8 @@ def test_a_byte_range_of_many_pairs_is_broken_and_nothing_is_hashed(
 
     monkeypatch.setattr(pdf_embedded, "byte_range_digest", spy)
 
-    report = validation.pdf_signature_check(hostile)
+    # In this process, where the spy sees pyHanko (the sandbox's child would not).
+    report = validation.pdf_signature_check(hostile, isolated=False)
 
     assert report.signed and not report.valid
     assert report.problem == validation.PROBLEM_BROKEN
@@ -118,7 +124,7 @@ def test_many_appended_revisions_are_reported_without_comparing_them(
 
     monkeypatch.setattr(pdf_embedded.EmbeddedPdfSignature, "evaluate_modifications", spy)
 
-    report = validation.pdf_signature_check(bytes(data))
+    report = validation.pdf_signature_check(bytes(data), isolated=False)
 
     assert report.signed and not report.valid
     assert report.problem == validation.PROBLEM_APPENDED
@@ -149,3 +155,95 @@ def test_a_cross_reference_stream_that_inflates_to_millions_of_entries_is_not_re
     report = validation.pdf_signature_check(out)
 
     assert not report.signed and report.problem == validation.PROBLEM_NOT_PDF
+
+
+def test_38000_signature_fields_are_refused_before_parsing(signed: bytes) -> None:
+    # 4 MB; pyHanko alone spends 15 s of CPU building one CMS object per field.
+    hostile = hostile_pdfs.many_signature_fields(hostile_pdfs.cms_of(signed), 38_000)
+    assert len(hostile) < 5 * 1024 * 1024
+    before = hostile_pdfs.check_cpu_seconds()
+
+    with pytest.raises(validation.DocumentTooComplex) as refused:
+        validation.pdf_signature_check(hostile)
+
+    assert hostile_pdfs.check_cpu_seconds() - before < 0.5
+    assert "/Sig" in refused.value.detail
+
+
+@pytest.mark.parametrize("direct_n", [True, False], ids=["counted", "indirect_count"])
+def test_fields_hidden_in_object_streams_are_counted_too(signed: bytes, direct_n: bool) -> None:
+    hostile = hostile_pdfs.fields_in_object_streams(hostile_pdfs.cms_of(signed), 38_000, direct_n=direct_n)
+    assert len(re.findall(rb"/Sig\b", hostile)) == 1  # only the signature value shows
+    before = hostile_pdfs.check_cpu_seconds()
+
+    with pytest.raises(validation.DocumentTooComplex) as refused:
+        validation.pdf_signature_check(hostile)
+
+    assert hostile_pdfs.check_cpu_seconds() - before < 0.5
+    assert "objects" in refused.value.detail
+
+
+def test_a_few_signature_fields_more_than_the_scan_sees_stop_the_walk(signed: bytes) -> None:
+    # Eleven fields in one object stream: the raw scan sees one /Sig, the form walk stops at ten.
+    hostile = hostile_pdfs.fields_in_object_streams(hostile_pdfs.cms_of(signed), 11)
+    assert inspection.structure_problem(hostile) == ""
+
+    with pytest.raises(validation.DocumentTooComplex) as refused:
+        validation.pdf_signature_check(hostile)
+
+    assert refused.value.detail == "more than 10 signature fields"
+
+
+def test_what_the_scan_cannot_see_is_stopped_by_the_cpu_limit(db: None) -> None:
+    # 5 MB, three objects: nothing to count, 12 s of parsing in one process.
+    hostile = hostile_pdfs.huge_array(2_400_000)
+    assert inspection.structure_problem(hostile) == ""
+
+    run = sandbox.run_isolated(hostile, trust_roots=[], field_name="Signature1")
+
+    assert run.inspection.outcome == inspection.Outcome.TOO_COMPLEX
+    # Killed by the kernel at the CPU limit (SIGXCPU) or, on a machine too busy to give it
+    # two seconds of CPU in time, by the wall-clock limit (SIGKILL).
+    assert run.exit_signal in (signal.SIGXCPU, signal.SIGKILL)
+    assert run.child_cpu_seconds <= sandbox.CPU_SECONDS + 0.2
+    # The first run of a process also starts the helper (about a second).
+    assert run.wall_seconds < sandbox.WALL_SECONDS + 3
+    with pytest.raises(validation.DocumentTooComplex, match=r"CPU limit|no answer within"):
+        validation.pdf_signature_check(hostile)
+
+
+def test_the_child_memory_limit_holds_and_the_next_check_works(signed: bytes) -> None:
+    roots = [root.dump() for root in validation.keys.trust_roots()]
+    # A million parsed numbers need far more than 8 MiB: the limit, not the CPU, ends it.
+    starved = sandbox.run_isolated(
+        hostile_pdfs.huge_array(1_000_000), trust_roots=[], field_name="Signature1", memory_bytes=8 * 1024 * 1024
+    )
+    normal = sandbox.run_isolated(signed, trust_roots=roots, field_name="Signature1")
+
+    assert starved.inspection.outcome == inspection.Outcome.TOO_COMPLEX
+    assert starved.inspection.detail == "memory limit"
+    assert starved.child_cpu_seconds < sandbox.CPU_SECONDS
+    assert normal.inspection.outcome == inspection.Outcome.CHECKED and normal.inspection.trusted
+
+
+def test_a_genuine_document_costs_the_child_little(signed: bytes) -> None:
+    roots = [root.dump() for root in validation.keys.trust_roots()]
+    sandbox.run_isolated(signed, trust_roots=roots, field_name="Signature1")  # the helper is running
+
+    started = time.process_time()
+    run = sandbox.run_isolated(signed, trust_roots=roots, field_name="Signature1")
+
+    assert run.inspection.outcome == inspection.Outcome.CHECKED and run.inspection.trusted
+    # Measured here: about 0.08 s of CPU and 0.03 s of wall time more than in one process.
+    assert run.child_cpu_seconds + time.process_time() - started < 0.5
+
+
+def test_pyhanko_tracebacks_stay_in_the_child(signed: bytes, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    # An untrusted signer makes pyHanko log a warning with a traceback; a field with an
+    # unknown SubFilter another. In one process they reach the log; the child says nothing.
+    sandbox._helper.stop()  # the next helper writes to the captured stderr
+    with override_settings(SIGNING_DIR=tmp_path):
+        report = validation.pdf_signature_check(signed)
+    assert report.signed and not report.trusted
+
+    assert capfd.readouterr().err == ""

@@ -17,8 +17,8 @@ from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role, User
 from esurety.verification import services
-from esurety.verification.models import Receipt, ViewRecord
-from tests.factories import PASSWORD, World, make_guarantee, make_orderer, make_user
+from esurety.verification.models import Receipt, ViewKind, ViewRecord
+from tests.factories import PASSWORD, World, make_contractor, make_guarantee, make_orderer, make_user
 
 REFUSED = "保証契約番号または認証キーが正しくありません"
 
@@ -52,11 +52,11 @@ def test_right_pair_in_zenkaku_shows_the_certificate_and_lists_it(world: World, 
     typed_key = zenkaku(key[:5].lower() + "-" + key[5:])
     assert unicodedata.normalize("NFKC", typed_key) != key
     response = client.post("/verify/", {"number": zenkaku(g.number), "key": typed_key})
-    assert response.status_code == 200
-    answer = response.content.decode()
-    assert "真正な電子証書" in answer and "株式会社〇〇建設 様" in answer
+    # POST → redirect → GET: the answer has its own URL, so F5 does not post the key again.
+    assert response.status_code == 303
+    assert response["Location"] == f"/verify/certificates/{g.number}/"
 
-    page = client.get(f"/verify/certificates/{g.number}/").content.decode()
+    page = client.get(response["Location"]).content.decode()
     assert "真正な電子証書" in page
     assert "保証証書 (前払金保証)" in page
     assert "株式会社〇〇建設 様" in page
@@ -70,6 +70,43 @@ def test_right_pair_in_zenkaku_shows_the_certificate_and_lists_it(world: World, 
     receipt = Receipt.objects.get()
     assert receipt.orderer == world.orderer and receipt.first_verified_by == world.orderer_user
     assert AuditEntry.objects.filter(action="certificate.receive").count() == 1
+
+
+def test_landing_after_verification_records_one_look_and_a_reload_no_verification(
+    world: World, issued: tuple[Guarantee, str]
+) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    landing = client.post("/verify/", {"number": g.number, "key": key}, follow=True)
+    assert landing.redirect_chain == [(f"/verify/certificates/{g.number}/", 303)]
+    assert "真正な電子証書" in landing.content.decode()
+    # The verification is the record of this look; landing on the page adds none.
+    assert list(ViewRecord.objects.values_list("kind", flat=True)) == [ViewKind.VERIFY]
+
+    reload = client.get(f"/verify/certificates/{g.number}/")
+    assert reload.status_code == 200
+    # A reload is a look at the page (as from the 受領済み一覧), not a second verification.
+    assert sorted(ViewRecord.objects.values_list("kind", flat=True)) == [ViewKind.VERIFY, ViewKind.VIEW]
+    assert AuditEntry.objects.filter(action="certificate.receive").count() == 1
+
+
+def test_received_list_searches_fold_kana_width_and_letters(world: World) -> None:
+    abc = make_contractor("株式会社ＡＢＣ建設")
+    abc_user = make_user("abc-admin", contractor=abc, role=Role.ORG_ADMIN)
+    tunnel = make_guarantee(world, work_name="△△トンネル工事")
+    bridge = make_guarantee(world, work_name="ABC橋梁補修工事", by=abc_user)
+    client = login(world.orderer_user)
+    for g in (tunnel, bridge):
+        client.post("/verify/", {"number": g.number, "key": key_of(g)})
+
+    def listed(**query: str) -> set[str]:
+        page = client.get("/verify/received/", query).content.decode()
+        return {g.number for g in (tunnel, bridge) if g.number in page}
+
+    assert listed(work_name="ﾄﾝﾈﾙ") == {tunnel.number}
+    assert listed(work_name="ａｂｃ") == {bridge.number}
+    assert listed(contractor="ABC") == {bridge.number}
+    assert listed(contractor="ａｂｃ建設") == {bridge.number}
 
 
 @pytest.mark.parametrize("case", ["wrong_number", "wrong_key", "other_orderer"])

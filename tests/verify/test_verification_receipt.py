@@ -41,7 +41,7 @@ def verified(world: World) -> tuple[Guarantee, Client]:
     world.orderer_user.display_name = "照合 花子"
     world.orderer_user.save(update_fields=["display_name"])
     client = login(world.orderer_user)
-    assert client.post("/verify/", {"number": g.number, "key": key}).status_code == 200
+    assert client.post("/verify/", {"number": g.number, "key": key}).status_code == 303
     return g, client
 
 

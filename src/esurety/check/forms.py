@@ -16,6 +16,10 @@ TOO_LARGE_MESSAGE = (
     f"ファイルが大きすぎます（上限 {MAX_UPLOAD_LABEL}）。esurety が発行する書類は通常 1MB 未満です。"
     "正しいファイルを選択しているかご確認ください。"
 )
+TOO_COMPLEX_MESSAGE = (
+    "このPDFファイルは、esurety が発行する書類にはない複雑な構造（多数の署名欄やオブジェクトなど）を含むため、"
+    "検証できませんでした。esurety から受け取ったPDFファイルを、そのまま選択してください。"
+)
 NOT_PDF_MESSAGE = "PDFファイルではありません。esurety から受け取ったPDFファイル（拡張子 .pdf）を選択してください。"
 
 

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from django.db import connection, models
 
+from esurety.core.fields import SearchTextField
+
 M = TypeVar("M", bound=models.Model)
 
 CHUNK = 10_000
@@ -35,11 +37,11 @@ def _reader(field: models.Field[object, object]) -> Callable[[models.Model], obj
     """How to read one column's value for COPY, cheaply.
 
     psycopg adapts str, int, bool, date, aware datetime, Decimal, bytes and None
-    itself; only auto_now fields (filled as save() would) and JSON (sent as its
-    text) need Django. Going through get_db_prep_save for every value would cost
-    more than the database's own work.
+    itself; only auto_now and search fields (filled as save() would) and JSON
+    (sent as its text) need Django. Going through get_db_prep_save for every
+    value would cost more than the database's own work.
     """
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) or isinstance(field, SearchTextField):
         return lambda obj: field.pre_save(obj, True)
     if isinstance(field, models.JSONField):
         attname, encoder = field.attname, field.encoder

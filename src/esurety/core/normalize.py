@@ -1,8 +1,14 @@
-"""Normalisation of what people type for numbers and keys.
+"""Normalisation of what people type: numbers and keys, and search text.
 
 A clerk copies 「２０７０ ００４４２６」 from a PDF or types the key in
 full-width; both must work. NFKC folds full-width to half-width; then
 case, spaces and every kind of hyphen/dash are dropped.
+
+Names and 工事名 arrive typed every which way too: ﾄﾝﾈﾙ in half-width カナ
+from an old system, ＡＢＣ in 全角 from an IME, a space here or there. A
+search compares both sides folded the same way (``normalize_search_text``):
+the stored side in a column of its own (``core.fields.SearchTextField``), so
+that the database's trigram index serves it, the query as typed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import re
 import unicodedata
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ーｰ_]+")
+_SPACES = re.compile(r"\s+")
 
 
 def normalize_code(raw: str) -> str:
@@ -25,3 +32,15 @@ def normalize_guarantee_number(raw: str) -> str:
 
 def normalize_access_key(raw: str) -> str:
     return normalize_code(raw)
+
+
+def normalize_search_text(raw: str) -> str:
+    """The form in which 工事名 and names are stored for search, and queries compared.
+
+    NFKC: half-width カナ → full-width (ﾄﾝﾈﾙ → トンネル, ﾄﾞ → ド), 全角 letters and
+    digits → half-width (ＡＢＣ１ → ABC1), ㈱ → (株). Then lower case, so that
+    PostgreSQL (case-sensitive LIKE) and SQLite (case-insensitive for ASCII)
+    agree, and no spaces at all: 「道路 改良」 and 「道路改良」 are the same works.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    return _SPACES.sub("", text).lower()

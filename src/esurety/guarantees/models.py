@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from esurety.core.fields import SearchTextField
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory, kind_full_name
 from esurety.core.models import TimeStampedModel
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany
@@ -126,6 +127,9 @@ class Guarantee(WorksTerms, TimeStampedModel):
     latest_issued_on = models.DateField("証書発行日", null=True, blank=True)
     is_amended = models.BooleanField("変更契約", default=False)
     cancelled_at = models.DateTimeField("解約日時", null=True, blank=True)
+    # 工事名 as searches compare it (ﾄﾝﾈﾙ = トンネル, ＡＢＣ = abc); on PostgreSQL a
+    # trigram GIN index serves fragment searches (migration 0007).
+    work_name_search = SearchTextField("工事名（検索用）", source="work_name")
 
     class Meta:
         verbose_name = "保証契約"
@@ -136,7 +140,7 @@ class Guarantee(WorksTerms, TimeStampedModel):
             # across 20,000 scattered rows). SQLite ignores INCLUDE.
             models.Index(
                 fields=["contractor", "-latest_issued_on", "-number"],
-                include=["id", "orderer", "work_name"],
+                include=["id", "orderer", "work_name_search"],
                 name="guarantee_contractor_list",
             ),
             models.Index(fields=["orderer", "-latest_issued_on"], name="guarantee_orderer_list"),

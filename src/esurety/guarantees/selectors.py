@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from esurety.audit.models import AuditEntry
-from esurety.core.normalize import normalize_guarantee_number
+from esurety.core.normalize import normalize_guarantee_number, normalize_search_text
 from esurety.guarantees.models import (
     Amendment,
     AmendmentRequest,
@@ -35,18 +35,20 @@ def guarantees_for_contractor(*, user: User, mode: str = SearchMode.ALL, query: 
         return Guarantee.objects.none()
     qs = Guarantee.objects.filter(contractor_id=user.contractor_id).select_related("orderer")
     text = query.strip()
+    # 工事名 and 発注者 compare folded (ﾄﾝﾈﾙ finds トンネル, ＡＢＣ finds ABC).
+    folded = normalize_search_text(text)
     if text:
         if mode == SearchMode.NUMBER:
             qs = qs.filter(number__startswith=normalize_guarantee_number(text))
         elif mode == SearchMode.ORDERER:
-            qs = qs.filter(orderer__name__contains=text)
+            qs = qs.filter(orderer__search_name__contains=folded)
         elif mode == SearchMode.WORK_NAME:
-            qs = qs.filter(work_name__contains=text)
+            qs = qs.filter(work_name_search__contains=folded)
         else:
             qs = qs.filter(
                 Q(number__startswith=normalize_guarantee_number(text))
-                | Q(orderer__name__contains=text)
-                | Q(work_name__contains=text)
+                | Q(orderer__search_name__contains=folded)
+                | Q(work_name_search__contains=folded)
             )
     return qs.order_by("-latest_issued_on", "-number")
 
@@ -205,11 +207,11 @@ def guarantee_search_for_staff(
     if number.strip():
         qs = qs.filter(number__startswith=normalize_guarantee_number(number))
     if contractor.strip():
-        qs = qs.filter(contractor__name__contains=contractor.strip())
+        qs = qs.filter(contractor__search_name__contains=normalize_search_text(contractor))
     if orderer.strip():
-        qs = qs.filter(orderer__name__contains=orderer.strip())
+        qs = qs.filter(orderer__search_name__contains=normalize_search_text(orderer))
     if work_name.strip():
-        qs = qs.filter(work_name__contains=work_name.strip())
+        qs = qs.filter(work_name_search__contains=normalize_search_text(work_name))
     if status:
         qs = qs.filter(status=status)
     if branch_id is not None:

@@ -15,7 +15,7 @@ import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import parseaddr
@@ -206,10 +206,22 @@ def delivery_failure_reason(exc: BaseException) -> str:
     return UNKNOWN_FAILURE
 
 
-def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> int:
-    """Deliver due messages; returns how many were sent. Safe to run in several workers."""
+def _never() -> bool:
+    return False
+
+
+def outbox_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 50, should_stop: Callable[[], bool] = _never
+) -> int:
+    """Deliver due messages; returns how many were sent. Safe to run in several workers.
+
+    ``should_stop`` is asked before each message: a worker told to stop finishes
+    the message in flight and leaves the others due.
+    """
     sent = 0
     for _ in range(limit):
+        if should_stop():
+            break
         at = now or clock_now()
         with transaction.atomic():
             # skip_locked lets parallel workers take different rows; the row

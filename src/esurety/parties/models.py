@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from esurety.core.fields import SearchTextField
 from esurety.core.kinds import GuaranteeKind, WorkCategory
 from esurety.core.models import TimeStampedModel
 
@@ -57,6 +58,8 @@ class Contractor(TimeStampedModel):
     address = models.CharField("所在地", max_length=200)
     representative_title = models.CharField("代表者役職", max_length=50, default="代表取締役")
     representative_name = models.CharField("代表者氏名", max_length=50)
+    # The name as searches compare it (core.normalize.normalize_search_text).
+    search_name = SearchTextField("商号又は名称（検索用）", source="name")
 
     class Meta:
         verbose_name = "保証契約者"
@@ -79,6 +82,8 @@ class Orderer(TimeStampedModel):
         default="【電子保証】{kind}「認証キー」等のお知らせ（{work_name}）",
         help_text="{kind}, {number}, {work_name}, {contractor} を差し込めます。",
     )
+    # The name as searches compare it (core.normalize.normalize_search_text).
+    search_name = SearchTextField("発注者名（検索用）", source="name")
 
     class Meta:
         verbose_name = "発注者"

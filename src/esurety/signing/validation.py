@@ -1,8 +1,11 @@
 """Checking a PDF someone holds: did esurety's surety sign exactly these bytes?
 
-Used by the verification portal (upload a key notice, see whether it is
-genuine) and by the tests. Never raises on input: garbage gets a report
-with signed=False and a Japanese sentence saying why.
+Used by the public check page (anyone uploads a PDF, sees whether it is
+genuine) and by the tests. pyHanko runs in a child process with CPU, memory
+and time limits (``sandbox``), after a cheap scan of the raw bytes
+(``inspection.structure_problem``): a file beyond those limits raises
+``DocumentTooComplex``. Any other input gets a report, garbage with
+signed=False and a Japanese sentence saying why.
 """
 
 from __future__ import annotations
@@ -10,25 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from io import BytesIO
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
-from pyhanko.pdf_utils.decode_limits import (
-    DEFAULT_PURPOSE_LIMITS,
-    DecodeLimits,
-    DecodePurpose,
-    DocumentDecodeBudget,
-    StreamDecodeLimits,
-)
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
 from esurety.parties.models import SuretyCompany
-from esurety.signing import keys
+from esurety.signing import keys, sandbox
+from esurety.signing.inspection import Inspection, Outcome, inspect_pdf, structure_problem
 from esurety.signing.models import IssuedDocument
 from esurety.signing.services import SIGNATURE_FIELD
 
@@ -42,20 +32,12 @@ PROBLEM_APPENDED = "署名の後に文書へ変更が追加されています。
 PROBLEM_UNTRUSTED = "署名者の証明書は、esurety が信頼する認証局から発行されたものではありません。"
 
 
-MiB = 1024 * 1024
-# Checking a signature reads the cross-reference data, the object streams and the signature
-# dictionary, never the page contents: a few megabytes decoded is far more than any document
-# esurety issues needs. pyHanko's defaults (256 MiB a stream) let a 50 kB upload declare a
-# cross-reference stream of seven million entries: half a minute and over a gigabyte.
-UPLOAD_DECODE_LIMITS = DecodeLimits(
-    per_stream=StreamDecodeLimits(max_output_size=16 * MiB),
-    per_purpose={
-        **DEFAULT_PURPOSE_LIMITS,
-        DecodePurpose.XREF_STREAM: StreamDecodeLimits(max_output_size=MiB),
-        DecodePurpose.OBJECT_STREAM: StreamDecodeLimits(max_ratio=100, ratio_floor=MiB, max_output_size=4 * MiB),
-    },
-    document_budget=DocumentDecodeBudget(base_allowance=32 * MiB, max_ratio=8),
-)
+class DocumentTooComplex(Exception):
+    """Checking this file would cost more than any document esurety issues: refused, not judged."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail  # English, for the log: which limit
 
 
 @dataclass(frozen=True)
@@ -87,11 +69,15 @@ def _unsigned(problem: str) -> SignatureReport:
     )
 
 
-def _our_signature(signatures: list[EmbeddedPdfSignature]) -> EmbeddedPdfSignature:
-    for signature in signatures:
-        if signature.field_name == SIGNATURE_FIELD:
-            return signature
-    return signatures[0]
+def _certificate(der: bytes) -> asn1_x509.Certificate | None:
+    if not der:
+        return None
+    try:
+        cert = asn1_x509.Certificate.load(der)
+        keys.subject_name(cert)  # asn1crypto parses lazily: a crafted subject fails here, not later
+    except Exception:  # noqa: BLE001 - whatever a crafted certificate breaks
+        return None
+    return cert
 
 
 def _surety_for(cert: asn1_x509.Certificate) -> SuretyCompany | None:
@@ -105,46 +91,15 @@ def _surety_for(cert: asn1_x509.Certificate) -> SuretyCompany | None:
     return SuretyCompany.objects.filter(pk=surety_id).first()
 
 
-def _validate(signature: EmbeddedPdfSignature) -> PdfSignatureStatus:
-    context = ValidationContext(trust_roots=keys.trust_roots(), allow_fetching=False, revocation_mode="soft-fail")
-    # A surety's certificate may carry either key usage for document signing.
-    usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
-    # skip_diff: the report only asks whether the signature covers the whole file; pyHanko's
-    # analysis of what later revisions changed costs time quadratic in their number, and an
-    # upload of a few megabytes can hold tens of thousands of them.
-    status: PdfSignatureStatus = validate_pdf_signature(signature, context, key_usage_settings=usage, skip_diff=True)
-    return status
-
-
-def _standard_byte_range(signature: EmbeddedPdfSignature, size: int) -> bool:
-    """[0 a b c] inside the file, the only shape esurety signs.
-
-    pyHanko digests whatever ranges the file lists, each up to the whole file:
-    thousands of "0 5000000" pairs would make one upload hash terabytes.
-    """
-    byte_range: object = signature.byte_range
-    if not isinstance(byte_range, list) or len(byte_range) != 4:
-        return False
-    numbers = [n for n in byte_range if isinstance(n, int) and not isinstance(n, bool) and n >= 0]
-    if len(numbers) != 4:
-        return False
-    start1, len1, start2, len2 = numbers
-    return start1 == 0 and len1 <= start2 and start2 + len2 <= size
-
-
-def _report(status: PdfSignatureStatus) -> SignatureReport:
-    cert = status.signing_cert
-    crypto_ok = status.intact and status.valid
-    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    intact = crypto_ok and whole_file
-    trusted = crypto_ok and bool(status.trusted)
-    ts = status.timestamp_validity
-    # A timestamp from a TSA outside the trust roots proves nothing about the time.
-    timestamped = ts is not None and ts.intact and ts.valid and bool(ts.trusted)
-    signed_at = ts.timestamp if ts is not None and timestamped else status.signer_reported_dt
-    if not crypto_ok:
+def _report(found: Inspection) -> SignatureReport:
+    cert = _certificate(found.signer_cert)
+    if cert is None:
+        return _broken(found)
+    intact = found.intact and found.whole_file
+    trusted = found.trusted
+    if not found.intact:
         problem = PROBLEM_ALTERED
-    elif not whole_file:
+    elif not found.whole_file:
         problem = PROBLEM_APPENDED
     elif not trusted:
         problem = PROBLEM_UNTRUSTED
@@ -156,45 +111,56 @@ def _report(status: PdfSignatureStatus) -> SignatureReport:
         trusted=trusted,
         signer_name=keys.subject_name(cert),
         surety=_surety_for(cert) if intact and trusted else None,
-        signed_at=signed_at,
-        timestamped=timestamped,
+        signed_at=found.signed_at,
+        timestamped=found.timestamped,
         problem=problem,
     )
 
 
-def pdf_signature_check(data: bytes) -> SignatureReport:
-    """Validate the esurety signature of a PDF; never raises on garbage input."""
-    try:
-        signatures = list(
-            PdfFileReader(BytesIO(data), strict=False, decode_limits=UPLOAD_DECODE_LIMITS).embedded_signatures
-        )
-    except Exception:  # noqa: BLE001 - any malformed upload is "not a PDF", whatever broke the parser
-        return _unsigned(PROBLEM_NOT_PDF)
-    if not signatures:
-        return _unsigned(PROBLEM_UNSIGNED)
-    signature = _our_signature(signatures)
-    if not _standard_byte_range(signature, len(data)):
-        return _broken(signature)
-    try:
-        # The report reads the signer's certificate too: a crafted one must not escape as a 500.
-        return _report(_validate(signature))
-    except Exception:  # noqa: BLE001 - a damaged signature dictionary, CMS blob or certificate
-        logger.info("signature validation failed on a damaged file", exc_info=True)
-        return _broken(signature)
-
-
-def _broken(signature: EmbeddedPdfSignature) -> SignatureReport:
-    try:
-        signer_name = keys.subject_name(signature.signer_cert)
-    except Exception:  # noqa: BLE001
-        signer_name = ""
+def _broken(found: Inspection) -> SignatureReport:
+    cert = _certificate(found.signer_cert)
     return SignatureReport(
         signed=True,
         intact=False,
         trusted=False,
-        signer_name=signer_name,
+        signer_name=keys.subject_name(cert) if cert is not None else "",
         surety=None,
         signed_at=None,
         timestamped=False,
         problem=PROBLEM_BROKEN,
     )
+
+
+def pdf_signature_check_prepare() -> None:
+    """Get the isolated checker of this process ready ahead of an upload (the upload page calls it)."""
+    sandbox.helper_warm()
+
+
+def pdf_signature_check(data: bytes, *, isolated: bool = True) -> SignatureReport:
+    """Validate the esurety signature of a PDF.
+
+    Never raises on garbage input, except ``DocumentTooComplex`` for a file
+    whose checking would exceed the limits. ``isolated=False`` runs pyHanko in
+    this process, without the resource limits (tests that spy on pyHanko).
+    """
+    problem = structure_problem(data)
+    if problem:
+        raise DocumentTooComplex(problem)
+    roots = [root.dump() for root in keys.trust_roots()]
+    if isolated:
+        found = sandbox.run_isolated(data, trust_roots=roots, field_name=SIGNATURE_FIELD).inspection
+    else:
+        found = inspect_pdf(data, trust_roots=roots, field_name=SIGNATURE_FIELD)
+    match found.outcome:
+        case Outcome.TOO_COMPLEX:
+            raise DocumentTooComplex(found.detail)
+        case Outcome.NOT_PDF:
+            return _unsigned(PROBLEM_NOT_PDF)
+        case Outcome.UNSIGNED:
+            return _unsigned(PROBLEM_UNSIGNED)
+        case Outcome.BROKEN:
+            # One line, no traceback: a damaged file is the uploader's problem, not ours.
+            logger.info("signature could not be validated: %s", found.detail)
+            return _broken(found)
+        case Outcome.CHECKED:
+            return _report(found)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import F, Max, Min, Q, QuerySet
 
 from esurety.core.clock import business_date
-from esurety.core.normalize import normalize_guarantee_number
+from esurety.core.normalize import normalize_guarantee_number, normalize_search_text
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.parties.models import OrdererDepartment, User
@@ -63,9 +63,9 @@ def receipts_for_orderer(
     if number.strip():
         qs = qs.filter(guarantee__number__startswith=normalize_guarantee_number(number))
     if contractor.strip():
-        qs = qs.filter(guarantee__contractor__name__contains=contractor.strip())
+        qs = qs.filter(guarantee__contractor__search_name__contains=normalize_search_text(contractor))
     if work_name.strip():
-        qs = qs.filter(guarantee__work_name__contains=work_name.strip())
+        qs = qs.filter(guarantee__work_name_search__contains=normalize_search_text(work_name))
     if kind:
         qs = qs.filter(guarantee__kind=kind)
     if status:

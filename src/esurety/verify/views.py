@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,6 +27,10 @@ from esurety.web.downloads import attachment, csv_response
 from esurety.web.orderer_history import orderer_history_rows
 
 PAGE_SIZE = 20
+# The number just verified and when, so that landing on its page after the redirect
+# records no second look: the verification itself was recorded (ViewKind.VERIFY).
+_JUST_VERIFIED = "verify:just-verified"
+_LANDING_SECONDS = 60
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,9 +50,12 @@ def verify(request: HttpRequest) -> HttpResponse:
         except (services.VerificationLocked, services.VerificationRefused) as exc:
             form.add_error(None, exc.message)
         else:
-            # The answer to number + key is the certificate itself, in one round trip;
-            # its own URL (受領済み一覧 → 電子証書) is linked from the page.
-            return render(request, "verify/certificate.html", _presentation_context(request, receipt))
+            # POST → 303 → GET: the answer is the certificate's own page (受領済み一覧 → 電子証書),
+            # which a reload, a bookmark or the back button reads again without re-posting
+            # the key or recording a second verification. The key never enters the URL.
+            number = receipt.guarantee.number
+            request.session[_JUST_VERIFIED] = [number, now().timestamp()]
+            return HttpResponseRedirect(reverse("verify:certificate", args=[number]), status=303)
     return render(request, "verify/verify.html", {"form": form})
 
 
@@ -74,12 +81,25 @@ def _presentation_context(request: HttpRequest, receipt: Receipt) -> dict[str, o
     }
 
 
+def _landing_after_verification(request: HttpRequest, receipt: Receipt) -> bool:
+    """The redirect after verifying this certificate, with nothing changed since (once only)."""
+    just = request.session.pop(_JUST_VERIFIED, None)
+    if not isinstance(just, list) or len(just) != 2:
+        return False
+    number, at = just
+    return (
+        number == receipt.guarantee.number
+        and now().timestamp() - float(at) < _LANDING_SECONDS
+        and receipt.last_seen_version == receipt.guarantee.current_version
+    )
+
+
 @require_GET
 @orderer_required
 def certificate(request: HttpRequest, number: str) -> HttpResponse:
     receipt = _receipt_or_404(request, number)
     context = _presentation_context(request, receipt)
-    if request.GET.get("version") is None:
+    if request.GET.get("version") is None and not _landing_after_verification(request, receipt):
         services.receipt_record_view(
             receipt=receipt, user=orderer_user(request), kind=ViewKind.VIEW, client_ip=client_ip(request), now=now()
         )

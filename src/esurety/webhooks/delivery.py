@@ -16,6 +16,7 @@ import logging
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,10 +214,22 @@ def _record(claim: _Claim, outcome: _Outcome, at: dt.datetime) -> None:
     )
 
 
-def webhook_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> int:
-    """Send what is due; returns how many were delivered. Safe to run in several workers."""
+def _never() -> bool:
+    return False
+
+
+def webhook_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 50, should_stop: Callable[[], bool] = _never
+) -> int:
+    """Send what is due; returns how many were delivered. Safe to run in several workers.
+
+    ``should_stop`` is asked before each claim: a worker told to stop finishes
+    the delivery in flight and claims nothing more.
+    """
     delivered = 0
     for _ in range(limit):
+        if should_stop():
+            break
         at = now or clock_now()
         claim = _claim(at)
         if claim is None:

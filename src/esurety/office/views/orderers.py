@@ -13,6 +13,7 @@ from esurety.accounts.services import orderer_user_invite
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import WorkCategory
+from esurety.core.normalize import normalize_search_text
 from esurety.core.wareki import format_wareki
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import InviteForm, OrdererForm, orderer_input
@@ -39,7 +40,10 @@ def orderer_list(request: HttpRequest) -> HttpResponse:
         adoption_count=Count("adoptions", distinct=True),
     ).order_by("name")
     if query:
-        orderers = orderers.filter(Q(name__contains=query) | Q(organisation_name__contains=query))
+        # The name compares folded like every 発注者 search (ﾄｸｼﾏ finds トクシマ).
+        orderers = orderers.filter(
+            Q(search_name__contains=normalize_search_text(query)) | Q(organisation_name__contains=query)
+        )
     listing = paginate(request, orderers, {"q": query} if query else {})
     return render(
         request,

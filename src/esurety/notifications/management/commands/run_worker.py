@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 # Expiry is daily business; checking hourly catches the date change without a separate scheduler.
 EXPIRY_INTERVAL_SECONDS = 3600
 WEBHOOKS_PER_POLL = 20
+# How often the pause between polls looks at the stop flag.
+_NAP_SECONDS = 0.1
 
 
 class Command(BaseCommand):
@@ -29,8 +31,16 @@ class Command(BaseCommand):
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
+            # SIGTERM (a deploy, systemd, docker stop) or Ctrl-C: finish the message in flight,
+            # leave the rest due for the next worker. A second signal stops at once (the
+            # transaction of the message in flight rolls back: it stays due, unsent).
             nonlocal stopping
             stopping = True
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+        def should_stop() -> bool:
+            return stopping
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -46,19 +56,20 @@ class Command(BaseCommand):
                 else:
                     if expired:
                         self.stdout.write(f"worker: {expired} guarantee(s) expired")
-            try:
-                imported = import_batches_process_pending(now=now())
-            except Exception:  # mail delivery must go on; the batch is retried on the next poll
-                logger.exception("worker: bulk import failed")
-            else:
-                if imported:
-                    self.stdout.write(f"worker: processed {imported} import batch(es)")
-            sent = outbox_deliver_due()
+            if not stopping:
+                try:
+                    imported = import_batches_process_pending(now=now())
+                except Exception:  # mail delivery must go on; the batch is retried on the next poll
+                    logger.exception("worker: bulk import failed")
+                else:
+                    if imported:
+                        self.stdout.write(f"worker: processed {imported} import batch(es)")
+            sent = outbox_deliver_due(should_stop=should_stop)
             if sent:
                 self.stdout.write(f"worker: sent {sent} message(s)")
             try:
                 # A few per poll: receivers that time out must not hold up the mail for long.
-                delivered = webhook_deliver_due(limit=WEBHOOKS_PER_POLL)
+                delivered = webhook_deliver_due(limit=WEBHOOKS_PER_POLL, should_stop=should_stop)
             except Exception:  # mail delivery must go on; due webhooks are tried on the next poll
                 logger.exception("worker: webhook delivery failed")
             else:
@@ -66,4 +77,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"worker: delivered {delivered} webhook(s)")
             if options["once"]:
                 break
-            time.sleep(options["interval"])
+            pause_until = time.monotonic() + options["interval"]
+            while not stopping and time.monotonic() < pause_until:
+                time.sleep(_NAP_SECONDS)
+        if stopping:
+            # Written here, not in the handler: the signal may arrive in the middle of a write.
+            self.stdout.write("worker: stopped; messages not sent yet stay due")
