@@ -4,7 +4,7 @@ import datetime as dt
 
 from django import template
 
-from esurety.core.clock import business_date
+from esurety.core.clock import TOKYO, business_date
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
 
@@ -29,6 +29,16 @@ def wareki(value: dt.date | None) -> str:
 @register.filter
 def wareki_short(value: dt.date | None) -> str:
     return format_wareki(_day(value), padded=False)
+
+
+@register.filter
+def iso_datetime(value: dt.datetime | None) -> str:
+    """2026-12-07T11:49:13+09:00 for <time datetime>: Tokyo time to the second.
+
+    Django's |date:"c" keeps microseconds (…13.612272+09:00), which HTML's valid
+    date-time string does not allow (at most three fraction digits).
+    """
+    return value.astimezone(TOKYO).isoformat(timespec="seconds") if value else ""
 
 
 @register.filter
