@@ -365,6 +365,7 @@ def certificate_copy_pdf(
     context = {
         "viewing_copy_label": copy_label,
         "watermark": watermark,
+        "orderer_record": orderer_name is not None,
         "issued_on": format_wareki(certificate.issued_on),
         "kind_full_name": kind_name,
         "is_amendment": certificate.is_amendment,
