@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
 from tests.e2e.conftest import axe_violations, login
 from tests.factories import PASSWORD, World
@@ -63,6 +64,7 @@ FORM_ERRORS = [
     ("alice", "/account/members/", "招待メールを送信"),
     ("ordadmin", "/verify/", "確認する"),
     ("suretyadmin", "/office/orderers/new/", "登録する"),
+    ("clerk", "/office/guarantees/{number}/amend/", "変更申請を登録する"),
 ]
 
 
@@ -110,6 +112,7 @@ def test_every_page_as_its_users(world: World, live_server: Any, new_page: Any) 
 
 def test_pages_with_form_errors(world: World, live_server: Any, new_page: Any) -> None:
     site_outside_the_event_loop(world)
+    number = Guarantee.objects.filter(status="ACTIVE").order_by("pk").values_list("number", flat=True)[0]
     report: list[str] = []
     pages: dict[str | None, Any] = {}
     for username, path, button in FORM_ERRORS:
@@ -119,12 +122,30 @@ def test_pages_with_form_errors(world: World, live_server: Any, new_page: Any) -
             if username is not None:
                 login(pages[username], live_server, username, PASSWORD)
         page = pages[username]
-        page.goto(live_server.url + path)
+        page.goto(live_server.url + path.format(number=number))
         page.get_by_role("button", name=button, exact=True).click()
         page.wait_for_load_state("networkidle")
         assert page.locator("[aria-invalid=true], [role=alert]").count() > 0, f"{path}: no error shown"
         report += [f"{username or 'anonymous'} {path} (errors): {p}" for p in problems_on(page)]
     assert not report, "\n".join(report)
+
+
+def test_document_check_result(world: World, live_server: Any, new_page: Any, tmp_path: Any) -> None:
+    """書類の真正性確認 answering an upload: the verdict and its table."""
+    site_outside_the_event_loop(world)
+    certificate = Guarantee.objects.order_by("pk")[0].certificates.get(version=1)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # signing runs an asyncio loop of its own
+        data = pool.submit(pdf.certificate_copy_pdf, certificate=certificate).result()
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(data)
+    page = new_page()
+    page.set_viewport_size(VIEWPORT)
+    page.goto(live_server.url + "/check/")
+    page.get_by_label("確認するPDFファイル").set_input_files(str(path))
+    page.get_by_role("button", name="確認する", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert "esurety で発行した書類そのものです" in page.inner_text("main")
+    assert not problems_on(page), problems_on(page)
 
 
 def test_office_guarantee_page_fits_1280_with_headers_on_one_line(
