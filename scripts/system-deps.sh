@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the product and its tests need: Chromium for the browser
 # tests, IPAex fonts embedded in every PDF, poppler-utils (pdftotext,
-# pdftoppm) and the Pango/HarfBuzz libraries WeasyPrint renders with.
+# pdftoppm), the Pango/HarfBuzz libraries WeasyPrint renders with, and a Java
+# runtime for the Nu Html Checker of the HTML validity test.
 # Extra packages may be named as arguments (`make bench` adds wrk).
 set -euo pipefail
 PACKAGES=(chromium fonts-ipaexfont-gothic fonts-ipaexfont-mincho poppler-utils
-          libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "$@")
+          libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 openjdk-17-jre-headless "$@")
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

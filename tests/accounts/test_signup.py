@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -59,6 +61,17 @@ def test_signup_creates_a_received_application(world: World, client: Client) -> 
     assert AuditEntry.objects.filter(action="usage_application.submit", object_id=str(ua.pk)).exists()
     # Nothing is registered before the surety approves.
     assert not Contractor.objects.filter(name="株式会社□□組").exists()
+
+
+def test_address_is_a_box_that_autofills_the_whole_address_and_is_kept_on_one_line(
+    world: World, client: Client
+) -> None:
+    # HTML allows autocomplete="street-address" (the whole address) on a textarea only.
+    assert re.search(
+        r'<textarea name="address"[^>]*autocomplete="street-address"', client.get("/signup/").content.decode()
+    )
+    submit(client, signup_data(world, address="徳島市□□町\r\n1番地  □□ビル"))
+    assert UsageApplication.objects.get().address == "徳島市□□町 1番地 □□ビル"
 
 
 def test_signup_errors_show_beside_the_field(world: World, client: Client) -> None:

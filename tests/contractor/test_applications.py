@@ -125,6 +125,20 @@ def draft(world: World, **overrides: object) -> Application:
 # --- drafts -----------------------------------------------------------------------------------
 
 
+def test_application_pages_keep_the_portal_header_and_tabs_with_their_tab_current(world: World) -> None:
+    app = draft(world)
+    client = client_for(world.contractor_user)
+    current = re.compile(r'<a href="/contractor/applications/" aria-current="page">保証申込</a>')
+    for url in ("/contractor/applications/", "/contractor/applications/new/", detail_url(app), edit_url(app)):
+        html = client.get(url).content.decode()
+        assert 'class="portal-tabs"' in html and "保証工事一覧</a>" in html and "保証料書類</a>" in html, url
+        assert current.search(html), url
+        assert "株式会社〇〇建設 様" in html and "portal.css" in html, url
+    # The other tabs do not claim the applications.
+    listing = client.get("/contractor/").content.decode()
+    assert not current.search(listing) and '<a href="/contractor/applications/">保証申込</a>' in listing
+
+
 def test_new_form_shows_the_seed_fields_in_japanese(world: World) -> None:
     response = client_for(world.contractor_user).get(NEW_URL)
     assert response.status_code == 200

@@ -157,7 +157,9 @@ def test_print_layout_carries_the_viewing_copy_band(world: World) -> None:
     assert f'href="/contractor/guarantees/{g.number}/copy.pdf?version=1"' in html
 
     # The band is not inside anything hidden from print; the print stylesheet keeps it.
-    for band in re.findall(r'<div class="copy-band[^"]*"', html):
+    bands = re.findall(r'<(?:div|header|footer) class="copy-band[^"]*"', html)
+    assert len(bands) == 2
+    for band in bands:
         assert "no-print" not in band
     css = (STATIC / "print.css").read_text()
     assert "@media print" in css and "size: A4" in css

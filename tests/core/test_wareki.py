@@ -69,3 +69,10 @@ def test_template_filters() -> None:
         Context({"d": dt.date(2026, 4, 1), "n": 40_000_000})
     )
     assert rendered == "令和 8年 4月 1日|令和8年4月1日|2026/04/01|40,000,000"
+
+
+def test_template_filters_show_a_timestamp_on_its_tokyo_date() -> None:
+    # 16:00 UTC on 31 March is already 1 April (令和8年度) in Tokyo.
+    at = dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC)
+    rendered = Template("{% load esurety %}{{ t|wareki }}|{{ t|wareki_short }}").render(Context({"t": at}))
+    assert rendered == "令和 8年 4月 1日|令和8年4月1日"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 
 import pytest
@@ -18,6 +19,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role, User
 from esurety.verification import services
 from esurety.verification.models import Receipt, ViewKind, ViewRecord
+from tests.contractor.portal import pdf_text, visible_text
 from tests.factories import PASSWORD, World, make_contractor, make_guarantee, make_orderer, make_user
 
 REFUSED = "保証契約番号または認証キーが正しくありません"
@@ -237,6 +239,11 @@ def test_period_change_is_shown_without_a_new_version(world: World, issued: tupl
     assert "令和 9年 6月 30日" in page
     assert "工期の変更" in page and "証書の再発行なし" in page
     assert "第2版" not in page
+    # The record of changes speaks 和暦 like the certificate above it, never ISO dates.
+    text = visible_text(page)
+    assert "工事末日・保証期間 令和9年3月31日 → 令和9年6月30日（証書の再発行なし）" in text
+    assert "2027-03-31" not in page and "2027-06-30" not in page
+    assert re.search(r"<li>\s*令和\d+年\d+月\d+日 工期の変更（令和9年3月1日付）", page)
 
 
 def test_csv_export_has_bom_and_rows(world: World, issued: tuple[Guarantee, str]) -> None:
@@ -259,6 +266,38 @@ def test_certificate_pdf_carries_the_viewer(world: World, issued: tuple[Guarante
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+ORDERER_RECORD = "発注者控え（徳島市上下水道事業管理者 閲覧記録）"
+
+
+def test_orderer_print_page_says_whose_record_it_is(world: World, issued: tuple[Guarantee, str]) -> None:
+    """The orderer's print is its own record of the viewing, not the contractor's 閲覧用控え（提出不可）."""
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    html = client.get(f"/verify/certificates/{g.number}/print/").content.decode()
+    text = visible_text(html)
+    assert ORDERER_RECORD in text
+    assert "閲覧者: 徳島市上下水道事業管理者 orderer" in text
+    assert "保証証書 (前払金保証)" in text and "40,000,000 円" in text
+    assert "提出不可" not in html and "閲覧用控え" not in html
+    # The watermark comes from CSS: the orderer's own stylesheet replaces the contractor's words.
+    assert "verify/print.css" in html and 'class="sheet sheet--record"' in html
+    assert f'href="/verify/certificates/{g.number}/copy.pdf?version=1"' in html
+
+
+def test_orderer_pdf_copy_says_whose_record_it_is(world: World, issued: tuple[Guarantee, str]) -> None:
+    g, key = issued
+    client = login(world.orderer_user)
+    client.post("/verify/", {"number": g.number, "key": key})
+    text = pdf_text(client.get(f"/verify/certificates/{g.number}/copy.pdf").content)
+    # Letter-spaced words come out of pdftotext with spaces inside: compare without any.
+    flat = re.sub(r"\s+", "", text)
+    assert flat.count(re.sub(r"\s+", "", ORDERER_RECORD)) >= 2  # the banner and the page foot
+    assert "閲覧者:徳島市上下水道事業管理者orderer" in flat
+    assert "提出不可" not in flat and "閲覧用控え" not in flat
+    assert "40,000,000円" in flat
 
 
 def test_every_url_is_404_to_those_who_did_not_receive_it(world: World, issued: tuple[Guarantee, str]) -> None:

@@ -196,8 +196,9 @@ class SignupForm(forms.Form):
         help_text=POSTAL_CODE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
+    # HTML allows the whole-address autofill token (street-address) on a textarea only.
     address = forms.CharField(
-        label="所在地", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+        label="所在地", max_length=200, widget=forms.Textarea(attrs={"autocomplete": "street-address", "rows": 2})
     )
     tel = forms.CharField(
         label="電話番号",
@@ -241,6 +242,10 @@ class SignupForm(forms.Form):
 
     def clean_company_name(self) -> str:
         return _normalize_text(self.cleaned_data["company_name"])
+
+    def clean_address(self) -> str:
+        # One line on certificates and notices, however it was typed into the box.
+        return " ".join(self.cleaned_data["address"].split())
 
 
 class InviteForm(forms.Form):

@@ -99,7 +99,7 @@ def certificate(request: HttpRequest, number: Number, version: Version = None) -
 PDF_RESPONSE = {
     "responses": {
         "200": {
-            "description": "閲覧記録付きの保証証書（閲覧用控え、電子署名付きPDF）",
+            "description": "閲覧記録付きの保証証書（発注者控え、電子署名付きPDF）",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }
     }
@@ -109,7 +109,7 @@ PDF_RESPONSE = {
 @router.get(
     "/certificates/{number}/pdf",
     response=errors(401, 403, 404, 422),
-    summary="電子証書の閲覧用控え（PDF）",
+    summary="電子証書の発注者控え（閲覧記録付きPDF）",
     openapi_extra=PDF_RESPONSE,
 )
 def certificate_pdf(request: HttpRequest, number: Number, version: Version = None) -> HttpResponse:

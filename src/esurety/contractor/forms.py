@@ -11,6 +11,7 @@ from django import forms
 
 from esurety.guarantees.models import StatementType
 from esurety.guarantees.selectors import SearchMode
+from esurety.web.widgets import IsoDateInput
 
 
 class GuaranteeSearchForm(forms.Form):
@@ -73,14 +74,14 @@ class StatementSearchForm(forms.Form):
         label="発行日（から）",
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
         error_messages={"invalid": "発行日は 2026-04-01 または 2026/04/01 の形で入力してください。"},
     )
     issued_to = forms.DateField(
         label="発行日（まで）",
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
         error_messages={"invalid": "発行日は 2026-04-01 または 2026/04/01 の形で入力してください。"},
     )
     amount_min = YenField(

@@ -30,6 +30,7 @@ from esurety.guarantees import rules
 from esurety.guarantees.models import Application, Guarantee, GuaranteeStatus
 from esurety.guarantees.services import ApplicationInput
 from esurety.parties.models import Branch, Contractor, ElectronicAdoption, Orderer
+from esurety.web.widgets import IsoDateInput
 
 # Kinds that rely on an advance guarantee on the same works (rules._dependency_rules).
 KINDS_NEEDING_ADVANCE: frozenset[str] = frozenset({GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE})
@@ -94,7 +95,7 @@ class JapaneseDateField(forms.DateField):
     input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", IsoDateInput())
         kwargs.setdefault("error_messages", {"invalid": "日付は 2026-04-10 または 2026/04/10 の形で入力してください。"})
         super().__init__(**kwargs)
 

@@ -51,6 +51,9 @@ from esurety.signing.services import pdf_sign
 # Neutral name of the orderers' verification portal (the leaflet's 「保証確認サービス (D-Sure)」).
 SERVICE_NAME = "保証確認サービス"
 VIEWING_COPY_LABEL = "閲覧用控え（提出不可）"
+# The orderer's own copy is its record of what it viewed, not a contractor's
+# screen copy: it names whose record it is instead of 「提出不可」.
+ORDERER_COPY_MARK = "発注者控え"
 SAMPLE_RATE_NOTE = "※デモ用のサンプル料率による計算です"
 
 DEFAULT_GOTHIC_FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
@@ -328,14 +331,28 @@ def _status_notes(certificate: Certificate) -> list[str]:
     return notes
 
 
-def certificate_copy_pdf(
-    *, certificate: Certificate, viewer_label: str | None = None, viewed_at: dt.datetime | None = None
-) -> bytes:
-    """A viewing copy (閲覧用控え) of one certificate version, laid out like the paper 保証証書.
+def orderer_copy_label(orderer_name: str) -> str:
+    """「発注者控え（徳島市上下水道事業管理者 閲覧記録）」: the orderer's print and PDF copy say whose record it is."""
+    return f"{ORDERER_COPY_MARK}（{orderer_name} 閲覧記録）"
 
-    Every page says it is not valid for submission: orderers accept only the key notice.
+
+def certificate_copy_pdf(
+    *,
+    certificate: Certificate,
+    viewer_label: str | None = None,
+    viewed_at: dt.datetime | None = None,
+    orderer_name: str | None = None,
+) -> bytes:
+    """A copy of one certificate version, laid out like the paper 保証証書.
+
+    The contractor's copy (no ``orderer_name``) is a viewing copy (閲覧用控え) and says on
+    every page that it is not valid for submission: orderers accept only the key notice.
+    The orderer's copy (``orderer_name`` given) is that orderer's record of its viewing
+    and says so on every page instead.
     """
     guarantee = certificate.guarantee
+    copy_label = VIEWING_COPY_LABEL if orderer_name is None else orderer_copy_label(orderer_name)
+    watermark = VIEWING_COPY_LABEL if orderer_name is None else ORDERER_COPY_MARK
     kind_name = kind_full_name(certificate.kind)
     viewer_line = ""
     if viewer_label or viewed_at:
@@ -346,7 +363,9 @@ def certificate_copy_pdf(
             parts.append(f"閲覧日時: {_wareki_datetime(viewed_at)}")
         viewer_line = "　".join(parts)
     context = {
-        "viewing_copy_label": VIEWING_COPY_LABEL,
+        "viewing_copy_label": copy_label,
+        "watermark": watermark,
+        "orderer_record": orderer_name is not None,
         "issued_on": format_wareki(certificate.issued_on),
         "kind_full_name": kind_name,
         "is_amendment": certificate.is_amendment,
@@ -381,7 +400,7 @@ def certificate_copy_pdf(
     rendered = _render(
         document="certificate_copy",
         context=context,
-        title=f"保証証書（{kind_name}）{guarantee.number} 第{certificate.version}版 {VIEWING_COPY_LABEL}",
+        title=f"保証証書（{kind_name}）{guarantee.number} 第{certificate.version}版 {copy_label}",
         author=certificate.surety_name,
         created=viewed_at or certificate.issued_at,
     )

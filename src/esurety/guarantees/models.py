@@ -232,6 +232,23 @@ class Amendment(TimeStampedModel):
         verbose_name_plural = "変更契約"
         ordering = ["guarantee", "created_at"]
 
+    # before/after are JSON, so a 工期 change keeps its dates as ISO strings; pages show them as 和暦.
+    @property
+    def completion_date_before(self) -> dt.date | None:
+        return _json_date(self.before, "completion_date")
+
+    @property
+    def completion_date_after(self) -> dt.date | None:
+        return _json_date(self.after, "completion_date")
+
+
+def _json_date(record: object, field: str) -> dt.date | None:
+    raw = record.get(field) if isinstance(record, dict) else None
+    try:
+        return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
 
 class AccessKey(models.Model):
     """認証キー. Stored as an HMAC for lookup and AES-GCM ciphertext for the contractor's display."""

@@ -216,6 +216,7 @@ def certificate_copy_for_viewer(
             certificate=view.certificate,
             viewer_label=f"{user.organisation_name} {user.display_name or user.get_username()}",
             viewed_at=now,
+            orderer_name=receipt.orderer.name,
         )
     number, shown = receipt.guarantee.number, view.certificate.version
     return ViewedCopy(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
-from esurety.documents import receipt_pdf
+from esurety.documents import pdf, receipt_pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
 from esurety.parties.services import can_edit_orderer_departments
 from esurety.verification import selectors, services
@@ -113,6 +113,7 @@ def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
     context = _presentation_context(request, receipt)
     user = orderer_user(request)
     context["viewer_label"] = f"{user.organisation_name} {user.display_name or user.get_username()}"
+    context["copy_label"] = pdf.orderer_copy_label(receipt.orderer.name)
     context["viewed_at"] = now()
     return render(request, "verify/certificate_print.html", context)
 

@@ -27,6 +27,7 @@ from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import Role
 from esurety.web.downloads import csv_response
+from esurety.web.widgets import IsoDateInput
 
 PAGE_SIZE = 50
 
@@ -230,12 +231,8 @@ def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
 
 
 class AuditSearchForm(forms.Form):
-    date_from = forms.DateField(
-        label="期間（から）", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label="期間（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = forms.DateField(label="期間（から）", required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label="期間（まで）", required=False, widget=IsoDateInput())
     actor = forms.CharField(label="実行者（お客様ID）", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False)
     target = forms.CharField(label="保証契約番号 / 対象ID", required=False, max_length=40)

@@ -1,0 +1,291 @@
+"""Every page of every portal, as its users see it, over data that fills each state.
+
+Shared by the HTML validator test (tests/web/test_html_valid.py) and the axe walk
+(tests/e2e/test_every_page_accessible.py). Lists are paged with a page size of 2
+(``small_pages``) so that every pager is on screen, above and below its list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+
+from esurety.accounts import services as accounts
+from esurety.accounts import totp
+from esurety.api.services import api_token_create
+from esurety.core.kinds import DeliveryMethod
+from esurety.guarantees import services
+from esurety.guarantees.imports import import_batch_process, import_batch_upload
+from esurety.guarantees.models import AmendmentType
+from esurety.parties.models import Role, User
+from esurety.verification import services as verification
+from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
+from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.services import webhook_endpoint_create
+from tests.factories import World, application_input, make_guarantee, make_user, submit_application
+from tests.office.lifecycle import make_office, receive
+from tests.office.operations import csv_bytes, line
+
+# Module attributes holding a list's page size; patched to 2 so a few rows make several pages.
+PAGED_MODULES = (
+    "esurety.contractor.views.guarantees",
+    "esurety.contractor.views.statements",
+    "esurety.contractor.views.applications",
+    "esurety.office.views.lifecycle_common",
+    "esurety.office.views.audit",
+    "esurety.office.views.outbox",
+    "esurety.office.views.alerts",
+    "esurety.webhooks.views",
+    "esurety.verify.views",
+)
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in PAGED_MODULES:
+        monkeypatch.setattr(f"{module}.PAGE_SIZE", 2)
+
+
+@dataclass
+class Site:
+    """Who looks at what: username (None: not logged in) → paths."""
+
+    pages: dict[str | None, list[str]] = field(default_factory=dict)
+    # Staff who must enter a TOTP code first (the code page itself is one of their pages).
+    totp_user: str = ""
+
+
+def build_site(world: World) -> Site:
+    now = timezone.now()
+    office = make_office(world)
+    orderer_admin = make_user("ordadmin", orderer=world.orderer, role=Role.ORG_ADMIN)
+    User.objects.filter(pk=world.clerk.pk).update(display_name="事務 一郎")
+    User.objects.filter(pk=world.orderer_user.pk).update(display_name="契約 次郎")
+
+    # Webhooks and API tokens first, so events of the changes below are delivered to them.
+    events = list(WebhookEvent.values)
+    webhook_endpoint_create(
+        owner=world.surety, by=office.admin, url="http://127.0.0.1:9/hook", events=events, name="基幹", now=now
+    )
+    webhook_endpoint_create(
+        owner=world.orderer, by=orderer_admin, url="http://127.0.0.1:9/hook", events=events, name="電子契約", now=now
+    )
+    api_token_create(by=None, name="電子契約システム", orderer=world.orderer, now=now)
+    api_token_create(by=None, name="基幹システム", surety=world.surety, role=Role.APPROVER, now=now)
+
+    # A guarantee received by the orderer, sent by the contractor, then changed in amount and in 工期.
+    amended = make_guarantee(world)
+    verification.notice_dispatch_send(guarantee=amended, by=world.contractor_user, now=now)
+    receive(world, amended, at=now)
+    services.guarantee_amend_amount(
+        guarantee=amended,
+        by=world.clerk,
+        contract_price=110_000_000,
+        guaranteed_amount=44_000_000,
+        effective_on=dt.date(2026, 6, 1),
+        reason="設計変更による請負金額の増額",
+        now=now,
+    )
+    services.guarantee_change_period(
+        guarantee=amended,
+        by=world.clerk,
+        completion_date=dt.date(2027, 6, 30),
+        effective_on=dt.date(2027, 3, 1),
+        reason="関係機関との協議に伴う工期の延長",
+        now=now,
+    )
+    # One with a change waiting for the approver, one cancelled, one on paper.
+    pending = make_guarantee(world, work_name="△△トンネル工事", contract_price=50_000_000, guaranteed_amount=20_000_000)
+    services.amendment_request_create(
+        guarantee=pending,
+        by=world.clerk,
+        amendment_type=AmendmentType.AMOUNT,
+        effective_on=dt.date(2026, 7, 1),
+        reason="数量増加",
+        contract_price=60_000_000,
+        guaranteed_amount=24_000_000,
+        now=now,
+    )
+    receive(world, pending, at=now)
+    cancelled = make_guarantee(world, work_name="□□橋梁補修工事")
+    receive(world, cancelled, at=now)
+    services.guarantee_cancel(guarantee=cancelled, by=world.approver, reason="工事の中止", now=now)
+    paper = make_guarantee(world, work_name="書面交付の工事", delivery_method=DeliveryMethod.PAPER)
+
+    # A run of wrong keys by another of the orderer's users: an alert for the staff.
+    locked_out = make_user("guesser", orderer=world.orderer)
+    for _ in range(PER_USER.max_attempts):
+        try:
+            verification.certificate_verify(
+                user=locked_out, number=pending.number, key="AAAAAAAAAA", client_ip="203.0.113.9", now=now
+            )
+        except (VerificationRefused, VerificationLocked):
+            pass
+
+    # Applications in each state the contractor and the staff see.
+    draft = services.application_create(
+        by=world.contractor_user, data=application_input(world, work_name="下書きの工事"), now=now
+    )
+    submitted = submit_application(world, work_name="審査待ちの工事")
+    reviewed = services.application_start_review(
+        application=submit_application(world, work_name="審査中の工事"), by=world.clerk, now=now
+    )
+    approved = services.application_approve(
+        application=services.application_start_review(
+            application=submit_application(world, work_name="承認済みの工事"), by=world.clerk, now=now
+        ),
+        by=world.approver,
+        now=now,
+    )
+    rejected = services.application_reject(
+        application=services.application_start_review(
+            application=submit_application(world, work_name="否決された工事"), by=world.clerk, now=now
+        ),
+        by=world.approver,
+        reason="契約書の写しに記載の請負金額と申込内容が一致しないため否決しました。",
+        now=now,
+    )
+
+    usage = accounts.usage_application_submit(
+        data=accounts.UsageApplicationInput(
+            surety_id=world.surety.pk,
+            company_name="株式会社□□組",
+            postal_code="770-0001",
+            address="徳島市□□町1番地",
+            tel="088-123-4567",
+            representative_title="代表取締役",
+            representative_name="□□ 太郎",
+            applicant_name="□□ 花子",
+            applicant_email="hanako@kumi.example",
+        ),
+        now=now,
+    )
+    rejected_import = import_batch_process(
+        batch_id=import_batch_upload(
+            by=office.admin,
+            file_name="import.csv",
+            content=csv_bytes([line(world, 保証金額="abc"), line(world, 工事末日="2027-13-01"), line(world, 区分="?")]),
+            now=now,
+        ).pk,
+        now=now,
+    )
+    assert rejected_import is not None
+    colleague = accounts.member_invite(
+        by=world.contractor_user, email="jiro@maru.example", display_name="工務部 次郎", now=now
+    )
+
+    totp_user = make_user("totpclerk", surety=world.surety, role=Role.CLERK)
+    secret = totp.totp_enrol_start(user=totp_user, now=now)
+    totp.totp_enrol_confirm(user=totp_user, code=totp.totp(secret, now), now=now)
+
+    n, p, c = amended.number, pending.number, cancelled.number
+    contractor = [
+        "/contractor/",
+        "/contractor/?page=2",
+        "/contractor/?mode=work_name&q=トンネル",
+        f"/contractor/guarantees/{n}/",
+        f"/contractor/guarantees/{n}/?version=1",
+        f"/contractor/guarantees/{n}/print/",
+        f"/contractor/guarantees/{n}/print/?version=1",
+        f"/contractor/guarantees/{n}/key/",
+        f"/contractor/guarantees/{c}/",
+        f"/contractor/guarantees/{paper.number}/",
+        "/contractor/statements/",
+        "/contractor/statements/?page=2",
+        "/contractor/applications/",
+        "/contractor/applications/?page=2",
+        "/contractor/applications/new/",
+        f"/contractor/applications/{draft.pk}/",
+        f"/contractor/applications/{draft.pk}/edit/",
+        f"/contractor/applications/{submitted.pk}/",
+        f"/contractor/applications/{rejected.pk}/",
+        "/account/members/",
+        f"/account/members/{colleague.pk}/remove/",
+    ]
+    orderer = [
+        "/verify/",
+        "/verify/received/",
+        "/verify/received/?page=2",
+        "/verify/received/?status=変更あり",
+        f"/verify/certificates/{n}/",
+        f"/verify/certificates/{n}/?version=1",
+        f"/verify/certificates/{n}/print/",
+        f"/verify/certificates/{c}/",
+        f"/verify/certificates/{p}/print/",
+        "/verify/organisation/",
+        "/verify/organisation/api-tokens/",
+        "/verify/webhooks/",
+        "/verify/webhooks/?page=2",
+        "/account/members/",
+    ]
+    clerk = [
+        "/office/",
+        "/office/?page=2",
+        f"/office/applications/{submitted.pk}/",
+        f"/office/applications/{reviewed.pk}/",
+        f"/office/applications/{approved.pk}/",
+        f"/office/applications/{rejected.pk}/",
+        "/office/guarantees/",
+        "/office/guarantees/?page=2",
+        f"/office/guarantees/{n}/",
+        f"/office/guarantees/{n}/?version=1",
+        f"/office/guarantees/{p}/",
+        f"/office/guarantees/{c}/",
+        f"/office/guarantees/{paper.number}/",
+        f"/office/guarantees/{n}/amend/",
+        "/office/amendments/",
+        "/office/premium-rates/",
+        "/office/orderers/",
+        f"/office/orderers/{world.orderer.pk}/",
+        "/office/outbox/",
+        "/office/outbox/?page=2",
+        "/office/audit/",
+        "/office/audit/?page=2",
+        "/office/alerts/",
+        "/office/totp/",
+    ]
+    approver = [
+        f"/office/guarantees/{p}/",
+        f"/office/guarantees/{n}/cancel/",
+        f"/office/guarantees/{n}/reissue-key/",
+        "/office/amendments/?status=PENDING",
+    ]
+    admin = [
+        "/office/orderers/new/",
+        f"/office/orderers/{world.orderer.pk}/edit/",
+        f"/office/orderers/{world.orderer.pk}/api-tokens/",
+        "/office/usage-applications/",
+        f"/office/usage-applications/?status={usage.status}",
+        "/office/imports/",
+        f"/office/imports/{rejected_import.pk}/",
+        "/office/api-tokens/",
+        "/office/webhooks/",
+        "/office/webhooks/?page=2",
+    ]
+    anonymous = [
+        "/",
+        "/login/",
+        "/password-reset/",
+        "/password-reset/done/",
+        accounts.set_password_path(world.other_contractor_user),
+        "/reset/MQ/invalid-token/",
+        "/reset/done/",
+        "/signup/",
+        "/signup/done/",
+        "/check/",
+    ]
+    return Site(
+        pages={
+            None: anonymous,
+            world.contractor_user.username: contractor,
+            orderer_admin.username: orderer,
+            world.clerk.username: clerk,
+            world.approver.username: approver,
+            office.admin.username: admin,
+            totp_user.username: ["/office/totp/verify/"],
+        },
+        totp_user=totp_user.username,
+    )
