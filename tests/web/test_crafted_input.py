@@ -282,3 +282,12 @@ def test_the_service_refuses_control_characters_from_any_caller(world: World) ->
         )
     assert [v.field for v in caught.value.violations] == ["work_name"]
     assert not Application.objects.exists()
+
+
+def test_an_orderer_search_longer_than_any_name_finds_nothing_instead_of_failing(world: World) -> None:
+    staff = make_user("search-admin", surety=world.surety, role=Role.SURETY_ADMIN)
+    client = client_for(staff)
+    assert world.orderer.name in text_of(client.get("/office/orderers/", {"q": "徳島"}))
+    response = client.get("/office/orderers/", {"q": "徳" * 100_000})
+    assert response.status_code == 200
+    assert world.orderer.name not in text_of(response).split("発注者名・機関名", 1)[1]

@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
-from esurety.core.dates import business_date_error
+from esurety.core.dates import FIRST_BUSINESS_DAY, LAST_BUSINESS_DAY, business_date_error
 from esurety.core.money import format_yen
 from esurety.core.normalize import parse_ascii_int
 from esurety.core.text import TextValidator
@@ -49,7 +49,9 @@ class BusinessDateField(forms.DateField):
     input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        # min/max: the browser's date picker offers the same range the server accepts.
+        attrs = {"type": "date", "min": FIRST_BUSINESS_DAY.isoformat(), "max": LAST_BUSINESS_DAY.isoformat()}
+        kwargs.setdefault("widget", forms.DateInput(attrs=attrs, format="%Y-%m-%d"))
         messages = {"invalid": "日付は 2026-04-10 または 2026/04/10 の形で入力してください。"}
         messages.update(kwargs.pop("error_messages", None) or {})
         super().__init__(error_messages=messages, **kwargs)

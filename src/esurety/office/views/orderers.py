@@ -27,6 +27,9 @@ from esurety.office.views.lifecycle_common import error_message, paginate
 from esurety.parties.models import Orderer, Role, User
 from esurety.parties.services import can_manage_orderers, orderer_create, orderer_update
 
+# Orderer.name and organisation_name hold at most this many characters.
+NAME_MAX = 100
+
 
 @require_GET
 @staff_required
@@ -38,7 +41,10 @@ def orderer_list(request: HttpRequest) -> HttpResponse:
         user_count=Count("users", filter=Q(users__is_active=True, users__api_token__isnull=True), distinct=True),
         adoption_count=Count("adoptions", distinct=True),
     ).order_by("name")
-    if query:
+    if len(query) > NAME_MAX:
+        # Longer than any name: nothing matches, and SQLite refuses a LIKE pattern that long.
+        orderers = orderers.none()
+    elif query:
         orderers = orderers.filter(Q(name__contains=query) | Q(organisation_name__contains=query))
     listing = paginate(request, orderers, {"q": query} if query else {})
     return render(
