@@ -13,6 +13,7 @@ from esurety.accounts.services import orderer_user_invite
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import WorkCategory
+from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import (
@@ -41,8 +42,9 @@ def orderer_list(request: HttpRequest) -> HttpResponse:
         user_count=Count("users", filter=Q(users__is_active=True, users__api_token__isnull=True), distinct=True),
         adoption_count=Count("adoptions", distinct=True),
     ).order_by("name")
-    if len(query) > NAME_MAX:
-        # Longer than any name: nothing matches, and SQLite refuses a LIKE pattern that long.
+    if len(query) > NAME_MAX or text_error(query) is not None:
+        # Longer than any name, or with a character no name may hold: nothing matches (and
+        # SQLite refuses a LIKE pattern that long, PostgreSQL a NUL).
         orderers = orderers.none()
     elif query:
         orderers = orderers.filter(Q(name__contains=query) | Q(organisation_name__contains=query))
