@@ -310,7 +310,7 @@ def test_page_large_file_goes_to_the_worker(world: World, admin, settings, monke
 
     import esurety.guarantees.imports as imports
 
-    monkeypatch.setattr(imports, "SYNC_LINE_LIMIT", 1)
+    monkeypatch.setattr(imports.batches, "SYNC_LINE_LIMIT", 1)
     client = client_for(admin)
     lines = [line(world, 工事名=f"工事{i}") for i in range(3)]
     response = client.post("/office/imports/", {"file": SimpleUploadedFile("big.csv", csv_bytes(lines))}, follow=True)

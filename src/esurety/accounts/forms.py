@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from esurety.accounts import ratelimit
 from esurety.accounts.services import password_reset_mail_enqueue, user_password_set
 from esurety.core.clock import now as clock_now
+from esurety.core.text import TextValidator
 from esurety.parties.models import SuretyCompany, User
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,7 @@ class SignupForm(forms.Form):
             if name != "surety":
                 # Say which field is missing, not just "required".
                 field.error_messages["required"] = f"{field.label}を入力してください。"
+                field.validators.append(TextValidator())
 
     def clean_postal_code(self) -> str:
         value = _normalize_text(self.cleaned_data["postal_code"]).replace("ー", "-").replace("−", "-")
@@ -253,6 +255,7 @@ class InviteForm(forms.Form):
         label="氏名",
         max_length=100,
         error_messages={"required": "氏名を入力してください。"},
+        validators=[TextValidator()],
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(

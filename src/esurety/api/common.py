@@ -11,26 +11,27 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 from pydantic_core import PydanticCustomError
 
 from esurety.core.clock import TOKYO
+from esurety.core.dates import FIRST_BUSINESS_DAY, LAST_BUSINESS_DAY, RANGE_TEXT
+from esurety.core.text import text_error
 
 # Yen amounts are BigIntegerField: bounded well inside 64 bits (and any real contract).
 MAX_YEN = 999_999_999_999_999
 MAX_ID = 2**63 - 1
-# Dates the era table (和暦) and the rules can print; anything else is a typing error.
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2099, 12, 31)
+# The business date range of every form and the bulk import (core.dates).
+FIRST_DAY = FIRST_BUSINESS_DAY
+LAST_DAY = LAST_BUSINESS_DAY
 NUMBER_PATTERN = r"^[0-9]{10}$"
 # The leaflet's own 保証契約番号, as the documented example.
 NUMBER_EXAMPLE = "2070004426"
 
 
 def _clean_text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and lone surrogates cannot be encoded: say so as a 422.
-    if "\x00" in value:
-        raise PydanticCustomError("text_nul", "使用できない文字（NUL）が含まれています。")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError("text_encoding", "文字として読み取れない値が含まれています。") from None
+    # The rule of every form and the bulk import (core.text): NUL (PostgreSQL refuses it),
+    # lone surrogates (cannot be encoded), bidi overrides and zero-width characters are a 422.
+    # Line breaks pass here; a single-line field (工事名) is checked again by the rules.
+    message = text_error(value, multiline=True)
+    if message is not None:
+        raise PydanticCustomError("text_character", message)
     return value
 
 
@@ -59,7 +60,7 @@ def _datetime_text(value: object) -> object:
 
 def _check_day(value: dt.date) -> dt.date:
     if not FIRST_DAY <= value <= LAST_DAY:
-        raise PydanticCustomError("date_range", "日付は2000年1月1日から2099年12月31日までで指定してください。")
+        raise PydanticCustomError("date_range", f"日付は{RANGE_TEXT}で指定してください。")
     return value
 
 

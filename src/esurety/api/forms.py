@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from esurety.api.services import NAME_MAX, IssuedToken
 from esurety.core.errors import DomainError
 from esurety.parties.models import Role
+from esurety.web.forms import TextField
 
 ROLE_CHOICES = [
     (Role.CLERK.value, "担当者（申込の入力・審査開始・入金確認・契約締結・変更申請・認証キー再発行）"),
@@ -19,7 +20,7 @@ ROLE_CHOICES = [
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label="名称（接続するシステム）",
         max_length=NAME_MAX,
         strip=True,

@@ -152,7 +152,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status[dict
     if not isinstance(content, bytes):
         raise input_error("file", "ファイルを読み取れません。")
     batch = imports.import_batch_upload(by=user, file_name=file.name or "", content=content, now=now())
-    if imports.estimated_lines(content) <= imports.SYNC_LINE_LIMIT:
+    if imports.runs_in_request(content):
         imports.import_batch_process(batch_id=batch.pk, now=now())
     done = _batch_or_404(user, batch.pk)
     return Status(202 if done.status == ImportStatus.VALIDATING else 201, import_out(done))

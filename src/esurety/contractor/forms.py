@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,7 @@ from django import forms
 
 from esurety.guarantees.models import StatementType
 from esurety.guarantees.selectors import SearchMode
-from esurety.web.widgets import IsoDateInput
+from esurety.web.forms import BusinessDateField, TextField, YenField
 
 
 class GuaranteeSearchForm(forms.Form):
@@ -29,28 +28,13 @@ class GuaranteeSearchForm(forms.Form):
         required=False,
         initial=SearchMode.ALL,
     )
-    q = forms.CharField(label="検索語", max_length=100, required=False, strip=True)
+    q = TextField(label="検索語", max_length=100, required=False, strip=True)
 
     def search_terms(self) -> tuple[str, str]:
         """(mode, query) to search with; anything unusable falls back to the full list (初期表示)."""
         if not self.is_valid():
             return SearchMode.ALL, ""
         return self.cleaned_data.get("mode") or SearchMode.ALL, self.cleaned_data.get("q") or ""
-
-
-def _yen(raw: str) -> int | None:
-    """「1,000,000」「１０００００円」 → 1000000; blank → None."""
-    text = unicodedata.normalize("NFKC", raw or "").replace(",", "").replace("円", "").replace(" ", "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise forms.ValidationError("金額は半角または全角の数字で入力してください（例: 100,000）。")
-    return int(text)
-
-
-class YenField(forms.CharField):
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        return _yen(str(value) if value is not None else "")
 
 
 @dataclass(frozen=True)
@@ -63,34 +47,35 @@ class StatementFilters:
     statement_type: str = ""
 
 
-# Browsers send 2026-04-01 from a date picker; people type 2026/04/01 as the list prints it.
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+AMOUNT_INVALID = "金額は半角または全角の数字で入力してください（例: 100,000）。"
 
 
 class StatementSearchForm(forms.Form):
     """電子帳簿保存法's search keys: 取引年月日 (range), 取引金額 (range), 取引先."""
 
-    issued_from = forms.DateField(
+    issued_from = BusinessDateField(
         label="発行日（から）",
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=IsoDateInput(),
         error_messages={"invalid": "発行日は 2026-04-01 または 2026/04/01 の形で入力してください。"},
     )
-    issued_to = forms.DateField(
+    issued_to = BusinessDateField(
         label="発行日（まで）",
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=IsoDateInput(),
         error_messages={"invalid": "発行日は 2026-04-01 または 2026/04/01 の形で入力してください。"},
     )
     amount_min = YenField(
-        label="金額（円以上）", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label="金額（円以上）",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": AMOUNT_INVALID},
     )
     amount_max = YenField(
-        label="金額（円以下）", required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label="金額（円以下）",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": AMOUNT_INVALID},
     )
-    counterparty = forms.CharField(label="取引先", max_length=100, required=False, strip=True)
+    counterparty = TextField(label="取引先", max_length=100, required=False, strip=True)
     statement_type = forms.ChoiceField(
         label="書類の種類", choices=[("", "すべて"), *StatementType.choices], required=False
     )

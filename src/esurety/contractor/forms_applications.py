@@ -9,12 +9,9 @@ contractor presses 「申込む」; their violations come back through
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from esurety.core.errors import DomainError
 from esurety.core.kinds import (
@@ -30,7 +27,7 @@ from esurety.guarantees import rules
 from esurety.guarantees.models import Application, Guarantee, GuaranteeStatus
 from esurety.guarantees.services import ApplicationInput
 from esurety.parties.models import Branch, Contractor, ElectronicAdoption, Orderer
-from esurety.web.widgets import IsoDateInput
+from esurety.web.forms import BusinessDateField, TextField, YenField
 
 # Kinds that rely on an advance guarantee on the same works (rules._dependency_rules).
 KINDS_NEEDING_ADVANCE: frozenset[str] = frozenset({GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE})
@@ -46,63 +43,9 @@ DELIVERY_CHOICES = [
     (DeliveryMethod.PAPER.value, "書面"),
 ]
 
-# BIGINT upper bound; anything near it is a typing accident, not a contract price.
-MAX_YEN = 999_999_999_999_999
-_YEN_NOISE = re.compile(r"[\s,、円¥\\]")
-_DIGITS = re.compile(r"[0-9]+")
-
 
 def _required(message: str) -> dict[str, str]:
     return {"required": message}
-
-
-class YenField(forms.CharField):
-    """A yen amount typed as 「４０，０００，０００」, 「40,000,000円」 or 「40000000」."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        # No max_length: its validator would measure the int. The widget limits typing instead.
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "off", "class": "input-yen", "maxlength": "30"}
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        # NFKC folds full-width digits and commas (４０，０００) to ASCII.
-        text = _YEN_NOISE.sub("", unicodedata.normalize("NFKC", text))
-        if text in self.empty_values:
-            return None
-        if not _DIGITS.fullmatch(text):
-            raise ValidationError("金額は数字で入力してください（例: 40,000,000）。", code="invalid")
-        amount = int(text)
-        if amount > MAX_YEN:
-            raise ValidationError("金額が大きすぎます。桁数を確認してください。", code="max_value")
-        return amount
-
-    def prepare_value(self, value: Any) -> Any:
-        # Show stored amounts with commas, as every list and certificate prints them.
-        if isinstance(value, int):
-            return format_yen(value)
-        return value
-
-
-class JapaneseDateField(forms.DateField):
-    """A date from <input type="date">, or typed as 2026/04/10 in full- or half-width."""
-
-    input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", IsoDateInput())
-        kwargs.setdefault("error_messages", {"invalid": "日付は 2026-04-10 または 2026/04/10 の形で入力してください。"})
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).strip()
-        return super().to_python(value)
 
 
 class AdvanceGuaranteeSelect(forms.Select):
@@ -224,7 +167,7 @@ class ApplicationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=_required("区分（保証の種類）を選択してください。"),
     )
-    work_name = forms.CharField(
+    work_name = TextField(
         label="工事名",
         max_length=200,
         error_messages={
@@ -232,15 +175,15 @@ class ApplicationForm(forms.Form):
             "max_length": "工事名は200文字以内で入力してください。",
         },
     )
-    contract_date = JapaneseDateField(label="契約締結日", error_messages=_required("契約締結日を入力してください。"))
-    completion_date = JapaneseDateField(label="工事末日", error_messages=_required("工事末日を入力してください。"))
+    contract_date = BusinessDateField(label="契約締結日", error_messages=_required("契約締結日を入力してください。"))
+    completion_date = BusinessDateField(label="工事末日", error_messages=_required("工事末日を入力してください。"))
     contract_price = YenField(label="請負金額(総額)", error_messages=_required("請負金額(総額)を入力してください。"))
     contract_price_consideration = YenField(
         label="請負金額(対価額)", required=False, help_text="対価額の定めがある契約のみ入力してください。"
     )
     guaranteed_amount = YenField(label="保証金額", error_messages=_required("保証金額を入力してください。"))
     low_bid = forms.BooleanField(label="低入札（低入札価格調査の対象となった契約）", required=False)
-    deposit_bank = forms.CharField(
+    deposit_bank = TextField(
         label="預託金融機関",
         max_length=100,
         required=False,
@@ -253,7 +196,7 @@ class ApplicationForm(forms.Form):
         help_text="中間前払金保証・契約保証では、同じ工事の前払金保証を選択してください。",
         error_messages={"invalid_choice": "一覧から有効な前払金保証を選択してください。"},
     )
-    notes = forms.CharField(
+    notes = TextField(
         label="連絡事項等",
         required=False,
         max_length=2000,

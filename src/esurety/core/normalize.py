@@ -44,3 +44,18 @@ def normalize_search_text(raw: str) -> str:
     """
     text = unicodedata.normalize("NFKC", raw or "")
     return _SPACES.sub("", text).lower()
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_ascii_int(raw: str | None, *, max_digits: int = 18) -> int | None:
+    """'12' -> 12; None for anything else.
+
+    str.isdigit() is true for 「²」 and 「᧚」, which int() refuses, and int()
+    refuses more than 4,300 digits: a value from a URL or a file is read here,
+    as ASCII digits of a bounded length, never with isdigit() + int().
+    """
+    if raw is None or len(raw) > max_digits or not _ASCII_DIGITS.fullmatch(raw):
+        return None
+    return int(raw)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from esurety.core.dates import LAST_BUSINESS_DAY
+
 
 class Era(NamedTuple):
     name: str
@@ -38,9 +40,18 @@ def format_wareki(day: dt.date | None, *, padded: bool = True) -> str:
     """2026-04-01 -> '令和 8年 4月 1日' (padded, as the seed prints) or '令和8年4月1日'.
 
     2022-05-10 -> '令和 4年 5月 10日', exactly as the seed's certificate prints it.
+    Never raises: a date outside the era table or the business range (core.dates) is
+    printed as a western date, 「1800年1月1日」.
     """
     if day is None:
         return ""
+    if day < ERAS[-1].starts or day > LAST_BUSINESS_DAY:
+        # Only old data can hold such a date (every form, the import and the API refuse it
+        # now): print it in the western calendar, so that its page still opens and 9999-12-31
+        # does not read as 「令和7981年」.
+        if padded:
+            return f"{day.year}年 {day.month}月 {day.day}日"
+        return f"{day.year}年{day.month}月{day.day}日"
     name, year = era_of(day)
     year_text = "元" if year == 1 else str(year)
     if padded:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 
 from esurety.core.clock import business_date
 from esurety.core.kinds import ADVANCE_KINDS
+from esurety.core.normalize import parse_ascii_int
 from esurety.guarantees import selectors
 from esurety.guarantees.models import Certificate, Guarantee
 
@@ -23,9 +24,11 @@ def requested_version(request: HttpRequest) -> int | None:
     raw = request.GET.get("version")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    # Not isdigit() + int(): 「²」 is a digit to isdigit() and a ValueError to int().
+    version = parse_ascii_int(raw, max_digits=9)
+    if version is None:
         raise Http404("指定された版はありません。")
-    return int(raw)
+    return version
 
 
 @dataclass(frozen=True)

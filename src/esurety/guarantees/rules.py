@@ -10,14 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
+from esurety.core.dates import business_date_error, is_business_date
 from esurety.core.errors import RuleViolation
 from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod, GuaranteeKind, WorkCategory, kind_full_name
 from esurety.core.money import floor_to_unit, format_yen
+from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
 
 ADVANCE_UNIT = 100_000  # 10万円未満切捨
 WORK_NAME_MAX = 200  # the column widths of Application / Guarantee
 DEPOSIT_BANK_MAX = 100
+NOTES_MAX = 2000
 
 ADVANCE_RATIO_WORKS = Fraction(4, 10)
 ADVANCE_RATIO_CONSULTING = Fraction(3, 10)
@@ -81,6 +84,43 @@ class AdvanceFacts:
     guaranteed_amount: int
 
 
+def text_violations(*, work_name: str, deposit_bank: str, notes: str = "") -> list[RuleViolation]:
+    """The free text of an application: within its column and without control characters (core.text)."""
+    out: list[RuleViolation] = []
+    for field, label, value, limit, multiline in (
+        ("work_name", "工事名", work_name, WORK_NAME_MAX, False),
+        ("deposit_bank", "預託金融機関", deposit_bank, DEPOSIT_BANK_MAX, False),
+        ("notes", "連絡事項等", notes, NOTES_MAX, True),
+    ):
+        if len(value) > limit:
+            out.append(RuleViolation(field, f"{label}は{limit}文字以内で入力してください。"))
+            continue
+        message = text_error(value, multiline=multiline)
+        if message is not None:
+            out.append(RuleViolation(field, message))
+    return out
+
+
+def date_violations(*, contract_date: dt.date, completion_date: dt.date) -> list[RuleViolation]:
+    """契約締結日 and 工事末日 within the business date range, and the works ending after they begin."""
+    out: list[RuleViolation] = []
+    for field, label, day in (
+        ("contract_date", "契約締結日", contract_date),
+        ("completion_date", "工事末日", completion_date),
+    ):
+        message = business_date_error(day, label=label)
+        if message is not None:
+            out.append(RuleViolation(field, message))
+    if not out and completion_date < contract_date:
+        out.append(
+            RuleViolation(
+                "completion_date",
+                f"工事末日は契約締結日（{format_wareki(contract_date, padded=False)}）以降の日付にしてください。",
+            )
+        )
+    return out
+
+
 def check_terms(
     terms: Terms,
     *,
@@ -95,21 +135,12 @@ def check_terms(
 
     if terms.work_name.strip() == "":
         add(RuleViolation("work_name", "工事名を入力してください。"))
-    elif len(terms.work_name) > WORK_NAME_MAX:
-        add(RuleViolation("work_name", f"工事名は{WORK_NAME_MAX}文字以内で入力してください。"))
-    if len(terms.deposit_bank) > DEPOSIT_BANK_MAX:
-        add(RuleViolation("deposit_bank", f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"))
+    violations.extend(text_violations(work_name=terms.work_name, deposit_bank=terms.deposit_bank))
     if price <= 0:
         add(RuleViolation("contract_price", "請負金額(総額)は1円以上で入力してください。"))
     if amount <= 0:
         add(RuleViolation("guaranteed_amount", "保証金額は1円以上で入力してください。"))
-    if terms.completion_date < terms.contract_date:
-        add(
-            RuleViolation(
-                "completion_date",
-                f"工事末日は契約締結日（{format_wareki(terms.contract_date, padded=False)}）以降の日付にしてください。",
-            )
-        )
+    violations.extend(date_violations(contract_date=terms.contract_date, completion_date=terms.completion_date))
     if price > 0 and amount > price:
         add(
             RuleViolation(
@@ -210,7 +241,7 @@ def _dependency_rules(terms: Terms, advance: AdvanceFacts | None) -> list[RuleVi
 
 
 def _delivery_rules(terms: Terms, orderer_name: str, accepts: bool) -> list[RuleViolation]:
-    if terms.delivery_method != DeliveryMethod.ELECTRONIC:
+    if terms.delivery_method != DeliveryMethod.ELECTRONIC or not is_business_date(terms.contract_date):
         return []
     if terms.kind == GuaranteeKind.PERFORMANCE_RESERVATION:
         return [RuleViolation("delivery_method", "契約保証予約は電子交付の対象外です。「書面」を選択してください。")]

@@ -9,13 +9,12 @@ from typing import Any
 
 from django import forms
 
-from esurety.contractor.forms_applications import JapaneseDateField, YenField
 from esurety.core.errors import DomainError
 from esurety.core.kinds import KIND_FULL_NAMES, GuaranteeKind, WorkCategory
 from esurety.guarantees.models import AmendmentType, GuaranteeStatus
 from esurety.parties.models import Branch, Orderer
 from esurety.parties.services import AdoptionInput, OrdererInput
-from esurety.web.forms import ELECTRONIC_KIND_CHOICES, department_inputs
+from esurety.web.forms import ELECTRONIC_KIND_CHOICES, BusinessDateField, TextField, YenField, department_inputs
 
 
 class ViolationsMixin:
@@ -29,8 +28,8 @@ class ViolationsMixin:
             self.add_error(name, violation.message)
 
 
-def _text(**kwargs: Any) -> forms.CharField:
-    return forms.CharField(strip=True, **kwargs)
+def _text(**kwargs: Any) -> TextField:
+    return TextField(strip=True, **kwargs)
 
 
 # ---------------------------------------------------------------------------
@@ -47,7 +46,7 @@ class RejectForm(ViolationsMixin, forms.Form):
 
 
 class PaymentForm(ViolationsMixin, forms.Form):
-    received_on = JapaneseDateField(label="入金日", error_messages={"required": "入金日を入力してください。"})
+    received_on = BusinessDateField(label="入金日", error_messages={"required": "入金日を入力してください。"})
 
 
 # ---------------------------------------------------------------------------
@@ -79,8 +78,8 @@ class AmendmentRequestForm(ViolationsMixin, forms.Form):
     )
     contract_price = YenField(label="変更後の請負金額(総額)", required=False)
     guaranteed_amount = YenField(label="変更後の保証金額", required=False)
-    completion_date = JapaneseDateField(label="変更後の工事末日", required=False)
-    effective_on = JapaneseDateField(
+    completion_date = BusinessDateField(label="変更後の工事末日", required=False)
+    effective_on = BusinessDateField(
         label="変更日（変更契約の締結日）", error_messages={"required": "変更日を入力してください。"}
     )
     reason = _text(
@@ -110,7 +109,7 @@ class PremiumRateForm(ViolationsMixin, forms.Form):
         choices=[(k, KIND_FULL_NAMES[k]) for k in GuaranteeKind.values],
         error_messages={"required": "区分を選んでください。"},
     )
-    effective_from = JapaneseDateField(
+    effective_from = BusinessDateField(
         label="適用開始日", error_messages={"required": "適用開始日を入力してください。"}
     )
     annual_rate = _text(
@@ -159,8 +158,8 @@ class OrdererForm(ViolationsMixin, forms.Form):
         ),
         widget=forms.TextInput(attrs={"size": 70}),
     )
-    adoption_from = JapaneseDateField(label="対象となる契約締結日（から）", required=False)
-    adoption_until = JapaneseDateField(label="対象となる契約締結日（まで・空欄は期限なし）", required=False)
+    adoption_from = BusinessDateField(label="対象となる契約締結日（から）", required=False)
+    adoption_until = BusinessDateField(label="対象となる契約締結日（まで・空欄は期限なし）", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

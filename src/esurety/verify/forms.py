@@ -6,16 +6,17 @@ from django import forms
 
 from esurety.core.kinds import ELECTRONIC_KINDS, GuaranteeKind
 from esurety.verification.selectors import ReceiptFilters, ReceiptStatus
+from esurety.web.forms import TextField
 
 
 class VerifyForm(forms.Form):
-    number = forms.CharField(
+    number = TextField(
         label="保証契約番号",
         max_length=40,
         help_text="10桁の数字（全角でも入力できます）",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
-    key = forms.CharField(
+    key = TextField(
         label="認証キー",
         max_length=40,
         help_text="10文字の英数字（全角・小文字・ハイフン入りでも入力できます）",
@@ -24,9 +25,9 @@ class VerifyForm(forms.Form):
 
 
 class ReceiptSearchForm(forms.Form):
-    number = forms.CharField(label="保証契約番号", max_length=40, required=False)
-    contractor = forms.CharField(label="保証契約者", max_length=100, required=False)
-    work_name = forms.CharField(label="工事名", max_length=100, required=False)
+    number = TextField(label="保証契約番号", max_length=40, required=False)
+    contractor = TextField(label="保証契約者", max_length=100, required=False)
+    work_name = TextField(label="工事名", max_length=100, required=False)
     kind = forms.ChoiceField(
         label="区分",
         required=False,

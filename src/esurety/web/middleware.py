@@ -1,4 +1,5 @@
-"""Site-wide middleware: the Content-Security-Policy of every page; a missing signing key as a 503."""
+"""Site-wide middleware: the Content-Security-Policy of every page; requests that would otherwise
+end in a 500: a missing signing key (503), a form in a foreign charset (400)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from esurety.signing.keys import SigningKeyMissing
@@ -63,3 +65,34 @@ class ContentSecurityPolicyMiddleware:
             return response
         response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response
+
+
+FORM_ENCODING_REFUSED = (
+    "フォームの文字コードが UTF-8 ではないため、受け付けられません。ページを開き直して送信してください。"
+)
+
+
+class FormEncodingMiddleware:
+    """A form POST declared in another charset (charset=shift_jis) is a 400, not a 500.
+
+    Django refuses such a body with BadRequest when request.POST is first read,
+    but does not mark the body as unreadable: its 400 handler, which checks the
+    CSRF token, reads request.POST again, fails again, and the answer becomes a
+    500. Reading the form here, before CsrfViewMiddleware, and marking it empty
+    on failure lets the 400 page render. Only url-encoded bodies are read early
+    (they are held in memory anyway); a multipart body is left to its view,
+    which may choose its upload handlers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            try:
+                request.POST  # noqa: B018 - reading is the check
+            except BadRequest:
+                # Django's own way to say "parsed, nothing usable", as after a broken multipart body.
+                request._mark_post_parse_error()  # type: ignore[attr-defined]
+                raise BadRequest(FORM_ENCODING_REFUSED) from None
+        return self.get_response(request)

@@ -3,13 +3,18 @@ from __future__ import annotations
 from django import forms
 
 from esurety.core.errors import DomainError
+from esurety.core.text import TextValidator
 from esurety.webhooks.models import DeliveryStatus, WebhookEvent
 from esurety.webhooks.targets import target_check
 
 
 class EndpointForm(forms.Form):
     name = forms.CharField(
-        label="名称（任意）", max_length=100, required=False, help_text="一覧で見分けるための名前。例: 電子契約システム"
+        label="名称（任意）",
+        max_length=100,
+        required=False,
+        help_text="一覧で見分けるための名前。例: 電子契約システム",
+        validators=[TextValidator()],
     )
     # Not a URLField: targets.target_check says in Japanese what is wrong (http, private addresses …).
     url = forms.CharField(
@@ -17,6 +22,7 @@ class EndpointForm(forms.Form):
         max_length=500,
         help_text="https:// で始まるURL。貴組織のシステムが、このURLへのPOSTを受け付けるようにしてください。",
         widget=forms.URLInput(attrs={"size": 60, "autocomplete": "off", "spellcheck": "false"}),
+        validators=[TextValidator()],
     )
     events = forms.MultipleChoiceField(
         label="通知するイベント",

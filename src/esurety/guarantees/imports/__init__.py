@@ -13,18 +13,21 @@ bulk inserts and the lookups are done once per file, not once per line.
 """
 
 from esurety.guarantees.imports.batches import (
-    MAX_FILE_BYTES,
+    SYNC_BYTE_LIMIT,
     SYNC_LINE_LIMIT,
-    estimated_lines,
     import_batch_process,
     import_batch_upload,
     import_batches_process_pending,
     imports_for_staff,
+    line_count,
     require_importer,
+    runs_in_request,
 )
 from esurety.guarantees.imports.columns import (
     COLUMN_NAMES,
     COLUMNS,
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
     Column,
     decode,
     parse_date,
@@ -37,7 +40,9 @@ from esurety.guarantees.imports.writing import ImportConflict
 __all__ = [
     "COLUMNS",
     "COLUMN_NAMES",
+    "MAX_CELL_CHARS",
     "MAX_FILE_BYTES",
+    "SYNC_BYTE_LIMIT",
     "SYNC_LINE_LIMIT",
     "Column",
     "ImportConflict",
@@ -45,14 +50,15 @@ __all__ = [
     "Row",
     "Validation",
     "decode",
-    "estimated_lines",
     "import_batch_process",
     "import_batch_upload",
     "import_batches_process_pending",
     "import_validate",
     "imports_for_staff",
+    "line_count",
     "parse_date",
     "parse_yen",
     "require_importer",
+    "runs_in_request",
     "template_csv",
 ]

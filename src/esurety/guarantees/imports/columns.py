@@ -14,6 +14,16 @@ from esurety.core.errors import DomainError
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory, kind_full_name
 from esurety.core.wareki import ERAS
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# No column holds more than this (工事名 200, names 100–200): a longer cell is refused by line
+# and column before anything else reads it, so no message repeats 200,000 characters.
+MAX_CELL_CHARS = 1_000
+
+# The csv module refuses a field over 131,072 characters with an error that names no column;
+# let it read any field the file can hold, so that MAX_CELL_CHARS names line and column.
+# (A process-wide setting of the csv module; raising it changes nothing for smaller fields.)
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+
 
 @dataclass(frozen=True)
 class Column:
@@ -136,19 +146,55 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+# Larger than any yen amount the columns hold (BIGINT); parse_yen reads at most this many digits.
+YEN_MAX_DIGITS = 18
+YEN_TOO_LARGE = 1_000_000_000_000_000_000  # 10**YEN_MAX_DIGITS
+
+
 def parse_yen(text: str) -> int | None:
+    """「40,000,000」「40000000円」 → 40000000; None if not a whole number of yen.
+
+    An amount of more than YEN_MAX_DIGITS significant digits is returned as YEN_TOO_LARGE,
+    so that the caller says "too large" instead of int() failing on thousands of digits.
+    """
     value = text.replace(",", "").replace("円", "").replace("¥", "").replace(" ", "")
-    if not value.isdigit() or not value.isascii():
+    if not value.isascii() or not value.isdigit():
         return None
+    value = value.lstrip("0") or "0"
+    if len(value) > YEN_MAX_DIGITS:
+        return YEN_TOO_LARGE
     return int(value)
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
+class _Rows:
+    """(first physical line, cells) of each CSV record, with CR, LF or CRLF line endings.
+
+    A record the csv module cannot read ends the reading; its line is kept in `broken`
+    so that the report names it (instead of the batch failing with a system error).
+    """
+
+    def __init__(self, text: str) -> None:
+        self._reader = csv.reader(io.StringIO(text, newline=""))
+        self._start = 1
+        self.broken: int | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        if self.broken is not None:
+            raise StopIteration
+        try:
+            cells = next(self._reader)
+        except csv.Error:
+            self.broken = self._start
+            raise StopIteration from None
+        start, self._start = self._start, self._reader.line_num + 1
+        return start, cells
+
+
+def _rows(text: str) -> _Rows:
+    return _Rows(text)
 
 
 def template_csv() -> str:

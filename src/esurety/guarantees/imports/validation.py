@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from esurety.core.dates import business_date_error
 from esurety.core.errors import DomainError
 from esurety.core.kinds import GuaranteeKind
-from esurety.core.normalize import normalize_guarantee_number
+from esurety.core.normalize import normalize_guarantee_number, parse_ascii_int
+from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
 from esurety.guarantees.imports.columns import (
     CATEGORY_WORDS,
@@ -20,6 +22,7 @@ from esurety.guarantees.imports.columns import (
     FALSE_WORDS,
     FIELD_COLUMNS,
     KIND_WORDS,
+    MAX_CELL_CHARS,
     TEXT_COLUMNS,
     TRUE_WORDS,
     _clean,
@@ -95,6 +98,16 @@ class Validation:
             self.errors.append(LineError(line, column, message))
 
 
+HEADER_MAX_CHARS = 50
+
+
+def _cell_error(value: str, *, limit: int) -> str | None:
+    """Why a cell cannot be read at all (too long, or a refused character), or None."""
+    if len(value) > limit:
+        return f"値が長すぎます（{len(value):,}文字）。{limit:,}文字以内にしてください。"
+    return text_error(value)
+
+
 def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.date) -> Row:
     row = Row(line=line)
 
@@ -119,9 +132,9 @@ def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.
     raw_id = values.get("保証契約者ID", "")
     row.contractor_name = values.get("保証契約者", "")
     if raw_id:
-        if raw_id.isdigit() and raw_id.isascii():
-            row.contractor_id = int(raw_id)
-        else:
+        # At most 18 digits: a longer ID cannot exist and would overflow the BIGINT lookup.
+        row.contractor_id = parse_ascii_int(raw_id, max_digits=18)
+        if row.contractor_id is None:
             bad("保証契約者ID", f"保証契約者ID「{raw_id}」は数字ではありません。")
     elif not row.contractor_name:
         bad("保証契約者", "保証契約者（または保証契約者ID）を入力してください。")
@@ -145,6 +158,12 @@ def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.
             day = parse_date(text)
             if day is None:
                 bad(column, f"{column}「{text}」は日付として読めません（例: 2026-04-10）。")
+            else:
+                # The same range as the forms and the API (core.dates); the rules are not run on it.
+                out_of_range = business_date_error(day, label=column)
+                if out_of_range is not None:
+                    bad(column, out_of_range)
+                    day = None
             setattr(row, attr, day)
     if row.issued_on is not None and row.issued_on > today:
         bad("証書発行日", f"証書発行日（{format_wareki(row.issued_on, padded=False)}）が未来の日付です。")
@@ -244,6 +263,11 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
     for index, name in enumerate(header):
         if name == "":
             continue
+        header_error = _cell_error(name, limit=HEADER_MAX_CHARS)
+        if header_error is not None:
+            # Named by position: the header itself is what cannot be shown.
+            result.add(1, f"{index + 1}列目", f"見出し: {header_error}")
+            continue
         column = known.get(name)
         if column is None:
             result.add(1, name, f"見出し「{name}」は取込の項目にありません。")
@@ -263,18 +287,31 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
     for line, cells in rows_iter:
         if not any(c.strip() for c in cells):
             continue  # blank lines (Excel leaves ",,,," at the end)
+        result.line_count += 1
         if len(cells) != width:
-            result.line_count += 1
             result.add(
                 line, "", f"項目の数が{len(cells)}個です（見出し行は{width}個）。区切りのカンマを確認してください。"
             )
+            continue
+        unreadable = [
+            (column, message)
+            for column, index in positions.items()
+            if (message := _cell_error(cells[index], limit=MAX_CELL_CHARS)) is not None
+        ]
+        if unreadable:
+            # Reported by line and column, and the line read no further: every other check
+            # would quote the value, and a message must not carry 200,000 characters or a NUL.
+            for column, message in unreadable:
+                result.add(line, column, message)
             continue
         values = {
             column: cells[index].strip() if column in TEXT_COLUMNS else _clean(cells[index])
             for column, index in positions.items()
         }
-        result.line_count += 1
         result.rows.append(_parse_row(line, values, result, today))
+    if rows_iter.broken is not None:
+        result.line_count += 1
+        result.add(rows_iter.broken, "", 'CSVとして読み取れない行があります。引用符（"）の対応を確認してください。')
     if not result.line_count:
         result.add(2, "", "データ行がありません。")
         return result

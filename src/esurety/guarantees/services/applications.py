@@ -9,12 +9,15 @@ from typing import Any
 from django.db import transaction
 
 from esurety.audit.services import audit_record
+from esurety.core.clock import business_date
+from esurety.core.dates import business_date_error
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.normalize import normalize_guarantee_number
+from esurety.core.wareki import format_wareki
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.rules import DEPOSIT_BANK_MAX, WORK_NAME_MAX, AdvanceFacts, Terms, check_terms
+from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms, date_violations, text_violations
 from esurety.guarantees.services.authority import (
     NotPermitted,
     require_approver,
@@ -124,12 +127,11 @@ def _check_choices(data: ApplicationInput) -> None:
         violations.append(RuleViolation("work_category", "業務区分（工事・建設コンサルタント業務）を選んでください。"))
     if data.delivery_method not in DeliveryMethod.values:
         violations.append(RuleViolation("delivery_method", "保証証書の受取方法（電子交付・書面）を選択してください。"))
-    # Even a draft must fit its columns (PostgreSQL refuses longer text).
-    if len(data.work_name) > WORK_NAME_MAX:
-        violations.append(RuleViolation("work_name", f"工事名は{WORK_NAME_MAX}文字以内で入力してください。"))
-    if len(data.deposit_bank) > DEPOSIT_BANK_MAX:
-        message = f"預託金融機関は{DEPOSIT_BANK_MAX}文字以内で入力してください。"
-        violations.append(RuleViolation("deposit_bank", message))
+    # Even a draft must fit its columns (PostgreSQL refuses longer text), hold no control
+    # characters and carry dates its pages can print: a draft that breaks the amount rules
+    # can be corrected, one dated 1800-01-01 could not even be opened.
+    violations += text_violations(work_name=data.work_name, deposit_bank=data.deposit_bank, notes=data.notes)
+    violations += date_violations(contract_date=data.contract_date, completion_date=data.completion_date)
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
 
@@ -341,6 +343,11 @@ def application_confirm_payment(
     app = _lock(application)
     require_staff(by, surety=app.surety, branch=app.branch)
     _require_status(app, ApplicationStatus.APPROVED)
+    message = business_date_error(received_on, label="入金日")
+    if message is None and received_on > business_date(now):
+        message = f"入金日（{format_wareki(received_on, padded=False)}）が未来の日付です。"
+    if message is not None:
+        raise DomainError("入金日に誤りがあります。", [RuleViolation("received_on", message)])
     before = application_snapshot(app)
     app.status = ApplicationStatus.PAYMENT_CONFIRMED
     app.payment_received_on = received_on

@@ -27,7 +27,7 @@ from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import Role
 from esurety.web.downloads import csv_response
-from esurety.web.widgets import IsoDateInput
+from esurety.web.forms import BusinessDateField, TextField
 
 PAGE_SIZE = 50
 
@@ -230,20 +230,23 @@ def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     )
 
 
+DATE_INVALID = "日付を正しく入力してください（例: 2026-04-01）。"
+
+
 class AuditSearchForm(forms.Form):
-    date_from = forms.DateField(label="期間（から）", required=False, widget=IsoDateInput())
-    date_to = forms.DateField(label="期間（まで）", required=False, widget=IsoDateInput())
-    actor = forms.CharField(label="実行者（お客様ID）", required=False, max_length=150)
+    # The business date range bounds the search too: 0001-01-01 or 9999-12-31 would overflow
+    # the day arithmetic of the query (a form error, not a 500).
+    date_from = BusinessDateField(label="期間（から）", required=False, error_messages={"invalid": DATE_INVALID})
+    date_to = BusinessDateField(label="期間（まで）", required=False, error_messages={"invalid": DATE_INVALID})
+    actor = TextField(label="実行者（お客様ID）", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False)
-    target = forms.CharField(label="保証契約番号 / 対象ID", required=False, max_length=40)
+    target = TextField(label="保証契約番号 / 対象ID", required=False, max_length=40)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         action = self.fields["action"]
         assert isinstance(action, forms.ChoiceField)
         action.choices = [("", "すべて"), *sorted(ACTION_LABELS.items(), key=lambda kv: kv[0])]
-        for name in ("date_from", "date_to"):
-            self.fields[name].error_messages["invalid"] = "日付を正しく入力してください（例: 2026-04-01）。"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -51,7 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            if imports.estimated_lines(content) <= imports.SYNC_LINE_LIMIT:
+            if imports.runs_in_request(content):
                 # A small file: the report is ready when the page comes back.
                 imports.import_batch_process(batch_id=batch.pk, now=now())
             else:
@@ -70,6 +70,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "links": page_links(batches, {}),
             "columns": imports.COLUMNS,
             "sync_limit": imports.SYNC_LINE_LIMIT,
+            "sync_kb": imports.SYNC_BYTE_LIMIT // 1024,
             "max_mb": imports.MAX_FILE_BYTES // 1024 // 1024,
             "VALIDATING": ImportStatus.VALIDATING,
             "office_tab": "imports",

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 
 from esurety.audit.models import AuditEntry
 from esurety.core.errors import DomainError
+from esurety.core.normalize import parse_ascii_int
 from esurety.core.paging import PageLinks, page_links
 from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.parties.models import Branch, User
@@ -64,9 +65,10 @@ def visible_branches(user: User) -> list[Branch]:
 
 
 def requested_branch(request: HttpRequest, branches: list[Branch]) -> int | None:
-    raw = request.GET.get("branch", "")
-    if raw.isdigit() and any(b.pk == int(raw) for b in branches):
-        return int(raw)
+    # An unknown or malformed value (「²」 included) means no filter, as an empty one does.
+    branch_id = parse_ascii_int(request.GET.get("branch"))
+    if branch_id is not None and any(b.pk == branch_id for b in branches):
+        return branch_id
     return None
 
 

@@ -14,6 +14,7 @@ from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import WorkCategory
 from esurety.core.normalize import normalize_search_text
+from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import InviteForm, OrdererForm, orderer_input
@@ -28,6 +29,9 @@ from esurety.parties.services import (
 from esurety.web.forms import ELECTRONIC_KIND_CHOICES, DepartmentFormSet, department_initial
 from esurety.web.orderer_history import orderer_history_rows
 
+# Orderer.name and organisation_name hold at most this many characters.
+NAME_MAX = 100
+
 
 @require_GET
 @staff_required
@@ -39,7 +43,11 @@ def orderer_list(request: HttpRequest) -> HttpResponse:
         user_count=Count("users", filter=Q(users__is_active=True, users__api_token__isnull=True), distinct=True),
         adoption_count=Count("adoptions", distinct=True),
     ).order_by("name")
-    if query:
+    if len(query) > NAME_MAX or text_error(query) is not None:
+        # Longer than any name, or with a character no name may hold: nothing matches (and
+        # SQLite refuses a LIKE pattern that long, PostgreSQL a NUL).
+        orderers = orderers.none()
+    elif query:
         # The name compares folded like every 発注者 search (ﾄｸｼﾏ finds トクシマ).
         orderers = orderers.filter(
             Q(search_name__contains=normalize_search_text(query)) | Q(organisation_name__contains=query)

@@ -332,6 +332,10 @@ def application_confirm_payment(request: HttpRequest, pk: int) -> HttpResponse:
             application=app, by=user, received_on=form.cleaned_data["received_on"], now=now()
         )
     except DomainError as exc:
+        if any(v.field == "received_on" for v in exc.violations):
+            # A 入金日 in the future: shown beside the date, as typed.
+            form.add_violations(exc)
+            return _rerender(request, user, app, payment_form=form)
         error_message(request, exc)
     else:
         messages.success(request, "入金を確認しました。「契約締結」で電子証書を発行できます。")

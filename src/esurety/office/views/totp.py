@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -81,10 +81,13 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 def totp_verify(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     next_url = request.POST.get("next") or request.GET.get("next") or "/office/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+    # A path of this site only: redirect() would read 「0」 as a view name and fail with a 500.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False
+    ):
         next_url = "/office/"
     if is_verified(request) or not totp.has_totp(user):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,7 +101,7 @@ def totp_verify(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             mark_verified(request)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     return render(request, "office/totp_verify.html", {"form": form, "next": next_url})
 
 
