@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from esurety.audit.models import AuditEntry
-from esurety.audit.selectors import audit_entries_for_staff
 from esurety.audit.services import audit_verify
 from esurety.core.clock import TOKYO
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
@@ -25,6 +24,7 @@ from esurety.core.paging import page_links
 from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
+from esurety.office.audit_log import audit_entries_for_staff
 from esurety.parties.models import Role
 from esurety.web.downloads import csv_response
 from esurety.web.forms import BusinessDateField, TextField
