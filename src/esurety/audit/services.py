@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from esurety.audit.models import AuditChainHead, AuditEntry
+from esurety.core.actors import Actor
 from esurety.core.bulk import bulk_insert
 
 GENESIS = "0" * 64
@@ -54,7 +54,7 @@ def branch_of(obj: Any) -> int | None:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor | None,
     action: str,
     obj: Any,
     at: dt.datetime,
@@ -112,9 +112,7 @@ class AuditItem:
     branch_id: int | None = None  # see AuditEntry.branch_id_scope
 
 
-def audit_record_many(
-    *, actor: AbstractBaseUser | None, at: dt.datetime, items: list[AuditItem], batch_size: int = 5000
-) -> int:
+def audit_record_many(*, actor: Actor | None, at: dt.datetime, items: list[AuditItem], batch_size: int = 5000) -> int:
     """Append many entries under one lock of the chain head (bulk imports).
 
     Same chain as audit_record, entry by entry: each prev_hash is the hash of

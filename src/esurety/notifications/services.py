@@ -29,10 +29,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from esurety.audit.services import audit_record
+from esurety.core.actors import SuretyActor
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import InvalidStateError
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.parties.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def outbox_deliver_due(
 
 
 @transaction.atomic
-def outbox_retry(*, message: OutboxMessage, by: User, now: dt.datetime) -> OutboxMessage:
+def outbox_retry(*, message: OutboxMessage, by: SuretyActor, now: dt.datetime) -> OutboxMessage:
     """「再送」 of a message that gave up (送信失敗): back to 送信待ち with a fresh set of attempts."""
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if locked.status != OutboxStatus.FAILED:

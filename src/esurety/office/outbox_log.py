@@ -1,4 +1,4 @@
-"""Which outbox messages a surety's staff may see: those about their own guarantees and imports.
+"""Which outbox messages a surety's staff may see on the office pages: those about their own guarantees and imports.
 
 Password, invitation and 利用申込 mails are about users, not guarantees: they
 are never listed (their links must not be read by colleagues).
