@@ -16,8 +16,9 @@ import grimp
 # Lowest first; apps on one line share a layer. Portals may not import each other.
 LAYERS: list[set[str]] = [
     {"core"},
-    {"audit", "notifications", "webhooks"},
+    {"audit", "notifications"},
     {"parties"},
+    {"webhooks"},
     {"accounts", "guarantees"},
     {"documents", "signing"},
     {"verification"},

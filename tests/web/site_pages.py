@@ -38,7 +38,7 @@ PAGED_MODULES = (
     "esurety.office.views.audit",
     "esurety.office.views.outbox",
     "esurety.office.views.alerts",
-    "esurety.webhooks.views",
+    "esurety.web.webhooks",
     "esurety.verify.views",
 )
 
