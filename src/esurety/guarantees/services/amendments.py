@@ -10,13 +10,12 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.kinds import GuaranteeKind
 from esurety.core.money import format_yen
+from esurety.guarantees.events import amendment_change, guarantee_event_publish
 from esurety.guarantees.models import Amendment, AmendmentType, Guarantee, GuaranteeStatus
 from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, Terms, check_terms, ratio_limit
 from esurety.guarantees.services.authority import require_staff
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.parties.models import User
-from esurety.webhooks.payloads import amendment_change
-from esurety.webhooks.services import webhook_event_publish
 
 
 def _lock_active(guarantee: Guarantee) -> Guarantee:
@@ -120,7 +119,7 @@ def guarantee_amend_amount(
     audit_record(
         actor=by, action="guarantee.amend_amount", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
-    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
+    guarantee_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment
 
 
@@ -155,5 +154,5 @@ def guarantee_change_period(
     audit_record(
         actor=by, action="guarantee.change_period", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
-    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
+    guarantee_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment

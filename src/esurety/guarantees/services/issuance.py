@@ -13,6 +13,7 @@ from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod
 from esurety.core.wareki import format_wareki
 from esurety.guarantees import keys
+from esurety.guarantees.events import guarantee_event_publish as webhook_event_publish
 from esurety.guarantees.models import (
     AccessKey,
     Application,
@@ -29,7 +30,6 @@ from esurety.guarantees.services.applications import _lock, _raise_if_broken, _r
 from esurety.guarantees.services.authority import require_staff
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
-from esurety.webhooks.services import webhook_event_publish
 
 
 def certificate_snapshot(

@@ -20,6 +20,7 @@ from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantee_event_publish as webhook_event_publish
 from esurety.guarantees.models import (
     AccessKey,
     AmendmentRequest,
@@ -44,7 +45,6 @@ from esurety.guarantees.services.authority import NotPermitted, require_approver
 from esurety.guarantees.services.issuance import access_key_create, contractor_recipients
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Role, User
-from esurety.webhooks.services import webhook_event_publish
 
 # ---------------------------------------------------------------------------
 # helpers
