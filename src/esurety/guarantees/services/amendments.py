@@ -12,7 +12,14 @@ from esurety.core.kinds import GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.guarantees.events import amendment_change, guarantee_event_publish
 from esurety.guarantees.models import Amendment, AmendmentType, Guarantee, GuaranteeStatus
-from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, Terms, check_terms, ratio_limit
+from esurety.guarantees.rules import (
+    ADVANCE_PLUS_INTERIM_RATIO,
+    AdvanceFacts,
+    Terms,
+    check_terms,
+    ratio_limit,
+    ratio_text,
+)
 from esurety.guarantees.services.authority import require_staff
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.parties.models import User
@@ -69,7 +76,7 @@ def _rider_checks(g: Guarantee, *, new_advance_amount: int) -> list[RuleViolatio
                 RuleViolation(
                     "guaranteed_amount",
                     f"中間前払金保証 {rider.number}（{format_yen(rider.guaranteed_amount)}円）との合計が、"
-                    f"請負金額(総額)の10分の6の{format_yen(limit)}円を超えます。",
+                    f"請負金額(総額)の{ratio_text(ADVANCE_PLUS_INTERIM_RATIO)}の{format_yen(limit)}円を超えます。",
                 )
             )
     return out
