@@ -44,7 +44,7 @@ def _certificate_copy(g: Guarantee) -> bytes:
 
 
 def _premium_statement(g: Guarantee) -> bytes:
-    return pdf.premium_statement_pdf(statement=g.premium_statements.get(statement_type=StatementType.RECEIPT))
+    return pdf.premium_statement_pdf(statement=g.premium_statements.get(statement_type=StatementType.PREMIUM_RECEIPT))
 
 
 DOCUMENTS: list[tuple[Callable[[Guarantee], bytes], str, int | None]] = [

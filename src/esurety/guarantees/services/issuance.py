@@ -167,7 +167,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
     )
     PremiumStatement.objects.create(
         number=f"R{guarantee.number}-1",
-        statement_type=StatementType.RECEIPT,
+        statement_type=StatementType.PREMIUM_RECEIPT,
         guarantee=guarantee,
         issued_on=certificate.issued_on,
         amount=app.premium if app.premium is not None else quote.amount,

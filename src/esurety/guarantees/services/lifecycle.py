@@ -262,7 +262,7 @@ def _lock_pending(request: AmendmentRequest) -> AmendmentRequest:
 
 
 def _statement_number(g: Guarantee, statement_type: str) -> str:
-    prefix = "R" if statement_type == StatementType.RECEIPT else "H"
+    prefix = "R" if statement_type == StatementType.PREMIUM_RECEIPT else "H"
     n = PremiumStatement.objects.filter(guarantee=g, statement_type=statement_type).count() + 1
     # The guarantee row is locked, so nobody else numbers this guarantee's statements meanwhile;
     # the loop only skips numbers taken by imports or by hand.
@@ -288,7 +288,7 @@ def premium_difference_statement(
     difference = new.amount - old.amount
     if difference == 0:
         return None
-    statement_type = StatementType.RECEIPT if difference > 0 else StatementType.REFUND
+    statement_type = StatementType.PREMIUM_RECEIPT if difference > 0 else StatementType.REFUND
     label = "追加保証料" if difference > 0 else "返還保証料"
     breakdown: dict[str, Any] = {
         "basis": "amount_change",
