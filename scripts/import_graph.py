@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"parties"},
     {"webhooks"},
     {"accounts", "guarantees"},
-    {"documents", "signing"},
+    {"documents", "signing", "integrations"},
     {"verification"},
     {"web"},
     {"contractor", "verify", "office", "api", "check", "demo"},

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "esurety.contractor",
     "esurety.verification",
     "esurety.verify",
+    "esurety.integrations",
     "esurety.api",
     "esurety.check",
     "esurety.office",
