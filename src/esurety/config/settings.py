@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "esurety.accounts.totp_middleware.StaffTotpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "esurety.web.middleware.SigningUnavailableMiddleware",
+    "esurety.web.middleware.NotFoundMiddleware",
     "esurety.web.errors.MethodNotAllowedPageMiddleware",
 ]
 

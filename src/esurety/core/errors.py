@@ -33,3 +33,11 @@ class DomainError(Exception):
 
 class InvalidStateError(DomainError):
     """The object is not in a state that allows this action."""
+
+
+class NotFound(Exception):
+    """What was asked for does not exist here (a version, a number): every portal answers 404.
+
+    Not a DomainError, so a view's ``except DomainError`` (a refused action, shown as a message)
+    never swallows it; web.middleware.NotFoundMiddleware and the API's handler turn it into 404.
+    """

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.documents import pdf
-from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.parties.services import can_edit_orderer_departments
 from esurety.verification import result_pdf, selectors, services
 from esurety.verification.models import Receipt, ViewKind
@@ -25,6 +25,7 @@ from esurety.verify.access import orderer_required, orderer_user
 from esurety.verify.forms import ReceiptSearchForm, VerifyForm
 from esurety.web.downloads import attachment, csv_response
 from esurety.web.orderer_history import orderer_history_rows
+from esurety.web.versions import requested_version
 
 PAGE_SIZE = 20
 # The number just verified and when, so that landing on its page after the redirect

@@ -27,7 +27,7 @@ from esurety.guarantees.models import (
     Guarantee,
     GuaranteeStatus,
 )
-from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import AmendmentRequestForm, GuaranteeSearchForm, ReasonForm
 from esurety.office.views.lifecycle_common import (
@@ -40,6 +40,7 @@ from esurety.office.views.lifecycle_common import (
 from esurety.parties.models import User
 from esurety.verification.models import ViewRecord
 from esurety.web.downloads import attachment
+from esurety.web.versions import requested_version
 
 
 @require_GET
