@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pygal
+import pygal.style
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
 from pygal.etree import etree as pygal_etree
@@ -72,7 +73,7 @@ class ChartSpec:
     description: str
     labels: Sequence[str]
     series: Sequence[Series]
-    kind: str = "bar"  # bar | stacked_bar | horizontal_bar | line
+    kind: str = "bar"  # bar | stacked_bar | horizontal_bar | horizontal_stacked_bar | line
     value_format: str = "count"  # count | percent | man_yen
     height: int = 360
     label_every: int = 1  # show every n-th x label (24 months → every 3rd)
@@ -195,6 +196,7 @@ _CHART_CLASSES: dict[str, Any] = {
     "bar": pygal.Bar,
     "stacked_bar": pygal.StackedBar,
     "horizontal_bar": pygal.HorizontalBar,
+    "horizontal_stacked_bar": pygal.HorizontalStackedBar,
     "line": pygal.Line,
 }
 
@@ -202,7 +204,20 @@ _CHART_CLASSES: dict[str, Any] = {
 def render_chart(spec: ChartSpec) -> SafeString:
     """The chart as inline SVG markup (no XML declaration, no style, no script)."""
     fmt = _format(spec.value_format)
+    horizontal = spec.kind.startswith("horizontal")
+    # pygal sizes the margins from these (0.6 em a character, right for Latin digits); charts.css
+    # sets the real type. Japanese names are a full em a character, so their axis is told 22 for 13.
+    label_size = 22 if horizontal else 13
+    style = pygal.style.Style(
+        font_family="inherit",
+        label_font_size=label_size,
+        major_label_font_size=label_size,
+        legend_font_size=24,
+        value_font_size=12,
+        no_data_font_size=22,
+    )
     config = pygal.Config(
+        style=style,
         js=[],
         css=[],
         disable_xml_declaration=True,

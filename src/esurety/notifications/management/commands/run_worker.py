@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 import signal
 import time
@@ -6,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from esurety.core.clock import business_date, now
+from esurety.dashboards.selectors import figures_refresh_due
+from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees.imports import import_batches_process_pending
 from esurety.guarantees.services import guarantees_expire_due
 from esurety.notifications.services import outbox_deliver_due
@@ -16,6 +19,8 @@ logger = logging.getLogger(__name__)
 # Expiry is daily business; checking hourly catches the date change without a separate scheduler.
 EXPIRY_INTERVAL_SECONDS = 3600
 WEBHOOKS_PER_POLL = 20
+# The staff home's monthly figures (dashboards): recomputed on the same hourly tick.
+FIGURES_EVERY = dt.timedelta(minutes=55)
 
 
 class Command(BaseCommand):
@@ -46,6 +51,12 @@ class Command(BaseCommand):
                 else:
                     if expired:
                         self.stdout.write(f"worker: {expired} guarantee(s) expired")
+                try:
+                    # Several workers each tick hourly: only one of them recomputes within the hour.
+                    if figures_refresh_due(now=now(), every=FIGURES_EVERY):
+                        dashboard_figures_refresh(now=now())
+                except Exception:  # mail delivery must go on; the figures are recomputed next hour
+                    logger.exception("worker: recomputing the dashboard figures failed")
             try:
                 imported = import_batches_process_pending(now=now())
             except Exception:  # mail delivery must go on; the batch is retried on the next poll
