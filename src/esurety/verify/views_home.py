@@ -23,8 +23,8 @@ from esurety.dashboards.periods import month_label
 from esurety.parties.models import User
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.verify.forms import VerifyForm
-from esurety.web.charts import ChartSpec, Series, render_chart
-from esurety.web.figures import COUNT, DATE, DATETIME, TEXT, YEN, Figure
+from esurety.web.charts import ChartSpec, Series
+from esurety.web.figures import COUNT, DATE, DATETIME, TEXT, YEN, Figure, with_charts
 
 
 class OrdererFigures:
@@ -63,24 +63,22 @@ def states_figure(f: OrdererFigures) -> Figure:
     description = f"受領済みの電子証書{total:,}件の状態別の件数。" + "、".join(
         f"{s.label}{s.count:,}件" for s in f.states
     )
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-states",
-            title="受領済みの電子証書（状態別）",
-            description=description + "。",
-            labels=[s.label for s in f.states],
-            series=[Series("件数", [s.count for s in f.states])],
-            kind="bar",
-            height=260,
-            print_values=True,
-        )
+    chart = ChartSpec(
+        chart_id="chart-states",
+        title="受領済みの電子証書（状態別）",
+        description=description + "。",
+        labels=[s.label for s in f.states],
+        series=[Series("件数", [s.count for s in f.states])],
+        kind="bar",
+        height=260,
+        print_values=True,
     )
     received = reverse("verify:received")
     return Figure(
         key="states",
         title="受領済みの電子証書（状態別）",
         note="「変更あり」は、確認した後に金額の変更（変更証書）があったものです。",
-        chart=chart,
+        chart_spec=chart,
         headers=["状態", "件数"],
         formats=[TEXT, COUNT],
         rows=[[s.label, s.count] for s in f.states],
@@ -91,22 +89,20 @@ def states_figure(f: OrdererFigures) -> Figure:
 
 def intake_figure(f: OrdererFigures) -> Figure:
     months = f.intake
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-intake",
-            title="受領件数（月別・過去12か月）",
-            description=f"過去12か月に初めて確認した電子証書の件数。合計{sum(n for _, n in months):,}件。",
-            labels=[month_label(m) for m, _ in months],
-            series=[Series("受領件数", [n for _, n in months])],
-            kind="bar",
-            height=260,
-            label_every=2,
-        )
+    chart = ChartSpec(
+        chart_id="chart-intake",
+        title="受領件数（月別・過去12か月）",
+        description=f"過去12か月に初めて確認した電子証書の件数。合計{sum(n for _, n in months):,}件。",
+        labels=[month_label(m) for m, _ in months],
+        series=[Series("受領件数", [n for _, n in months])],
+        kind="bar",
+        height=260,
+        label_every=2,
     )
     return Figure(
         key="intake",
         title="受領件数（月別・過去12か月）",
-        chart=chart,
+        chart_spec=chart,
         headers=["月", "受領件数"],
         formats=[TEXT, COUNT],
         rows=[[month_label(m), n] for m, n in reversed(months)],
@@ -170,26 +166,24 @@ def departments_figure(f: OrdererFigures) -> Figure | None:
     if activity is None:
         return None
     rows = activity.departments
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-departments",
-            title="部署別の受領状況（認証キー等のお知らせ）",
-            description="部署ごとに、届いたお知らせのうち確認済みと未確認の件数。"
-            + "".join(f"{d.name}: 確認済み{d.verified:,}件、未確認{d.unverified:,}件。" for d in rows),
-            labels=[d.name for d in reversed(rows)],
-            series=[
-                Series("確認済み", [d.verified for d in reversed(rows)]),
-                Series("未確認", [d.unverified for d in reversed(rows)]),
-            ],
-            kind="horizontal_stacked_bar",
-            height=max(200, 90 + 40 * len(rows)),
-        )
+    chart = ChartSpec(
+        chart_id="chart-departments",
+        title="部署別の受領状況（認証キー等のお知らせ）",
+        description="部署ごとに、届いたお知らせのうち確認済みと未確認の件数。"
+        + "".join(f"{d.name}: 確認済み{d.verified:,}件、未確認{d.unverified:,}件。" for d in rows),
+        labels=[d.name for d in reversed(rows)],
+        series=[
+            Series("確認済み", [d.verified for d in reversed(rows)]),
+            Series("未確認", [d.unverified for d in reversed(rows)]),
+        ],
+        kind="horizontal_stacked_bar",
+        height=max(200, 90 + 40 * len(rows)),
     )
     return Figure(
         key="departments",
         title="部署別の受領状況（認証キー等のお知らせ）",
         note="受注者が「発注者へ送信」したお知らせの宛先部署ごとに数えています（管理者のみ表示）。",
-        chart=chart,
+        chart_spec=chart,
         headers=["部署", "担当する区分", "届いたお知らせ", "確認済み", "未確認", "最も古い未確認", "最新の受信"],
         formats=[TEXT, TEXT, COUNT, COUNT, COUNT, DATETIME, DATETIME],
         rows=[
@@ -244,6 +238,9 @@ def home(request: HttpRequest) -> HttpResponse:
     f = OrdererFigures(orderer_user(request), now())
     counts = {s.label: s.count for s in f.states}
     windows = [(w, sum(1 for e in f.expiring if e.window == w)) for w in figures.EXPIRY_WINDOWS]
+    states, intake, *admin = with_charts(
+        [states_figure(f), intake_figure(f), *(x for x in (departments_figure(f), people_figure(f)) if x is not None)]
+    )
     return render(
         request,
         "verify/home.html",
@@ -253,10 +250,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "windows": windows,
             "expiring": f.expiring,
-            "state_figures": [states_figure(f), intake_figure(f)],
+            "state_figures": [states, intake],
             "expiring_figure": expiring_figure(f),
             "changes_figure": changes_figure(f),
-            "admin_figures": [x for x in (departments_figure(f), people_figure(f)) if x is not None],
+            "admin_figures": admin,
         },
     )
 

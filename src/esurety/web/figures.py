@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from esurety.core.money import format_yen
+from esurety.web.charts import ChartSpec, render_charts
 from esurety.web.downloads import csv_response
 
 # How a column is shown on the page (the CSV keeps the plain value).
 TEXT, COUNT, YEN, PERCENT, DATE, DATETIME = "text", "count", "yen", "percent", "date", "datetime"
+NUM = mark_safe(' class="num"')
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Figure:
     formats: Sequence[str]
     rows: Sequence[Sequence[object]]
     chart: SafeString | None = None
+    chart_spec: ChartSpec | None = None  # drawn by with_charts, all of a page's charts at once
     note: str = ""
     csv_url: str = ""
     links: Sequence[str] = field(default_factory=tuple)  # a URL per row for its first cell ("" for none)
@@ -73,7 +77,26 @@ class Figure:
             rows.append(cells)
         return rows
 
+    @property
+    def table_html(self) -> SafeString:
+        """The table's rows as HTML, built here: a template loop over every cell of five tables costs ~100 ms."""
+        rows = []
+        for row in self.display_rows:
+            head, *rest = row
+            first = format_html('<a href="{}">{}</a>', head.url, head.text) if head.url else head.text
+            cells = format_html_join("", "<td{}>{}</td>", ((NUM if c.numeric else "", c.text) for c in rest))
+            rows.append(format_html('<tr><th scope="row">{}</th>{}</tr>', first, cells))
+        if not rows:
+            rows.append(format_html('<tr><td colspan="{}">該当するものはありません。</td></tr>', len(self.headers)))
+        return mark_safe("".join(rows))  # noqa: S308 - each row comes from format_html, which escapes
+
     def csv(self, *, filename: str, fallback: str) -> StreamingHttpResponse:
         """The same rows as the table: UTF-8 with BOM, for Excel (web.downloads)."""
         rows = ([_plain(v) for v in row] for row in self.rows)
         return csv_response(list(self.headers), rows, filename=filename, fallback=fallback)
+
+
+def with_charts(figures: Sequence[Figure]) -> list[Figure]:
+    """The figures with their charts drawn (or taken from the cache in one round trip)."""
+    drawn = iter(render_charts([f.chart_spec for f in figures if f.chart_spec is not None]))
+    return [replace(f, chart=next(drawn)) if f.chart_spec is not None else f for f in figures]

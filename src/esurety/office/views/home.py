@@ -24,8 +24,8 @@ from esurety.dashboards.periods import month_label
 from esurety.office.access import staff_required, staff_user
 from esurety.office.views.lifecycle_common import requested_branch, visible_branches
 from esurety.parties.models import Branch, User
-from esurety.web.charts import ChartSpec, Series, render_chart
-from esurety.web.figures import COUNT, DATETIME, PERCENT, TEXT, YEN, Figure
+from esurety.web.charts import ChartSpec, Series
+from esurety.web.figures import COUNT, DATETIME, PERCENT, TEXT, YEN, Figure, with_charts
 
 CHART_KINDS = (GuaranteeKind.ADVANCE, GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE)
 
@@ -77,22 +77,20 @@ def conclusions_figure(f: StaffFigures) -> Figure:
     description = f"{f.period}の月別の締結件数（前払・中間前払・契約の積み上げ）。24か月の合計{total:,}件" + (
         f"、最も多いのは{month_label(busiest.month)}の{busiest.eligible:,}件。" if total else "。"
     )
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-conclusions",
-            title="保証契約の締結件数（月別・区分別）",
-            description=description,
-            labels=_labels([m.month for m in months]),
-            series=[Series(kinds[k], [m.count(k) for m in months]) for k in CHART_KINDS],
-            kind="stacked_bar",
-            label_every=3,
-        )
+    chart = ChartSpec(
+        chart_id="chart-conclusions",
+        title="保証契約の締結件数（月別・区分別）",
+        description=description,
+        labels=_labels([m.month for m in months]),
+        series=[Series(kinds[k], [m.count(k) for m in months]) for k in CHART_KINDS],
+        kind="stacked_bar",
+        label_every=3,
     )
     return Figure(
         key="conclusions",
         title="保証契約の締結件数（月別・区分別）",
         note="契約締結日の月で数えています。契約保証予約は書面のみのため、グラフと電子交付率の対象外です（表には載せています）。",
-        chart=chart,
+        chart_spec=chart,
         headers=["月", "前払", "中間前払", "契約", "計", "契約保証予約", "うち電子交付", "電子交付率"],
         formats=[TEXT, COUNT, COUNT, COUNT, COUNT, COUNT, COUNT, PERCENT],
         rows=[
@@ -121,24 +119,22 @@ def rate_figure(f: StaffFigures) -> Figure:
         if latest
         else "締結はありません。"
     )
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-electronic-rate",
-            title="電子交付率（月別）",
-            description=description,
-            labels=_labels([m.month for m in months]),
-            series=[Series("電子交付率", [float(m.rate) if m.rate is not None else None for m in months])],
-            kind="line",
-            value_format="percent",
-            label_every=3,
-            height=300,
-        )
+    chart = ChartSpec(
+        chart_id="chart-electronic-rate",
+        title="電子交付率（月別）",
+        description=description,
+        labels=_labels([m.month for m in months]),
+        series=[Series("電子交付率", [float(m.rate) if m.rate is not None else None for m in months])],
+        kind="line",
+        value_format="percent",
+        label_every=3,
+        height=300,
     )
     return Figure(
         key="electronic-rate",
         title="電子交付率（月別）",
         note="電子交付率 ＝ 電子交付の件数 ÷ 前払・中間前払・契約の締結件数。",
-        chart=chart,
+        chart_spec=chart,
         headers=["月", "締結件数", "電子交付", "書面", "電子交付率"],
         formats=[TEXT, COUNT, COUNT, COUNT, PERCENT],
         rows=[[month_label(m.month), m.eligible, m.electronic, m.paper, m.rate] for m in reversed(months)],
@@ -156,25 +152,23 @@ def orderers_figure(f: StaffFigures) -> Figure:
     )
     # pygal draws the first label at the bottom: reversed, the largest orderer is on top.
     shown = list(reversed(rows))
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-orderers",
-            title="発注者別の電子交付率（過去12か月・件数の多い20者）",
-            description=description,
-            labels=[r.name for r in shown],
-            series=[Series("電子交付率", [float(r.rate) if r.rate is not None else 0 for r in shown])],
-            kind="horizontal_bar",
-            value_format="percent",
-            height=max(220, 60 + 28 * len(rows)),
-            print_values=True,
-            max_value=100,
-        )
+    chart = ChartSpec(
+        chart_id="chart-orderers",
+        title="発注者別の電子交付率（過去12か月・件数の多い20者）",
+        description=description,
+        labels=[r.name for r in shown],
+        series=[Series("電子交付率", [float(r.rate) if r.rate is not None else 0 for r in shown])],
+        kind="horizontal_bar",
+        value_format="percent",
+        height=max(220, 60 + 28 * len(rows)),
+        print_values=True,
+        max_value=100,
     )
     return Figure(
         key="orderers",
         title="発注者別の電子交付率（過去12か月・件数の多い20者）",
         note="書面の多い発注者には電子保証の導入をご案内ください。",
-        chart=chart,
+        chart_spec=chart,
         headers=["発注者", "締結件数", "電子交付", "書面", "電子交付率"],
         formats=[TEXT, COUNT, COUNT, COUNT, PERCENT],
         rows=[[r.name, r.total, r.electronic, r.paper, r.rate] for r in rows],
@@ -190,26 +184,24 @@ def premiums_figure(f: StaffFigures) -> Figure:
         f"{f.period}の月別の保証料収入（保証料領収書の金額、非課税）と返還保証料（返還計算書の金額）。"
         f"24か月の合計は保証料{total:,}円、返還{refunds:,}円。"
     )
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-premiums",
-            title="保証料収入と返還（月別・万円）",
-            description=description,
-            labels=_labels([m.month for m in months]),
-            series=[
-                Series("保証料（領収）", [round(m.premium / 10_000, 1) for m in months]),
-                Series("返還", [round(m.refunds / 10_000, 1) for m in months]),
-            ],
-            kind="bar",
-            value_format="man_yen",
-            label_every=3,
-        )
+    chart = ChartSpec(
+        chart_id="chart-premiums",
+        title="保証料収入と返還（月別・万円）",
+        description=description,
+        labels=_labels([m.month for m in months]),
+        series=[
+            Series("保証料（領収）", [round(m.premium / 10_000, 1) for m in months]),
+            Series("返還", [round(m.refunds / 10_000, 1) for m in months]),
+        ],
+        kind="bar",
+        value_format="man_yen",
+        label_every=3,
     )
     return Figure(
         key="premiums",
         title="保証料収入と返還（月別）",
         note="保証料は非課税（消費税法第6条）。保証料領収書(計算書)・返還計算書の発行日の月で集計しています。",
-        chart=chart,
+        chart_spec=chart,
         headers=["月", "保証料領収書", "保証料:円", "返還計算書", "返還:円", "差引:円"],
         formats=[TEXT, COUNT, YEN, COUNT, YEN, YEN],
         rows=[
@@ -228,22 +220,20 @@ def applications_figure(f: StaffFigures) -> Figure:
         f"{s.label}{s.count:,}件（最も古いもの{s.age_days(f.today)}日）。" for s in waiting
     )
     shown = list(reversed(states))
-    chart = render_chart(
-        ChartSpec(
-            chart_id="chart-applications",
-            title="処理中の申込（状態別・受付からの日数）",
-            description=description,
-            labels=[s.label for s in shown],
-            series=[Series(label, [s.by_bucket[i] for s in shown]) for i, label in enumerate(buckets)],
-            kind="horizontal_stacked_bar",
-            height=260,
-        )
+    chart = ChartSpec(
+        chart_id="chart-applications",
+        title="処理中の申込（状態別・受付からの日数）",
+        description=description,
+        labels=[s.label for s in shown],
+        series=[Series(label, [s.by_bucket[i] for s in shown]) for i, label in enumerate(buckets)],
+        kind="horizontal_stacked_bar",
+        height=260,
     )
     queue = reverse("office:queue")
     return Figure(
         key="applications",
         title="処理中の申込（状態別・受付からの日数）",
-        chart=chart,
+        chart_spec=chart,
         headers=["状態", "件数", *buckets, "最も古い受付", "経過日数"],
         formats=[TEXT, COUNT, *[COUNT] * len(buckets), DATETIME, COUNT],
         rows=[[s.label, s.count, *s.by_bucket, s.oldest_submitted_at, s.age_days(f.today)] for s in states],
@@ -282,6 +272,9 @@ def home(request: HttpRequest) -> HttpResponse:
     branches = visible_branches(user)
     fiscal = figures.fiscal_year_conclusions(f.months, today=f.today)
     this_month = f.premiums[-1]
+    drawn = with_charts(
+        [applications_figure(f), conclusions_figure(f), rate_figure(f), orderers_figure(f), premiums_figure(f)]
+    )
     return render(
         request,
         "office/home.html",
@@ -302,9 +295,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 (a, (f.today - business_date(a.submitted_at)).days if a.submitted_at else None)
                 for a in f.applications.oldest
             ],
-            "work_figures": [applications_figure(f)],
-            "conclusion_figures": [conclusions_figure(f), rate_figure(f), orderers_figure(f)],
-            "premium_figures": [premiums_figure(f)],
+            "work_figures": drawn[:1],
+            "conclusion_figures": drawn[1:4],
+            "premium_figures": drawn[4:],
         },
     )
 
