@@ -174,3 +174,15 @@ def test_nobody_else_reaches_the_staff_home(data: Dashboards) -> None:
     assert login(data.head_office).get("/office/home/nothing.csv").status_code == 404
     anonymous = Client().get("/office/home/")
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
+
+
+def test_names_in_charts_and_tables_are_text_not_markup(data: Dashboards) -> None:
+    from tests.dashboards.data import concluded_at
+    from tests.factories import make_orderer
+
+    hostile = make_orderer('<script>alert("x")</script>市', adopt_from=dt.date(2024, 1, 1))
+    concluded_at(data.world, at(dt.date(2026, 6, 1)), orderer_id=hostile.pk, work_name="名前の試験")
+    dashboard_figures_refresh(now=NOW)
+    page = get(data.head_office, "/office/home/")
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(" in page
