@@ -124,3 +124,15 @@ def test_refresh_replaces_the_figures_and_is_stable(data: Dashboards) -> None:
     assert selectors.figures_refreshed_at() == NOW
     assert not selectors.figures_refresh_due(now=NOW + dt.timedelta(minutes=30), every=dt.timedelta(minutes=55))
     assert selectors.figures_refresh_due(now=NOW + dt.timedelta(hours=1), every=dt.timedelta(minutes=55))
+
+
+def test_the_worker_tick_keeps_figures_computed_within_the_hour(data: Dashboards, world: World) -> None:
+    from tests.dashboards.data import at, concluded_at
+
+    concluded_at(world, at(dt.date(2026, 6, 10)), work_name="六月の追加")
+    kept = dashboard_figures_refresh(now=NOW + dt.timedelta(minutes=20), unless_within=dt.timedelta(minutes=55))
+    assert kept.refreshed_at == NOW
+    assert by_month(selectors.monthly_conclusions(user=data.head_office, today=TODAY))[JUNE].total == 0
+    later = dashboard_figures_refresh(now=NOW + dt.timedelta(hours=1), unless_within=dt.timedelta(minutes=55))
+    assert later.refreshed_at == NOW + dt.timedelta(hours=1)
+    assert by_month(selectors.monthly_conclusions(user=data.head_office, today=TODAY))[JUNE].total == 1

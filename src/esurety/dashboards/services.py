@@ -97,13 +97,19 @@ def _orderer_rows(first: dt.date) -> list[OrdererMonth]:
 
 
 @transaction.atomic
-def dashboard_figures_refresh(*, now: dt.datetime) -> FigureRefresh:
-    """Replace the monthly figures with those of the last MONTHS_KEPT months, as of `now`."""
+def dashboard_figures_refresh(*, now: dt.datetime, unless_within: dt.timedelta | None = None) -> FigureRefresh:
+    """Replace the monthly figures with those of the last MONTHS_KEPT months, as of `now`.
+
+    With `unless_within`, figures computed that recently are kept (the worker's hourly tick:
+    of several workers, the first recomputes and the others find the work done).
+    """
     started = time.monotonic()
     FigureRefresh.objects.get_or_create(pk=1)
     # Two workers refreshing at once would each delete, then both insert: duplicates.
-    # The lock on the single row makes the second wait and then replace the first's work.
+    # The lock on the single row makes the second wait, then see the first one's time.
     marker = FigureRefresh.objects.select_for_update().get(pk=1)
+    if unless_within is not None and marker.refreshed_at is not None and now - marker.refreshed_at < unless_within:
+        return marker
     today = business_date(now)
     months = last_months(today, MONTHS_KEPT)
     conclusions = _conclusion_rows(months[0])

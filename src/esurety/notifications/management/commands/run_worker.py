@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 try:
                     # Several workers each tick hourly: only one of them recomputes within the hour.
                     if figures_refresh_due(now=now(), every=FIGURES_EVERY):
-                        dashboard_figures_refresh(now=now())
+                        dashboard_figures_refresh(now=now(), unless_within=FIGURES_EVERY)
                 except Exception:  # mail delivery must go on; the figures are recomputed next hour
                     logger.exception("worker: recomputing the dashboard figures failed")
             try:
