@@ -25,6 +25,7 @@ from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from esurety.accounts.services import can_manage_members
 from esurety.audit.selectors import lockout_alerts_for_staff
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
@@ -48,7 +49,7 @@ from esurety.guarantees.models import (
 from esurety.guarantees.selectors import amendment_requests_for_staff, application_queue_for_staff, staff_scope
 from esurety.notifications.models import OutboxStatus
 from esurety.notifications.selectors import outbox_for_staff
-from esurety.parties.models import Orderer, OrdererDepartment, Role, User
+from esurety.parties.models import Orderer, OrdererDepartment, User
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import ReceiptStatus, receipts_for_orderer
 from esurety.webhooks.models import DeliveryStatus
@@ -556,7 +557,8 @@ def orderer_activity(*, user: User, today: dt.date) -> OrdererActivity | None:
 
     None for anyone else (a plain user sees only the certificates, not colleagues' work).
     """
-    if user.orderer_id is None or not user.is_active or user.role != Role.ORG_ADMIN:
+    # The orderer's 管理者: the one rule (accounts.services) that also lets them manage members.
+    if user.orderer_id is None or not can_manage_members(user):
         return None
     orderer_id = user.orderer_id
     verified = Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=OuterRef("guarantee_id"))
