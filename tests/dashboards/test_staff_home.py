@@ -186,3 +186,11 @@ def test_names_in_charts_and_tables_are_text_not_markup(data: Dashboards) -> Non
     page = get(data.head_office, "/office/home/")
     assert "<script" not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_times_in_tables_and_csv_are_tokyo_time(data: Dashboards) -> None:
+    with time_machine.travel(at(dt.date(2026, 6, 10), hour=9), tick=False):
+        submit_application(data.world, work_name="朝九時の申込")
+    _, rows = csv_rows(data.head_office, "/office/home/applications.csv")
+    submitted = next(r for r in rows if r[0] == "受付")
+    assert submitted[-2] == "2026-06-10 09:00"

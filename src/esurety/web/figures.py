@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from esurety.core.clock import TOKYO
 from esurety.core.money import format_yen
 from esurety.web.charts import ChartSpec, render_charts
 from esurety.web.downloads import csv_response
@@ -37,7 +38,7 @@ def _show(value: object, fmt: str) -> str:
     if fmt == PERCENT and isinstance(value, Decimal):
         return f"{value}%"
     if fmt == DATETIME and isinstance(value, dt.datetime):
-        return value.strftime("%Y/%m/%d %H:%M")
+        return value.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M")
     if fmt == DATE and isinstance(value, dt.date):
         return value.strftime("%Y/%m/%d")
     return str(value)
@@ -45,7 +46,7 @@ def _show(value: object, fmt: str) -> str:
 
 def _plain(value: object) -> object:
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
     if value is None:
