@@ -325,7 +325,7 @@ def test_every_url_is_404_to_those_who_did_not_receive_it(world: World, issued: 
 
 def test_login_page_leads_orderers_here(world: World) -> None:
     response = Client().post("/login/", {"username": world.orderer_user.username, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/verify/"
+    assert response.status_code == 302 and response["Location"] == "/verify/home/"
 
 
 def test_orderer_sees_its_adoption_and_departments(world: World) -> None:

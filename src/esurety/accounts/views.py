@@ -48,6 +48,9 @@ CONTRACTOR_HOME = "/contractor/"
 ORDERER_HOME = "/verify/"
 STAFF_HOME = "/office/"
 ADMIN_HOME = "/admin/"
+# Where each portal's people land: its home page (the prefixes above say whose portal a path is in).
+STAFF_LANDING = "/office/home/"
+ORDERER_LANDING = "/verify/home/"
 
 
 def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -57,11 +60,11 @@ def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
     if user.is_superuser:
         return ADMIN_HOME
     if user.surety_id is not None:
-        return STAFF_HOME
+        return STAFF_LANDING
     if user.contractor_id is not None:
         return CONTRACTOR_HOME
     if user.orderer_id is not None:
-        return ORDERER_HOME
+        return ORDERER_LANDING
     return "/"
 
 

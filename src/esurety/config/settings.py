@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "esurety.accounts",
     "esurety.contractor",
     "esurety.verification",
+    "esurety.dashboards",
     "esurety.verify",
     "esurety.api",
     "esurety.check",

@@ -133,6 +133,14 @@ def _staff_scope(user: User) -> Q | None:
     return scope
 
 
+def staff_scope(user: User) -> Q | None:
+    """The office's visibility rule as a filter on `surety_id` / `branch_id` (None: nothing visible).
+
+    For other rooms that keep rows per surety and branch (the dashboards' monthly figures).
+    """
+    return _staff_scope(user)
+
+
 def applications_for_staff(*, user: User, status: str | None = None) -> QuerySet[Application]:
     scope = _staff_scope(user)
     if scope is None:

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 import signal
 import time
@@ -6,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from esurety.core.clock import business_date, now
+from esurety.dashboards.selectors import figures_refresh_due
+from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees.imports import import_batches_process_pending
 from esurety.guarantees.services import guarantees_expire_due
 from esurety.notifications.services import outbox_deliver_due
@@ -18,6 +21,8 @@ EXPIRY_INTERVAL_SECONDS = 3600
 WEBHOOKS_PER_POLL = 20
 # How often the pause between polls looks at the stop flag.
 _NAP_SECONDS = 0.1
+# The staff home's monthly figures (dashboards): recomputed on the same hourly tick.
+FIGURES_EVERY = dt.timedelta(minutes=55)
 
 
 class Command(BaseCommand):
@@ -56,6 +61,12 @@ class Command(BaseCommand):
                 else:
                     if expired:
                         self.stdout.write(f"worker: {expired} guarantee(s) expired")
+                try:
+                    # Several workers each tick hourly: only one of them recomputes within the hour.
+                    if figures_refresh_due(now=now(), every=FIGURES_EVERY):
+                        dashboard_figures_refresh(now=now(), unless_within=FIGURES_EVERY)
+                except Exception:  # mail delivery must go on; the figures are recomputed next hour
+                    logger.exception("worker: recomputing the dashboard figures failed")
             if not stopping:
                 try:
                     imported = import_batches_process_pending(now=now())
