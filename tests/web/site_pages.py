@@ -17,6 +17,7 @@ from esurety.accounts import services as accounts
 from esurety.accounts import totp
 from esurety.api.services import api_token_create
 from esurety.core.kinds import DeliveryMethod
+from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType
@@ -181,6 +182,9 @@ def build_site(world: World) -> Site:
     secret = totp.totp_enrol_start(user=totp_user, now=now)
     totp.totp_enrol_confirm(user=totp_user, code=totp.totp(secret, now), now=now)
 
+    # The home pages draw their charts from the precomputed monthly figures.
+    dashboard_figures_refresh(now=now)
+
     n, p, c = amended.number, pending.number, cancelled.number
     contractor = [
         "/contractor/",
@@ -207,6 +211,7 @@ def build_site(world: World) -> Site:
     ]
     orderer = [
         "/verify/",
+        "/verify/home/",
         "/verify/received/",
         "/verify/received/?page=2",
         "/verify/received/?status=変更あり",
@@ -223,6 +228,7 @@ def build_site(world: World) -> Site:
     ]
     clerk = [
         "/office/",
+        "/office/home/",
         "/office/?page=2",
         f"/office/applications/{submitted.pk}/",
         f"/office/applications/{reviewed.pk}/",

@@ -163,6 +163,8 @@ def _accessible(spec: ChartSpec) -> Callable[[Any], Any]:
                 element.getparent().remove(element)
         for element in root.iter():
             element.attrib.pop("style", None)
+            if _local(element.tag) == "rect" and element.get("width") is None:
+                element.set("width", "0")  # pygal leaves out the width of a zero bar; SVG requires it
             if str(element.get("id", "")).startswith("activate-serie"):
                 del element.attrib["id"]  # the same in every pygal chart: duplicate ids on the page
         root.set("id", spec.chart_id)
@@ -204,7 +206,7 @@ _CHART_CLASSES: dict[str, Any] = {
 
 
 # Bumped when the drawing changes, so no old picture is served from the cache.
-RENDERING = "charts-v1"
+RENDERING = "charts-v2"
 CACHE_SECONDS = 2 * 60 * 60
 
 
