@@ -19,10 +19,13 @@ from esurety.guarantees.models import Application, Guarantee, NumberSeries, Prem
 from esurety.parties.models import (
     Branch,
     Contractor,
+    DepositBank,
+    DepositBankBranch,
     ElectronicAdoption,
     Orderer,
     OrdererDepartment,
     Role,
+    SuretyBankContract,
     SuretyCompany,
     User,
 )
@@ -90,6 +93,21 @@ def make_orderer(name: str = "徳島市上下水道事業管理者", adopt_from:
 
 def make_contractor(name: str = "株式会社〇〇建設") -> Contractor:
     return Contractor.objects.create(name=name, address="▲▲市▲▲区▲▲1丁目1番1号", representative_name="代表 太郎")
+
+
+def make_bank(
+    name: str = "〇〇銀行",
+    code: str = "0123",
+    branches: tuple[tuple[str, str], ...] = (("▲▲支店", "456"), ("□□支店", "457")),
+    *,
+    contract_with: SuretyCompany | None = None,
+) -> tuple[DepositBank, list[DepositBankBranch]]:
+    """A deposit bank (預託金融機関) with its branches, under contract with a surety if given."""
+    bank = DepositBank.objects.create(name=name, code=code)
+    made = [DepositBankBranch.objects.create(bank=bank, name=n, code=c) for n, c in branches]
+    if contract_with is not None:
+        SuretyBankContract.objects.create(surety=contract_with, bank=bank, effective_from=dt.date(2020, 1, 1))
+    return bank, made
 
 
 def make_user(username: str, *, role: str = Role.MEMBER, **org: object) -> User:

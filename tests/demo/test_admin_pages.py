@@ -14,7 +14,7 @@ from django.utils import timezone
 from esurety.guarantees import services
 from esurety.guarantees.models import AccessKey, Guarantee
 from esurety.parties.models import User
-from tests.factories import World, make_guarantee
+from tests.factories import World, make_bank, make_guarantee
 
 DOMAIN_APPS = {"parties", "guarantees", "notifications", "audit"}
 READ_ONLY = {
@@ -38,6 +38,7 @@ def registered() -> list[type[Model]]:
 
 @pytest.fixture
 def data(world: World) -> Guarantee:
+    make_bank(contract_with=world.surety)
     g = make_guarantee(world)
     services.guarantee_amend_amount(
         guarantee=g,
