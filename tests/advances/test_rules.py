@@ -291,13 +291,18 @@ def test_a_request_names_a_full_account_for_a_transfer() -> None:
 
 
 def pay(
-    *, line_amount: int | None, paid: int, balance: int, amount: int, status: str = AccountStatus.ACTIVE
+    *,
+    line_amount: int,
+    paid: int,
+    balance: int,
+    amount: int,
+    status: str = AccountStatus.ACTIVE,
+    payee: str = "株式会社△△資材",
 ) -> list[RuleViolation]:
     return check_payment(
         account_status=status,
         stop_reason="",
-        line_amount=line_amount,
-        paid_on_line=paid,
+        line=room(line_amount, paid=paid, payee=payee),
         balance=balance,
         amount=amount,
         paid_on=TODAY,
@@ -322,8 +327,9 @@ def test_the_bank_pays_no_more_than_the_advance_in_the_account() -> None:
     assert "前払金残高 600,000円" in violations[0].message
 
 
-def test_the_bank_pays_nothing_while_stopped() -> None:
+def test_the_bank_pays_nothing_while_stopped_nor_on_a_line_since_made_undecided() -> None:
     assert fields(pay(line_amount=1, paid=0, balance=1, amount=1, status=AccountStatus.STOPPED)) == ["account"]
+    assert fields(pay(line_amount=1, paid=0, balance=1, amount=1, payee="未定")) == ["line_no"]
 
 
 # --- What people type --------------------------------------------------------

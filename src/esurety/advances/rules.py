@@ -531,27 +531,31 @@ def check_payment(
     *,
     account_status: str,
     stop_reason: str,
-    line_amount: int | None,
-    paid_on_line: int,
+    line: LineRoom | None,
     balance: int,
     amount: int,
     paid_on: dt.date | None,
     requested_on: dt.date,
     today: dt.date,
 ) -> list[RuleViolation]:
-    """The bank pays only what fits what is left of the line and the advance in the account.
+    """The bank pays only what fits what the line has not paid yet and the advance in the account.
 
-    ``paid_on_line`` is what the line has paid already (this request excluded), ``balance``
-    the advance money in the account (interest excluded: it is not advance money).
+    ``line`` is the line of the statement in force now (its ``paid`` excludes this request,
+    which is not paid yet); ``balance`` the advance money in the account (interest excluded:
+    it is not advance money).
     """
     out: list[RuleViolation] = []
     state = account_state_violation(account_status, stop_reason)
     if state is not None:
         out.append(state)
-    if line_amount is None:
+    if line is None:
         out.append(RuleViolation("line_no", "この依頼の使途内訳の行は、承認済の明細書にありません。差戻してください。"))
-    elif amount > line_amount - paid_on_line:
-        left = max(0, line_amount - paid_on_line)
+    elif line.is_undecided:
+        out.append(
+            RuleViolation("line_no", "この依頼の使途内訳の行は、使途変更で支払先が未定になりました。差戻してください。")
+        )
+    elif amount > line.amount - line.paid:
+        left = max(0, line.amount - line.paid)
         out.append(
             RuleViolation(
                 "amount",
