@@ -297,3 +297,16 @@ def test_webhooks_reach_the_bank_and_the_surety_never_the_orderer(aw: AdvanceWor
     assert data["withdrawal"]["amount"] == 2_000_000
     assert data["withdrawal"]["paid_on"] == TODAY.isoformat()
     assert data["account"]["account_number"] == "1234567"
+
+
+def test_nothing_requested_or_paid_once_the_guarantee_is_cancelled(aw: AdvanceWorld) -> None:
+    from esurety.guarantees import services as gservices
+
+    waiting = request(aw, line_no=1, amount=1_000_000)
+    gservices.guarantee_cancel(guarantee=aw.guarantee, by=aw.world.approver, reason="契約解除", now=NOW)
+    with pytest.raises(InvalidStateError, match="解約されたため"):
+        advances.withdrawal_pay(withdrawal=waiting, by=aw.bank_user, paid_on=TODAY, now=NOW)
+    with pytest.raises(DomainError, match="有効ではありません"):
+        request(aw, line_no=1, amount=1)
+    # The bank returns what is waiting; what is left is the orderer's to claim back.
+    advances.withdrawal_return(withdrawal=waiting, by=aw.bank_user, reason="保証契約の解約", now=NOW)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
+
 from esurety.advances.models import AdvanceAccount, UseStatement, Withdrawal
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.wareki import format_wareki
@@ -118,12 +120,12 @@ def withdrawal_event_data(w: Withdrawal, account: AdvanceAccount) -> dict[str, A
 
 def bank_recipients(account: AdvanceAccount) -> list[str]:
     """The bank's people who handle this account: the whole bank's and this branch's (not other branches')."""
-    users = User.objects.filter(deposit_bank_id=account.bank_id, is_active=True).exclude(email="")
-    return list(
-        users.filter(bank_branch__isnull=True)
-        .values_list("email", flat=True)
-        .union(users.filter(bank_branch_id=account.bank_branch_id).values_list("email", flat=True))
-    )
+    users = User.objects.filter(
+        Q(bank_branch__isnull=True) | Q(bank_branch_id=account.bank_branch_id),
+        deposit_bank_id=account.bank_id,
+        is_active=True,
+    ).exclude(email="")
+    return list(users.order_by("pk").values_list("email", flat=True))
 
 
 def base_context(account: AdvanceAccount) -> dict[str, Any]:

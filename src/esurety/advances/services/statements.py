@@ -267,6 +267,7 @@ def use_statement_review(*, statement: UseStatement, by: User, now: dt.datetime)
     g = acc.guarantee
     require_staff(by, surety=g.surety, branch=g.branch)
     require_statement_status(st, StatementStatus.SUBMITTED)
+    _require_open_account(acc)
     _check_against_now(st, g)
     st.status = StatementStatus.REVIEWED
     st.reviewed_by = by
@@ -296,6 +297,7 @@ def use_statement_accept(*, statement: UseStatement, by: User, now: dt.datetime)
     require_statement_status(st, StatementStatus.REVIEWED)
     assert st.reviewed_by_id is not None  # set with 確認済
     require_second_pair_of_eyes(by, surety=g.surety, branch=g.branch, checked_by_id=st.reviewed_by_id)
+    _require_open_account(acc)
     _check_against_now(st, g)
     previous = UseStatement.objects.select_for_update().filter(account=acc, status=StatementStatus.ACCEPTED).first()
     if previous is not None:

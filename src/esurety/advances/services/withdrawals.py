@@ -315,6 +315,10 @@ def _after_decision(acc: AdvanceAccount, w: Withdrawal, *, by: User, action: str
 def withdrawal_pay(*, withdrawal: Withdrawal, by: User, paid_on: dt.date, now: dt.datetime) -> Withdrawal:
     """払出 by the bank holding the account: 依頼中 → 払出済 with the payment date (払出報告 to the surety)."""
     acc, w = _lock_requested(withdrawal, by)
+    if acc.guarantee.status == GuaranteeStatus.CANCELLED:
+        # The advance of a cancelled contract is the orderer's to claim back. (After the guarantee
+        # period, 満了, a request made in time is still paid.)
+        raise InvalidStateError(f"保証契約 {acc.guarantee.number} は解約されたため払出できません。差戻してください。")
     line = ledger.line_rooms(ledger.accepted_statement(acc)).get(w.line_no)
     raise_if(
         check_payment(
