@@ -264,16 +264,18 @@ class Withdrawal(models.Model):
     are copied from the account for the bank's list of a million requests.
     """
 
-    account = models.ForeignKey(AdvanceAccount, on_delete=models.PROTECT, related_name="withdrawals")
+    # No single-column indexes on account, bank, branch and contractor: the composite indexes
+    # below lead with them, and each extra index costs every request and payment a write.
+    account = models.ForeignKey(AdvanceAccount, on_delete=models.PROTECT, related_name="withdrawals", db_index=False)
     seq = models.PositiveIntegerField("連番")
     number = models.CharField("払出依頼番号", max_length=20, unique=True)
     statement = models.ForeignKey(UseStatement, on_delete=models.PROTECT, related_name="withdrawals")
     line = models.ForeignKey(UseStatementLine, on_delete=models.PROTECT, related_name="withdrawals")
     line_no = models.PositiveIntegerField("行番号")
     category = models.CharField("使途", max_length=24, choices=UseCategory.choices)
-    bank = models.ForeignKey(DepositBank, on_delete=models.PROTECT, related_name="+")
-    bank_branch = models.ForeignKey(DepositBankBranch, on_delete=models.PROTECT, related_name="+")
-    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="+")
+    bank = models.ForeignKey(DepositBank, on_delete=models.PROTECT, related_name="+", db_index=False)
+    bank_branch = models.ForeignKey(DepositBankBranch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT, related_name="+", db_index=False)
     amount = models.BigIntegerField("金額")
     method = models.CharField("払出方法", max_length=10, choices=WithdrawalMethod.choices)
     desired_on = models.DateField("払出希望日")

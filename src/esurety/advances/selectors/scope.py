@@ -220,12 +220,16 @@ def withdrawals_for_bank(
     """
     if user.deposit_bank_id is None or not user.is_active or user.role not in BANK_ROLES:
         return Withdrawal.objects.none()
-    qs = Withdrawal.objects.filter(bank_id=user.deposit_bank_id)
-    if user.bank_branch_id is not None:
-        # A branch user sees its own branch, whatever branch it asks for.
-        qs = qs.filter(bank_branch_id=user.bank_branch_id)
-    elif bank_branch_id is not None:
-        qs = qs.filter(bank_branch_id=bank_branch_id)
+    # A branch user sees its own branch, whatever branch it asks for; the bank's people may pick one.
+    branch_id = user.bank_branch_id if user.bank_branch_id is not None else bank_branch_id
+    if branch_id is None:
+        qs = Withdrawal.objects.filter(bank_id=user.deposit_bank_id)
+    elif DepositBankBranch.objects.filter(pk=branch_id, bank_id=user.deposit_bank_id).exists():
+        # By branch alone (checked to be the user's bank's), so the withdrawal_branch_* indexes
+        # answer it without visiting the table.
+        qs = Withdrawal.objects.filter(bank_branch_id=branch_id)
+    else:
+        return Withdrawal.objects.none()
     if status:
         qs = qs.filter(status=status)
     if date_from is not None:
