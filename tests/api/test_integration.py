@@ -16,7 +16,7 @@ from django.utils import timezone
 from esurety.audit.services import audit_verify
 from esurety.parties.models import Role
 from esurety.webhooks.delivery import webhook_deliver_due
-from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import CreatedEndpoint, webhook_endpoint_create
 from tests.api.conftest import Api, Tokens
 from tests.factories import World, make_user
@@ -49,11 +49,13 @@ def hooks(world: World, receiver: Receiver) -> Hooks:
 
     def register(path: str, **owner: object) -> CreatedEndpoint:
         admin = make_user(f"{path}-admin", role=Role.SURETY_ADMIN if "surety" in owner else Role.ORG_ADMIN, **owner)
+        org = admin.surety or admin.orderer
+        assert org is not None
         return webhook_endpoint_create(
-            owner=admin.surety or admin.orderer,  # type: ignore[arg-type]
+            owner=org,
             by=admin,
             url=f"{receiver.url}?to={path}",
-            events=list(WebhookEvent.values),
+            events=list(events_for_owner(org)),
             now=timezone.now(),
         )
 

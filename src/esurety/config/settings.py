@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "esurety.core",
     "esurety.parties",
     "esurety.guarantees",
+    "esurety.advances",
     "esurety.notifications",
     "esurety.webhooks",
     "esurety.audit",
@@ -181,6 +182,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (proofs kept with 前払金使途内訳明細書) go to the default storage above. Every app
+# server must see the same files: point MEDIA_ROOT at a shared volume, or configure STORAGES
+# "default" for an object store. They are never served as static files: portals stream them
+# after a selector has checked who may see them.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(REPO_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
 # Files served at the site's root: /favicon.ico, which browsers ask for on every
 # page and every PDF or JSON answer (the pages also link esurety/favicon.svg).
 WHITENOISE_ROOT = BASE_DIR / "web" / "root"
