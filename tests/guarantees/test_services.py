@@ -14,7 +14,7 @@ from django.db.models import Model
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
 from esurety.core.clock import TOKYO
-from esurety.core.errors import DomainError, InvalidStateError
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
 from esurety.guarantees import keys, services
@@ -31,7 +31,6 @@ from esurety.guarantees.models import (
     PremiumStatement,
     StatementType,
 )
-from esurety.guarantees.services.authority import NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Branch, Role, User
 from tests.factories import World, application_input, make_guarantee, make_surety, make_user

@@ -21,8 +21,13 @@ from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_record
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees.models import AmendmentType, Guarantee, NumberSeries
-from esurety.guarantees.services import access_key_disclose, access_key_reveal
-from esurety.guarantees.services.lifecycle import access_key_reissue, amendment_request_create, premium_rate_create
+from esurety.guarantees.services import (
+    access_key_disclose,
+    access_key_reissue,
+    access_key_reveal,
+    amendment_request_create,
+    premium_rate_create,
+)
 from esurety.parties.models import Branch, Role, User
 from esurety.verification.services import certificate_verify
 from tests.factories import World, make_guarantee, make_user

@@ -13,7 +13,7 @@ from django.test import Client
 from esurety.accounts.services import orderer_user_invite
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
-from esurety.core.errors import DomainError, InvalidStateError
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.guarantees import selectors, services
 from esurety.guarantees.models import (
@@ -28,7 +28,6 @@ from esurety.guarantees.models import (
     PremiumStatement,
     StatementType,
 )
-from esurety.guarantees.services.authority import NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import ElectronicAdoption, Orderer, OrdererDepartment, Role, User
 from esurety.parties.services import AdoptionInput, DepartmentInput, OrdererInput, orderer_create, orderer_update

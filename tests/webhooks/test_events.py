@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services import issuance, lifecycle
+from esurety.guarantees.services import amendment_requests, cancellation, issuance
 from esurety.parties.models import Role
 from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -118,7 +118,7 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
     g = make_guarantee(world)
     subscribe(admins.surety, receiver.url, events=["amended"])
     now = timezone.now()
-    request = lifecycle.amendment_request_create(
+    request = amendment_requests.amendment_request_create(
         guarantee=g,
         by=world.clerk,
         amendment_type="PERIOD",
@@ -128,7 +128,7 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
         now=now,
     )
     assert WebhookDelivery.objects.count() == 0  # entered, not yet approved: nothing changed
-    lifecycle.amendment_request_approve(request=request, by=world.approver, now=now)
+    amendment_requests.amendment_request_approve(request=request, by=world.approver, now=now)
     assert webhook_deliver_due() == 1
     assert receiver.requests[0].json["data"]["period_end"] == "2027-09-30"
 
@@ -216,7 +216,7 @@ def test_rolled_back_cancellation_leaves_no_delivery(
     def notify_fails(**kwargs: object) -> int:
         raise RuntimeError("mail server misconfigured")
 
-    monkeypatch.setattr(lifecycle, "_notify_parties", notify_fails)
+    monkeypatch.setattr(cancellation, "notify_parties", notify_fails)
     with pytest.raises(RuntimeError):
         gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
     g.refresh_from_db()

@@ -21,9 +21,9 @@ from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import certificate_presentation
 from esurety.guarantees.services import access_key_check, access_key_reveal
-from esurety.guarantees.services.authority import require_contractor_user
 from esurety.notifications.services import Attachment, outbox_enqueue
 from esurety.parties.models import User
+from esurety.parties.permissions import require_contractor_user
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import notice_department_for
 from esurety.webhooks.services import webhook_event_publish

@@ -12,9 +12,9 @@ from esurety.core.kinds import GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.guarantees.models import Amendment, AmendmentType, Guarantee, GuaranteeStatus
 from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, Terms, check_terms, ratio_limit
-from esurety.guarantees.services.authority import require_staff
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.parties.models import User
+from esurety.parties.permissions import require_staff
 from esurety.webhooks.payloads import amendment_change
 from esurety.webhooks.services import webhook_event_publish
 
@@ -30,7 +30,7 @@ def _lock_active(guarantee: Guarantee) -> Guarantee:
     return g
 
 
-def _check(g: Guarantee, *, price: int, amount: int, completion: dt.date) -> list[RuleViolation]:
+def amended_terms_violations(g: Guarantee, *, price: int, amount: int, completion: dt.date) -> list[RuleViolation]:
     adv = g.advance_guarantee
     facts = None
     if adv is not None:
@@ -58,7 +58,7 @@ def _check(g: Guarantee, *, price: int, amount: int, completion: dt.date) -> lis
     return check_terms(terms, orderer_name=g.orderer.name, orderer_accepts_electronic=True, advance=facts)
 
 
-def _rider_checks(g: Guarantee, *, new_advance_amount: int) -> list[RuleViolation]:
+def rider_violations(g: Guarantee, *, new_advance_amount: int) -> list[RuleViolation]:
     """Raising an advance must keep advance + interim within 6/10 for interims already issued on it."""
     if g.kind != GuaranteeKind.ADVANCE:
         return []
@@ -93,8 +93,10 @@ def guarantee_amend_amount(
         raise DomainError(
             "変更後の金額が現在と同じです。", [RuleViolation("guaranteed_amount", "金額が変わっていません。")]
         )
-    violations = _check(g, price=contract_price, amount=guaranteed_amount, completion=g.completion_date)
-    violations += _rider_checks(g, new_advance_amount=guaranteed_amount)
+    violations = amended_terms_violations(
+        g, price=contract_price, amount=guaranteed_amount, completion=g.completion_date
+    )
+    violations += rider_violations(g, new_advance_amount=guaranteed_amount)
     if violations:
         raise DomainError("変更後の内容に誤りがあります。", violations)
     before = {
@@ -135,7 +137,9 @@ def guarantee_change_period(
         raise DomainError(
             "変更後の工事末日が現在と同じです。", [RuleViolation("completion_date", "工事末日が変わっていません。")]
         )
-    violations = _check(g, price=g.contract_price, amount=g.guaranteed_amount, completion=completion_date)
+    violations = amended_terms_violations(
+        g, price=g.contract_price, amount=g.guaranteed_amount, completion=completion_date
+    )
     if violations:
         raise DomainError("変更後の内容に誤りがあります。", violations)
     before = {"completion_date": g.completion_date.isoformat(), "period_end": g.period_end.isoformat()}

@@ -8,9 +8,9 @@ from django.db import transaction
 
 from esurety.audit.services import audit_record
 from esurety.guarantees.models import Guarantee
-from esurety.guarantees.services.authority import require_contractor_user
 from esurety.guarantees.services.issuance import access_key_reveal
 from esurety.parties.models import User
+from esurety.parties.permissions import require_contractor_user
 
 DISCLOSURE_PURPOSES = frozenset({"view", "notice_pdf"})
 

@@ -25,10 +25,16 @@ from esurety.guarantees.models import (
 )
 from esurety.guarantees.numbering import number_allocate
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.services.applications import _lock, _raise_if_broken, _require_status, application_snapshot
-from esurety.guarantees.services.authority import require_staff
+from esurety.guarantees.services.mail import contractor_recipients
+from esurety.guarantees.services.steps import (
+    application_snapshot,
+    lock_application,
+    require_application_status,
+    require_application_valid,
+)
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
+from esurety.parties.permissions import require_staff
 from esurety.webhooks.services import webhook_event_publish
 
 
@@ -117,17 +123,13 @@ def access_key_create(*, guarantee: Guarantee, by: User | None, now: dt.datetime
     return key
 
 
-def contractor_recipients(guarantee: Guarantee) -> list[str]:
-    return list(guarantee.contractor.users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
-
-
 @transaction.atomic
 def application_conclude(*, application: Application, by: User, now: dt.datetime) -> Guarantee:
     """入金確認 → 契約締結. The certificate is issued once the premium is received."""
-    app = _lock(application)
+    app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
-    _require_status(app, ApplicationStatus.PAYMENT_CONFIRMED)
-    _raise_if_broken(app)
+    require_application_status(app, ApplicationStatus.PAYMENT_CONFIRMED)
+    require_application_valid(app)
     before = application_snapshot(app)
 
     guarantee = Guarantee.objects.create(

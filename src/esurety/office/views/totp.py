@@ -19,7 +19,8 @@ from esurety.accounts.totp_middleware import is_verified, mark_verified
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.office.access import staff_required, staff_user
-from esurety.parties.models import STAFF_ROLES, Role, User
+from esurety.parties.models import Role, User
+from esurety.parties.permissions import STAFF_ROLES
 
 
 class CodeForm(forms.Form):

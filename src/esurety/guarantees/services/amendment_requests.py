@@ -1,138 +1,40 @@
-"""The back office's part of the lifecycle: 変更申請 with four eyes, 解約, 満了, key reissue, rate tables.
+"""変更申請 with four eyes: a clerk enters an amount or 工期 change, another approver performs it.
 
-Each function is one atomic step with its audit entry; e-mails are queued in
-the outbox inside the same transaction, so a mail exists iff the change did.
+The approval issues the (変更) version or moves the period (amendments.py), writes the
+premium-difference statement (追加保証料 / 返還計算書) and tells the parties.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
-from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
 from esurety.guarantees.models import (
-    AccessKey,
     AmendmentRequest,
     AmendmentRequestStatus,
     AmendmentType,
     Guarantee,
-    GuaranteeStatus,
-    PremiumRate,
     PremiumStatement,
     StatementType,
 )
 from esurety.guarantees.premiums import premium_quote
 from esurety.guarantees.services.amendments import (
-    _check as amended_terms_check,
-)
-from esurety.guarantees.services.amendments import (
-    _rider_checks,
+    amended_terms_violations,
     guarantee_amend_amount,
     guarantee_change_period,
+    rider_violations,
 )
-from esurety.guarantees.services.authority import NotPermitted, require_approver, require_staff
-from esurety.guarantees.services.issuance import access_key_create, contractor_recipients
-from esurety.notifications.services import outbox_enqueue
-from esurety.parties.models import Role, User
-from esurety.webhooks.services import webhook_event_publish
-
-# ---------------------------------------------------------------------------
-# helpers
-
-
-def _lock_guarantee(guarantee: Guarantee) -> Guarantee:
-    # Row lock: a reissue, a cancellation and an approval on the same guarantee run one after another.
-    # of=("self",): only the guarantee row is locked (PostgreSQL refuses FOR UPDATE on the
-    # nullable side of the advance_guarantee outer join).
-    return (
-        Guarantee.objects.select_for_update(of=("self",))
-        .select_related("surety", "branch", "contractor", "orderer", "advance_guarantee")
-        .get(pk=guarantee.pk)
-    )
-
-
-def _require_active(g: Guarantee, action: str) -> None:
-    if g.status != GuaranteeStatus.ACTIVE:
-        raise InvalidStateError(f"保証契約 {g.number} は「{g.get_status_display()}」のため{action}できません。")
-
-
-def _common_context(g: Guarantee) -> dict[str, Any]:
-    return {
-        "surety_name": g.surety.name,
-        "contractor_name": g.contractor.name,
-        "orderer_name": g.orderer.name,
-        "kind_full_name": g.kind_full_name,
-        "number": g.number,
-        "work_name": g.work_name,
-    }
-
-
-@dataclass(frozen=True)
-class OrdererRecipient:
-    """Where one orderer that verified the guarantee is told about a change."""
-
-    orderer_name: str
-    department_name: str
-    address: str
-
-
-def receipt_orderer_recipients(guarantee: Guarantee) -> list[OrdererRecipient]:
-    """Each orderer organisation that verified the guarantee, through its departments for the kind.
-
-    An orderer with no department for this kind is told through the person who
-    first verified the certificate, so no orderer who holds it is left uninformed.
-    """
-    out: list[OrdererRecipient] = []
-    receipts = guarantee.receipts.select_related("orderer", "first_verified_by").order_by("first_verified_at")
-    for receipt in receipts:
-        orderer = receipt.orderer
-        departments = [d for d in orderer.departments.order_by("name") if d.handles(guarantee.kind) and d.email]
-        if departments:
-            out.extend(OrdererRecipient(orderer.name, d.name, d.email) for d in departments)
-        else:
-            person = receipt.first_verified_by
-            if person.is_active and person.email:
-                out.append(OrdererRecipient(orderer.name, person.display_name or "ご担当者", person.email))
-    return out
-
-
-def _notify_parties(*, g: Guarantee, template: str, context: dict[str, Any], now: dt.datetime) -> int:
-    """One message per address (no recipient sees another's): contractor users, then orderers."""
-    sent = 0
-    base = {**_common_context(g), **context}
-    for address in contractor_recipients(g):
-        outbox_enqueue(
-            template=template,
-            to=[address],
-            context={**base, "for_orderer": False, "recipient_name": f"{g.contractor.name} 様"},
-            at=now,
-            obj=g,
-        )
-        sent += 1
-    for r in receipt_orderer_recipients(g):
-        outbox_enqueue(
-            template=template,
-            to=[r.address],
-            context={**base, "for_orderer": True, "recipient_name": f"{r.orderer_name} {r.department_name} 御中"},
-            at=now,
-            obj=g,
-        )
-        sent += 1
-    return sent
-
-
-# ---------------------------------------------------------------------------
-# 変更申請 (four eyes)
+from esurety.guarantees.services.mail import notify_parties
+from esurety.guarantees.services.steps import lock_guarantee, require_guarantee_active
+from esurety.parties.models import User
+from esurety.parties.permissions import require_approver, require_staff
 
 
 def amendment_request_snapshot(req: AmendmentRequest) -> dict[str, Any]:
@@ -168,16 +70,18 @@ def amendment_check(
             return missing
         if contract_price == g.contract_price and guaranteed_amount == g.guaranteed_amount:
             return [RuleViolation("guaranteed_amount", "請負金額・保証金額のどちらも変わっていません。")]
-        violations = amended_terms_check(
+        violations = amended_terms_violations(
             g, price=contract_price, amount=guaranteed_amount, completion=g.completion_date
         )
-        return violations + _rider_checks(g, new_advance_amount=guaranteed_amount)
+        return violations + rider_violations(g, new_advance_amount=guaranteed_amount)
     if amendment_type == AmendmentType.PERIOD:
         if completion_date is None:
             return [RuleViolation("completion_date", "変更後の工事末日を入力してください。")]
         if completion_date == g.completion_date:
             return [RuleViolation("completion_date", "工事末日が変わっていません。")]
-        return amended_terms_check(g, price=g.contract_price, amount=g.guaranteed_amount, completion=completion_date)
+        return amended_terms_violations(
+            g, price=g.contract_price, amount=g.guaranteed_amount, completion=completion_date
+        )
     return [RuleViolation("amendment_type", "変更の種類（金額の変更・工期の変更）を選んでください。")]
 
 
@@ -205,9 +109,9 @@ def amendment_request_create(
     completion_date: dt.date | None = None,
 ) -> AmendmentRequest:
     """A clerk enters a change; it waits for another staff member's approval."""
-    g = _lock_guarantee(guarantee)
+    g = lock_guarantee(guarantee)
     require_staff(by, surety=g.surety, branch=g.branch)
-    _require_active(g, "変更")
+    require_guarantee_active(g, "変更")
     if AmendmentRequest.objects.filter(guarantee=g, status=AmendmentRequestStatus.PENDING).exists():
         raise InvalidStateError(
             f"保証契約 {g.number} には承認待ちの変更申請があります。先にその申請を承認または却下してください。"
@@ -325,10 +229,10 @@ def premium_difference_statement(
 def amendment_request_approve(*, request: AmendmentRequest, by: User, now: dt.datetime) -> AmendmentRequest:
     """Another approver performs the change: rules again, new version or moved period, premium, mails."""
     req = _lock_pending(request)
-    g = _lock_guarantee(req.guarantee)
+    g = lock_guarantee(req.guarantee)
     # Four eyes: the person who entered the change cannot approve it.
     require_approver(by, surety=g.surety, branch=g.branch, entered_by_id=req.entered_by_id)
-    _require_active(g, "変更")
+    require_guarantee_active(g, "変更")
     violations = amendment_check(
         guarantee=g,
         amendment_type=req.amendment_type,
@@ -410,7 +314,7 @@ def amendment_request_approve(*, request: AmendmentRequest, by: User, now: dt.da
         },
         surety_id=g.surety_id,
     )
-    _notify_parties(
+    notify_parties(
         g=g,
         template="guarantee_amended",
         context={
@@ -453,214 +357,3 @@ def amendment_request_reject(*, request: AmendmentRequest, by: User, reason: str
         surety_id=g.surety_id,
     )
     return req
-
-
-# ---------------------------------------------------------------------------
-# 解約 and 満了
-
-
-@transaction.atomic
-def guarantee_cancel(*, guarantee: Guarantee, by: User, reason: str, now: dt.datetime) -> Guarantee:
-    """解約. The key keeps working: an orderer who checks must see that the guarantee is cancelled.
-
-    No refund is computed: the premium rules for an early end are not public
-    and differ per surety, so a 返還計算書 is left to a later, explicit step.
-    """
-    g = _lock_guarantee(guarantee)
-    require_approver(by, surety=g.surety, branch=g.branch, entered_by_id=None)
-    _require_active(g, "解約")
-    reason = reason.strip()
-    if not reason:
-        raise DomainError("解約の理由を入力してください。", [RuleViolation("reason", "解約の理由を入力してください。")])
-    riders = list(g.riders.filter(status=GuaranteeStatus.ACTIVE).values_list("number", flat=True))
-    if riders:
-        # An interim or performance guarantee is a rider of the advance guarantee on the same works.
-        raise InvalidStateError(
-            f"この前払金保証に付随する有効な保証契約（{'、'.join(riders)}）があります。先にそちらを解約してください。"
-        )
-    before = {"status": g.status, "cancelled_at": None}
-    g.status = GuaranteeStatus.CANCELLED
-    g.cancelled_at = now
-    g.save(update_fields=["status", "cancelled_at", "updated_at"])
-    audit_record(
-        actor=by,
-        action="guarantee.cancel",
-        obj=g,
-        at=now,
-        before=before,
-        after={"status": g.status, "cancelled_at": now.isoformat(), "reason": reason},
-        surety_id=g.surety_id,
-    )
-    webhook_event_publish(event="cancelled", guarantee=g, now=now, extra={"cancelled_at": now, "reason": reason})
-    _notify_parties(
-        g=g,
-        template="guarantee_cancelled",
-        context={"cancelled_on": format_wareki(business_date(now), padded=False), "reason": reason},
-        now=now,
-    )
-    return g
-
-
-EXPIRY_BATCH = 500
-
-
-def guarantees_expire_due(*, today: dt.date, now: dt.datetime | None = None) -> int:
-    """ACTIVE guarantees whose period ended before ``today`` become 保証期間満了; returns how many.
-
-    Batches keep each transaction short on millions of rows; each guarantee gets
-    its own audit entry. Safe to run twice or in two processes at once: rows are
-    locked and re-checked, so none is expired (or audited) twice.
-    """
-    at = now or clock_now()
-    done = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Guarantee.objects.select_for_update()
-                .filter(status=GuaranteeStatus.ACTIVE, period_end__lt=today)
-                .order_by("period_end", "pk")[:EXPIRY_BATCH]
-            )
-            for g in batch:
-                g.status = GuaranteeStatus.EXPIRED
-                g.save(update_fields=["status", "updated_at"])
-                audit_record(
-                    actor=None,
-                    action="guarantee.expire",
-                    obj=g,
-                    at=at,
-                    before={"status": GuaranteeStatus.ACTIVE},
-                    after={"status": GuaranteeStatus.EXPIRED, "period_end": g.period_end.isoformat()},
-                    surety_id=g.surety_id,
-                )
-        done += len(batch)
-        if len(batch) < EXPIRY_BATCH:
-            return done
-
-
-# ---------------------------------------------------------------------------
-# 認証キー再発行
-
-
-@transaction.atomic
-def access_key_reissue(*, guarantee: Guarantee, by: User, now: dt.datetime) -> AccessKey:
-    """Revoke the active key at once and create a new one; the contractor reads it in the portal.
-
-    Orderers who already verified keep their access: receipts belong to the
-    orderer organisation, not to a key. Neither the staff nor the mail ever see
-    the new key.
-    """
-    g = _lock_guarantee(guarantee)
-    require_staff(by, surety=g.surety, branch=g.branch)
-    if g.delivery_method != DeliveryMethod.ELECTRONIC:
-        raise InvalidStateError(f"保証契約 {g.number} は書面交付のため、認証キーはありません。")
-    _require_active(g, "認証キーを再発行")
-    old = list(AccessKey.objects.select_for_update().filter(guarantee=g, revoked_at__isnull=True))
-    AccessKey.objects.filter(pk__in=[k.pk for k in old]).update(revoked_at=now)
-    access_key_create(guarantee=g, by=by, now=now)
-    new = AccessKey.objects.get(guarantee=g, revoked_at__isnull=True)
-    audit_record(
-        actor=by,
-        action="access_key.reissue",
-        obj=g,
-        at=now,
-        before={"key_ids": [k.pk for k in old]},
-        after={"key_id": new.pk, "number": g.number},
-        surety_id=g.surety_id,
-    )
-    context = {**_common_context(g), "reissued_on": format_wareki(business_date(now), padded=False)}
-    for address in contractor_recipients(g):
-        outbox_enqueue(template="access_key_reissued", to=[address], context=context, at=now, obj=g)
-    return new
-
-
-# ---------------------------------------------------------------------------
-# 保証料率
-
-
-RATE_DECIMAL_PLACES = 6  # PremiumRate.annual_rate
-
-
-def _parse_rate(value: Decimal | str) -> Decimal | None:
-    """The annual rate if it is a number in (0, 1) with at most six decimals, else None."""
-    try:
-        rate = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not rate.is_finite() or not Decimal(0) < rate < Decimal(1):
-        return None
-    exponent = rate.normalize().as_tuple().exponent
-    if not isinstance(exponent, int) or exponent < -RATE_DECIMAL_PLACES:
-        return None
-    return rate.quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
-
-
-def can_manage_rates(user: User) -> bool:
-    return user.is_active and user.surety_id is not None and user.role == Role.SURETY_ADMIN
-
-
-@transaction.atomic
-def premium_rate_create(
-    *,
-    by: User,
-    kind: str,
-    effective_from: dt.date,
-    annual_rate: Decimal | str,
-    minimum_premium: int,
-    is_sample: bool,
-    now: dt.datetime,
-) -> PremiumRate:
-    """A new rate of ``by``'s surety for one kind, from a date (管理者 only; never retroactive)."""
-    if not can_manage_rates(by) or by.surety is None:
-        raise NotPermitted("保証料率の登録は管理者のみ行えます。")
-    surety = by.surety
-    violations: list[RuleViolation] = []
-    if kind not in GuaranteeKind.values:
-        violations.append(RuleViolation("kind", "区分を選んでください。"))
-    rate = _parse_rate(annual_rate)
-    if rate is None:
-        violations.append(
-            RuleViolation(
-                "annual_rate", "年率は0より大きく1未満の小数（小数点以下6桁まで、例: 0.0012）で入力してください。"
-            )
-        )
-    if minimum_premium < 0:
-        violations.append(RuleViolation("minimum_premium", "最低保証料は0円以上で入力してください。"))
-    today = business_date(now)
-    if effective_from < today:
-        # Approved premiums were quoted from the table in force; rewriting the past would
-        # make statements already issued disagree with the table.
-        violations.append(
-            RuleViolation(
-                "effective_from", f"適用開始日は本日（{format_wareki(today, padded=False)}）以降にしてください。"
-            )
-        )
-    if (
-        kind in GuaranteeKind.values
-        and PremiumRate.objects.filter(surety=surety, kind=kind, effective_from=effective_from).exists()
-    ):
-        violations.append(RuleViolation("effective_from", "同じ区分・適用開始日の料率が既に登録されています。"))
-    if violations or rate is None:
-        raise DomainError("入力に誤りがあります。", violations)
-    rate_row = PremiumRate.objects.create(
-        surety=surety,
-        kind=kind,
-        effective_from=effective_from,
-        annual_rate=rate,
-        minimum_premium=minimum_premium,
-        is_sample=is_sample,
-    )
-    audit_record(
-        actor=by,
-        action="premium_rate.create",
-        obj=rate_row,
-        at=now,
-        after={
-            "kind": kind,
-            "effective_from": effective_from.isoformat(),
-            "annual_rate": str(rate),
-            "minimum_premium": minimum_premium,
-            "is_sample": is_sample,
-        },
-        surety_id=surety.pk,
-    )
-    return rate_row
