@@ -161,7 +161,7 @@ def conclude(world: World, app: Application) -> Guarantee:
     app = services.application_start_review(application=app, by=world.clerk, now=now)
     app = services.application_approve(application=app, by=world.approver, now=now)
     app = services.application_confirm_payment(application=app, by=world.clerk, received_on=now.date(), now=now)
-    return services.application_conclude(application=app, by=world.clerk, now=now)
+    return services.application_conclude(application=app, by=world.clerk, now=now).guarantee
 
 
 def make_guarantee(world: World, *, by: User | None = None, **overrides: object) -> Guarantee:

@@ -177,7 +177,7 @@ def test_issue_date_is_the_tokyo_date(world: World) -> None:
     app = to_payment_confirmed(
         world, services.application_submit(application=draft(world), by=world.contractor_user, now=late)
     )
-    g = services.application_conclude(application=app, by=world.clerk, now=late)
+    g = services.application_conclude(application=app, by=world.clerk, now=late).guarantee
     assert g.certificates.get().issued_on == dt.date(2026, 4, 15)
     assert g.latest_issued_on == dt.date(2026, 4, 15)
 
@@ -204,7 +204,7 @@ def test_paper_delivery_has_no_key_and_no_mail(world: World) -> None:
     g = make_guarantee(world, delivery_method=DeliveryMethod.PAPER)
     assert g.certificates.count() == 1
     assert not AccessKey.objects.filter(guarantee=g).exists()
-    assert services.access_key_reveal(guarantee=g) is None
+    assert services.access_key_plain(guarantee=g) is None
     assert not OutboxMessage.objects.exists()
     assert g.premium_statements.count() == 1
 
@@ -214,7 +214,7 @@ def test_paper_delivery_has_no_key_and_no_mail(world: World) -> None:
 
 def test_access_key_is_never_stored_in_plain_text(world: World) -> None:
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     assert keys.is_well_formed(key)
 
@@ -238,8 +238,8 @@ def test_access_key_is_never_stored_in_plain_text(world: World) -> None:
 def test_access_key_verify(world: World) -> None:
     g = make_guarantee(world)
     other = make_guarantee(world, work_name="△△トンネル工事", guaranteed_amount=20_000_000)
-    key = services.access_key_reveal(guarantee=g)
-    other_key = services.access_key_reveal(guarantee=other)
+    key = services.access_key_plain(guarantee=g)
+    other_key = services.access_key_plain(guarantee=other)
     assert key is not None
     assert other_key is not None
     assert key != other_key
@@ -262,14 +262,14 @@ def test_access_key_verify(world: World) -> None:
 
     AccessKey.objects.filter(guarantee=g).update(revoked_at=LATER)
     assert services.access_key_verify(number=g.number, key=key) is None
-    assert services.access_key_reveal(guarantee=g) is None
+    assert services.access_key_plain(guarantee=g) is None
     assert services.access_key_verify(number=other.number, key=other_key) == other
 
 
 def test_cancelled_guarantee_still_verifies(world: World) -> None:
     # The orderer must be able to see that a guarantee was cancelled.
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     Guarantee.objects.filter(pk=g.pk).update(status=GuaranteeStatus.CANCELLED)
     found = services.access_key_verify(number=g.number, key=key)
@@ -283,8 +283,8 @@ def test_a_repeated_key_is_drawn_again(world: World, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(keys, "generate_key", lambda: next(drawn))
     first = make_guarantee(world)
     second = make_guarantee(world, work_name="△△トンネル工事", guaranteed_amount=20_000_000)
-    assert services.access_key_reveal(guarantee=first) == "ACE34679FG"
-    assert services.access_key_reveal(guarantee=second) == "ACE34679FH"
+    assert services.access_key_plain(guarantee=first) == "ACE34679FG"
+    assert services.access_key_plain(guarantee=second) == "ACE34679FH"
     assert services.access_key_verify(number=second.number, key="ACE34679FH") == second
 
 
@@ -543,7 +543,7 @@ def test_amount_amendment_issues_version_2(world: World) -> None:
     g = make_guarantee(world)
     v1 = g.certificates.get()
     assert (v1.version, v1.is_amendment) == (1, False)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     recorded: list[Amendment] = []
     assert actions(lambda: recorded.append(amend(g, world.clerk, price=120_000_000, amount=48_000_000))) == [
         "guarantee.amend_amount"
@@ -572,7 +572,7 @@ def test_amount_amendment_issues_version_2(world: World) -> None:
     )
     assert list(g.certificates.values_list("version", flat=True)) == [1, 2]
     # The key stays the same: the orderer keeps verifying with what they were given.
-    assert services.access_key_reveal(guarantee=g) == key
+    assert services.access_key_plain(guarantee=g) == key
 
     # An issued version is never edited.
     v1_again.guaranteed_amount = 1

@@ -26,7 +26,7 @@ REFUSED = "保証契約番号または認証キーが正しくありません"
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

@@ -36,7 +36,7 @@ def text_of(data: bytes) -> str:
 @pytest.fixture
 def verified(world: World) -> tuple[Guarantee, Client]:
     g = make_guarantee(world)
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     world.orderer_user.display_name = "照合 花子"
     world.orderer_user.save(update_fields=["display_name"])

@@ -16,7 +16,7 @@ from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, Ru
 from esurety.guarantees.models import Application, Guarantee
 from esurety.guarantees.services import access_key_reissue, access_key_reveal, application_conclude
 from esurety.parties.models import Orderer, Role, SuretyCompany, User
-from esurety.parties.permissions import SURETY_TOKEN_ROLES, can_manage_token, can_manage_tokens, require_staff
+from esurety.parties.permissions import SURETY_TOKEN_ROLES, can_manage_token, can_manage_tokens
 
 NAME_MAX = 100
 # last_used_at is written at most this often: a busy system must not write on every request.
@@ -168,31 +168,6 @@ def api_token_record_use(*, token: ApiToken, now: dt.datetime) -> None:
     token.last_used_at = now
 
 
-@transaction.atomic
-def access_key_hand_over(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str | None:
-    """The active key in plain text for the surety's own system (which shows it to its customer,
-    as e-Net保証 does), or None for a guarantee without one.
-
-    Only a surety's API system user may take it; each hand-over is in the audit
-    chain, like the contractor's own 「表示」 (access_key.reveal).
-    """
-    require_staff(by, surety=guarantee.surety, branch=guarantee.branch)
-    if not hasattr(by, "api_token"):
-        raise NotPermitted("認証キーは保証事業会社のシステム（API）にのみ渡します。")
-    key = access_key_reveal(guarantee=guarantee)
-    if key is None:
-        return None
-    audit_record(
-        actor=by,
-        action="access_key.hand_over",
-        obj=guarantee,
-        at=now,
-        after={"number": guarantee.number},
-        surety_id=guarantee.surety_id,
-    )
-    return key
-
-
 # The steps that hand a system its key: the step and the audited hand-over commit together,
 # so a key never leaves for a conclusion or reissue that rolled back.
 
@@ -201,13 +176,14 @@ def access_key_hand_over(*, guarantee: Guarantee, by: User, now: dt.datetime) ->
 def application_conclude_for_system(
     *, application: Application, by: User, now: dt.datetime
 ) -> tuple[Guarantee, str | None]:
-    guarantee = application_conclude(application=application, by=by, now=now)
-    return guarantee, access_key_hand_over(guarantee=guarantee, by=by, now=now)
+    done = application_conclude(application=application, by=by, now=now)
+    key = access_key_reveal(guarantee=done.guarantee, by=by, now=now, purpose="system", plain=done.access_key)
+    return done.guarantee, key
 
 
 @transaction.atomic
 def access_key_reissue_for_system(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str:
     access_key_reissue(guarantee=guarantee, by=by, now=now)
-    key = access_key_hand_over(guarantee=guarantee, by=by, now=now)
+    key = access_key_reveal(guarantee=guarantee, by=by, now=now, purpose="system")
     assert key is not None  # a key was created just now
     return key

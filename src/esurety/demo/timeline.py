@@ -154,7 +154,7 @@ class Timeline:
         at = _when(plan.concluded)
         if plan.fixed_number:
             _jump_series(plan)
-        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at)
+        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at).guarantee
         if plan.fixed_number and guarantee.number != plan.fixed_number:
             raise SeedError(f"expected {plan.fixed_number}, got {guarantee.number}")
         self.stamps.touch(Guarantee, guarantee.pk, at, created=True)

@@ -1,6 +1,13 @@
 """Every write of the guarantee lifecycle. Each function is one atomic step."""
 
-from esurety.guarantees.services.access_keys import access_key_reissue
+from esurety.guarantees.services.access_keys import (
+    KeyCheck,
+    access_key_check,
+    access_key_plain,
+    access_key_reissue,
+    access_key_reveal,
+    access_key_verify,
+)
 from esurety.guarantees.services.amendment_requests import (
     amendment_check,
     amendment_request_approve,
@@ -20,22 +27,16 @@ from esurety.guarantees.services.applications import (
     application_update_draft,
 )
 from esurety.guarantees.services.cancellation import guarantee_cancel, guarantees_expire_due
-from esurety.guarantees.services.disclosure import access_key_disclose
-from esurety.guarantees.services.issuance import (
-    KeyCheck,
-    access_key_check,
-    access_key_reveal,
-    access_key_verify,
-    application_conclude,
-)
+from esurety.guarantees.services.issuance import Concluded, application_conclude
 from esurety.guarantees.services.premium_rates import premium_rate_create
 from esurety.guarantees.services.steps import application_check
 
 __all__ = [
     "ApplicationInput",
+    "Concluded",
     "KeyCheck",
     "access_key_check",
-    "access_key_disclose",
+    "access_key_plain",
     "access_key_reissue",
     "access_key_reveal",
     "access_key_verify",

@@ -276,7 +276,7 @@ def application_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     app = _application_or_404(user, pk)
     try:
-        guarantee = services.application_conclude(application=app, by=user, now=now())
+        guarantee = services.application_conclude(application=app, by=user, now=now()).guarantee
     except DomainError as exc:
         error_message(request, exc)
         return redirect("office:application_detail", pk=app.pk)
