@@ -32,7 +32,7 @@ from esurety.guarantees.services.amendments import (
     rider_violations,
 )
 from esurety.guarantees.services.mail import notify_parties
-from esurety.guarantees.services.steps import lock_guarantee, require_guarantee_active
+from esurety.guarantees.services.steps import audited_change, lock_guarantee, require_guarantee_active
 from esurety.parties.models import User
 from esurety.parties.permissions import require_approver, require_staff
 
@@ -341,19 +341,18 @@ def amendment_request_reject(*, request: AmendmentRequest, by: User, reason: str
     reason = reason.strip()
     if not reason:
         raise DomainError("却下の理由を入力してください。", [RuleViolation("reason", "却下の理由を入力してください。")])
-    before = amendment_request_snapshot(req)
-    req.status = AmendmentRequestStatus.REJECTED
-    req.decided_by = by
-    req.decided_at = now
-    req.rejection_reason = reason
-    req.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
-    audit_record(
-        actor=by,
+    return audited_change(
+        req,
+        by=by,
+        now=now,
         action="amendment_request.reject",
-        obj=req,
-        at=now,
-        before=before,
-        after={**amendment_request_snapshot(req), "rejection_reason": reason},
+        changes={
+            "status": AmendmentRequestStatus.REJECTED,
+            "decided_by": by,
+            "decided_at": now,
+            "rejection_reason": reason,
+        },
+        snapshot=amendment_request_snapshot,
         surety_id=g.surety_id,
+        after_extra={"rejection_reason": reason},
     )
-    return req

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -19,6 +20,7 @@ from esurety.guarantees.premiums import premium_quote
 from esurety.guarantees.rules import date_violations, text_violations
 from esurety.guarantees.services.steps import (
     application_snapshot,
+    audited_change,
     lock_application,
     require_application_status,
     require_application_valid,
@@ -168,6 +170,28 @@ def application_update_draft(
     return app
 
 
+def _move(
+    app: Application,
+    *,
+    by: User,
+    now: dt.datetime,
+    action: str,
+    after_extra: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Application:
+    """One step of an application, locked and checked by the caller: the new fields and their audit entry."""
+    return audited_change(
+        app,
+        by=by,
+        now=now,
+        action=action,
+        changes=changes,
+        snapshot=application_snapshot,
+        surety_id=app.surety_id,
+        after_extra=after_extra,
+    )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, by: User, now: dt.datetime) -> Application:
     """下書き → 受付, once every rule holds."""
@@ -175,20 +199,7 @@ def application_submit(*, application: Application, by: User, now: dt.datetime) 
     require_contractor_user(by, app.contractor)
     require_application_status(app, ApplicationStatus.DRAFT)
     require_application_valid(app)
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.SUBMITTED
-    app.submitted_at = now
-    app.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit_record(
-        actor=by,
-        action="application.submit",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
-    )
-    return app
+    return _move(app, by=by, now=now, action="application.submit", status=ApplicationStatus.SUBMITTED, submitted_at=now)
 
 
 @transaction.atomic
@@ -196,20 +207,9 @@ def application_start_review(*, application: Application, by: User, now: dt.date
     app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
     require_application_status(app, ApplicationStatus.SUBMITTED)
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.UNDER_REVIEW
-    app.reviewed_by = by
-    app.save(update_fields=["status", "reviewed_by", "updated_at"])
-    audit_record(
-        actor=by,
-        action="application.start_review",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
+    return _move(
+        app, by=by, now=now, action="application.start_review", status=ApplicationStatus.UNDER_REVIEW, reviewed_by=by
     )
-    return app
 
 
 @transaction.atomic
@@ -226,21 +226,15 @@ def application_approve(*, application: Application, by: User, now: dt.datetime)
         start=app.contract_date,
         end=app.completion_date,
     )
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.APPROVED
-    app.premium = quote.amount
-    app.decided_at = now
-    app.save(update_fields=["status", "premium", "decided_at", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.approve",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
+        status=ApplicationStatus.APPROVED,
+        premium=quote.amount,
+        decided_at=now,
     )
-    return app
 
 
 @transaction.atomic
@@ -251,21 +245,16 @@ def application_reject(*, application: Application, by: User, reason: str, now: 
     require_application_status(app, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
     if not reason.strip():
         raise DomainError("否決理由を入力してください。", [RuleViolation("reason", "否決理由を入力してください。")])
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.REJECTED
-    app.rejection_reason = reason.strip()
-    app.decided_at = now
-    app.save(update_fields=["status", "rejection_reason", "decided_at", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.reject",
-        obj=app,
-        at=now,
-        before=before,
-        after={**application_snapshot(app), "reason": app.rejection_reason},
-        surety_id=app.surety_id,
+        after_extra={"reason": reason.strip()},
+        status=ApplicationStatus.REJECTED,
+        rejection_reason=reason.strip(),
+        decided_at=now,
     )
-    return app
 
 
 @transaction.atomic
@@ -281,17 +270,12 @@ def application_confirm_payment(
         message = f"入金日（{format_wareki(received_on, padded=False)}）が未来の日付です。"
     if message is not None:
         raise DomainError("入金日に誤りがあります。", [RuleViolation("received_on", message)])
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.PAYMENT_CONFIRMED
-    app.payment_received_on = received_on
-    app.save(update_fields=["status", "payment_received_on", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.confirm_payment",
-        obj=app,
-        at=now,
-        before=before,
-        after={**application_snapshot(app), "payment_received_on": received_on.isoformat()},
-        surety_id=app.surety_id,
+        after_extra={"payment_received_on": received_on.isoformat()},
+        status=ApplicationStatus.PAYMENT_CONFIRMED,
+        payment_received_on=received_on,
     )
-    return app

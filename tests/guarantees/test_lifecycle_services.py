@@ -1,4 +1,4 @@
-"""The back office's services: 変更申請 with four eyes, 解約, 満了, 認証キー再発行, 料率, 発注者."""
+"""Services of a concluded guarantee: 変更申請 with four eyes, 解約, 満了, 認証キー再発行, 料率, 発注者."""
 
 from __future__ import annotations
 
