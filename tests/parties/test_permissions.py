@@ -24,6 +24,7 @@ from esurety.parties.permissions import (
     four_eyes_allows,
     is_active_staff,
     is_approver,
+    is_surety_admin,
     require_approver,
     require_contractor_user,
     require_importer,
@@ -63,6 +64,7 @@ PEOPLE = [
 CHECKS: dict[str, Callable[[User], bool]] = {
     "is_active_staff": is_active_staff,
     "is_approver": is_approver,
+    "is_surety_admin": is_surety_admin,
     "can_import": can_import,
     "can_manage_rates": can_manage_rates,
     "can_manage_orderers": can_manage_orderers,
@@ -74,15 +76,15 @@ CHECKS: dict[str, Callable[[User], bool]] = {
 
 # One row per person, one column per check (same order as CHECKS).
 TABLE = {
-    #                          staff  apprv  imprt  rates  ordrs  invit  membr  s-tok  o-tok
-    "surety:CLERK":           (True,  False, False, False, False, False, False, False, False),
-    "surety:APPROVER":        (True,  True,  True,  False, False, False, False, False, False),
-    "surety:BRANCH_MANAGER":  (True,  True,  True,  False, True,  True,  False, False, True),
-    "surety:SURETY_ADMIN":    (True,  True,  True,  True,  True,  True,  False, True,  True),
-    "contractor:ORG_ADMIN":   (False, False, False, False, False, False, True,  False, False),
-    "contractor:MEMBER":      (False, False, False, False, False, False, False, False, False),
-    "orderer:ORG_ADMIN":      (False, False, False, False, False, False, True,  False, True),
-    "orderer:MEMBER":         (False, False, False, False, False, False, False, False, False),
+    #                         staff  apprv  admin  imprt  rates  ordrs  invit  membr  s-tok  o-tok
+    "surety:CLERK":          (True , False, False, False, False, False, False, False, False, False),
+    "surety:APPROVER":       (True , True , False, True , False, False, False, False, False, False),
+    "surety:BRANCH_MANAGER": (True , True , False, True , False, True , True , False, False, True),
+    "surety:SURETY_ADMIN":   (True , True , True , True , True , True , True , False, True , True),
+    "contractor:ORG_ADMIN":  (False, False, False, False, False, False, False, True , False, False),
+    "contractor:MEMBER":     (False, False, False, False, False, False, False, False, False, False),
+    "orderer:ORG_ADMIN":     (False, False, False, False, False, False, False, True , False, True),
+    "orderer:MEMBER":        (False, False, False, False, False, False, False, False, False, False),
 }  # fmt: skip
 
 
@@ -100,6 +102,7 @@ def test_role_table(who: str, check: str) -> None:
     "check",
     [
         "is_active_staff",
+        "is_surety_admin",
         "can_manage_rates",
         "can_manage_orderers",
         "can_invite_orderer_users",

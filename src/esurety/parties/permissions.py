@@ -67,6 +67,11 @@ def require_approver(by: User, *, surety: SuretyCompany, branch: Branch | None, 
         raise NotPermitted("自分が入力した案件は承認できません。別の承認者に依頼してください。")
 
 
+def is_surety_admin(user: User) -> bool:
+    """A surety's 管理者: resets colleagues' second factor, verifies the audit chain, adds rates."""
+    return is_active_staff(user) and user.role == Role.SURETY_ADMIN
+
+
 def can_import(user: User) -> bool:
     return is_approver(user)
 
