@@ -11,10 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from esurety.guarantees import services
 from esurety.guarantees.models import AccessKey, Guarantee
 from esurety.parties.models import User
-from tests.factories import World, make_guarantee
+from tests.factories import World, amend_amount, make_guarantee
 
 DOMAIN_APPS = {"parties", "guarantees", "notifications", "audit"}
 READ_ONLY = {
@@ -39,7 +38,7 @@ def registered() -> list[type[Model]]:
 @pytest.fixture
 def data(world: World) -> Guarantee:
     g = make_guarantee(world)
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,

@@ -31,6 +31,9 @@ from esurety.guarantees.models import (
     PremiumStatement,
     StatementType,
 )
+
+# The changes themselves, below the four-eyes request → approve path (their own rules and audit).
+from esurety.guarantees.services.amendments import _amend_amount, _change_period
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Branch, Role, User
 from tests.factories import World, application_input, make_guarantee, make_surety, make_user
@@ -499,7 +502,7 @@ def test_branch_staff_act_on_their_own_branch_only(world: World) -> None:
 
     g = make_guarantee(world)
     with pytest.raises(NotPermitted):
-        services.guarantee_amend_amount(
+        _amend_amount(
             guarantee=g,
             by=branch_manager,
             contract_price=100_000_000,
@@ -528,7 +531,7 @@ def test_numbering_needs_a_series(world: World) -> None:
 
 
 def amend(g: Guarantee, by: User, *, price: int, amount: int) -> Amendment:
-    return services.guarantee_amend_amount(
+    return _amend_amount(
         guarantee=g,
         by=by,
         contract_price=price,
@@ -617,7 +620,7 @@ def test_period_change_moves_the_period_without_a_new_version(world: World) -> N
     recorded: list[Amendment] = []
     assert actions(
         lambda: recorded.append(
-            services.guarantee_change_period(
+            _change_period(
                 guarantee=g,
                 by=world.clerk,
                 completion_date=dt.date(2027, 9, 30),
@@ -638,7 +641,7 @@ def test_period_change_moves_the_period_without_a_new_version(world: World) -> N
     assert g.certificates.count() == 1
 
     with pytest.raises(DomainError) as info:
-        services.guarantee_change_period(
+        _change_period(
             guarantee=g,
             by=world.clerk,
             completion_date=dt.date(2026, 4, 1),
@@ -687,7 +690,7 @@ def test_raising_an_advance_is_checked_against_its_interim(world: World) -> None
         advance_guarantee_number=advance.number,
     )
     with pytest.raises(DomainError) as caught:
-        services.guarantee_amend_amount(
+        _amend_amount(
             guarantee=advance,
             by=world.clerk,
             contract_price=100_000_000,

@@ -19,7 +19,7 @@ from esurety.parties.models import Role, User
 from esurety.signing.models import DocumentKind, IssuedDocument
 from esurety.signing.validation import pdf_signature_check
 from esurety.verification.models import ViewRecord
-from tests.factories import World, make_guarantee, make_orderer, make_user
+from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 
 
 def login(user: User) -> Client:
@@ -96,7 +96,7 @@ def test_receipt_records_the_verification_and_is_signed_by_the_surety(
 
 def test_receipt_of_a_superseded_version_says_so(world: World, verified: tuple[Guarantee, Client]) -> None:
     g, client = verified
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,
@@ -113,7 +113,7 @@ def test_receipt_of_a_superseded_version_says_so(world: World, verified: tuple[G
 
 def test_versions_have_distinct_stable_digests(world: World, verified: tuple[Guarantee, Client]) -> None:
     g, _ = verified
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,

@@ -8,13 +8,12 @@ from esurety.guarantees.services.access_keys import (
     access_key_reveal,
     access_key_verify,
 )
-from esurety.guarantees.services.amendment_requests import (
+from esurety.guarantees.services.amendments import (
     amendment_check,
     amendment_request_approve,
     amendment_request_create,
     amendment_request_reject,
 )
-from esurety.guarantees.services.amendments import guarantee_amend_amount, guarantee_change_period
 from esurety.guarantees.services.applications import (
     ApplicationInput,
     application_approve,
@@ -54,9 +53,7 @@ __all__ = [
     "application_start_review",
     "application_submit",
     "application_update_draft",
-    "guarantee_amend_amount",
     "guarantee_cancel",
-    "guarantee_change_period",
     "guarantees_expire_due",
     "premium_rate_create",
 ]
