@@ -17,7 +17,7 @@ from esurety.advances import services as advances
 from esurety.advances.models import AdvanceAccount, UseStatement, Withdrawal
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.guarantees import services
-from esurety.guarantees.models import Application, Guarantee, NumberSeries, PremiumRate
+from esurety.guarantees.models import Amendment, AmendmentType, Application, Guarantee, NumberSeries, PremiumRate
 from esurety.parties.models import (
     Branch,
     Contractor,
@@ -181,7 +181,7 @@ def conclude(world: World, app: Application) -> Guarantee:
     app = services.application_start_review(application=app, by=world.clerk, now=now)
     app = services.application_approve(application=app, by=world.approver, now=now)
     app = services.application_confirm_payment(application=app, by=world.clerk, received_on=now.date(), now=now)
-    return services.application_conclude(application=app, by=world.clerk, now=now)
+    return services.application_conclude(application=app, by=world.clerk, now=now).guarantee
 
 
 def make_guarantee(world: World, *, by: User | None = None, **overrides: object) -> Guarantee:
@@ -353,3 +353,57 @@ def request(aw: AdvanceWorld, *, line_no: int = 1, amount: int = 1_000_000, by: 
         ),
         now=ADVANCE_NOW,
     )
+
+
+def _approver_other_than(guarantee: Guarantee, by: User) -> User:
+    """An approver of the guarantee's surety who is not ``by`` (four eyes), made if there is none."""
+    found = (
+        User.objects.filter(surety_id=guarantee.surety_id, role=Role.APPROVER, is_active=True, branch__isnull=True)
+        .exclude(pk=by.pk)
+        .first()
+    )
+    return found or make_user(f"approver-for-{by.username}", surety=guarantee.surety, role=Role.APPROVER)
+
+
+def amend_amount(
+    *,
+    guarantee: Guarantee,
+    by: User,
+    contract_price: int,
+    guaranteed_amount: int,
+    effective_on: dt.date,
+    reason: str,
+    now: dt.datetime,
+) -> Amendment:
+    """An amount change the way the office makes it: ``by`` enters the request, another approver approves."""
+    request = services.amendment_request_create(
+        guarantee=guarantee,
+        by=by,
+        amendment_type=AmendmentType.AMOUNT,
+        contract_price=contract_price,
+        guaranteed_amount=guaranteed_amount,
+        effective_on=effective_on,
+        reason=reason,
+        now=now,
+    )
+    done = services.amendment_request_approve(request=request, by=_approver_other_than(guarantee, by), now=now)
+    assert done.amendment is not None
+    return done.amendment
+
+
+def change_period(
+    *, guarantee: Guarantee, by: User, completion_date: dt.date, effective_on: dt.date, reason: str, now: dt.datetime
+) -> Amendment:
+    """A 工期 change the way the office makes it: ``by`` enters the request, another approver approves."""
+    request = services.amendment_request_create(
+        guarantee=guarantee,
+        by=by,
+        amendment_type=AmendmentType.PERIOD,
+        completion_date=completion_date,
+        effective_on=effective_on,
+        reason=reason,
+        now=now,
+    )
+    done = services.amendment_request_approve(request=request, by=_approver_other_than(guarantee, by), now=now)
+    assert done.amendment is not None
+    return done.amendment

@@ -9,8 +9,7 @@ from esurety.advances import services as advances
 from esurety.advances.kinds import AccountStatus
 from esurety.advances.models import AdvanceAccount
 from esurety.advances.rules import AccountInput
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import User
 from tests.factories import (

@@ -17,9 +17,7 @@ from esurety.advances.kinds import StatementStatus
 from esurety.advances.models import OverheadAllowance, ProofDocument, UseStatement
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees import services as gservices
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.notifications.models import OutboxMessage
 from tests.factories import (
     ADVANCE_NOW,
@@ -27,6 +25,7 @@ from tests.factories import (
     AdvanceWorld,
     World,
     accept_statement,
+    amend_amount,
     attach_required_proofs,
     deposit_advance,
     make_advance_world,
@@ -297,7 +296,7 @@ def test_an_amount_change_asks_for_a_new_statement(aw: AdvanceWorld) -> None:
     w = aw.world
     accept_statement(aw, submit_statement(aw))
     assert not selectors.advance_account_for(user=w.contractor_user, number=aw.guarantee.number).needs_new_statement
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=aw.guarantee,
         by=w.clerk,
         contract_price=110_000_000,
@@ -326,7 +325,7 @@ def test_an_amount_change_asks_for_a_new_statement(aw: AdvanceWorld) -> None:
 def test_accepting_refuses_a_statement_overtaken_by_an_amount_change(aw: AdvanceWorld) -> None:
     w = aw.world
     st = advances.use_statement_review(statement=submit_statement(aw), by=w.clerk, now=NOW)
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=aw.guarantee,
         by=w.clerk,
         contract_price=100_000_000,

@@ -13,8 +13,7 @@ from esurety.advances.models import Payee, Withdrawal
 from esurety.advances.rules import PayeeInput
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.webhooks import services as webhooks
 from esurety.webhooks.models import WebhookDelivery

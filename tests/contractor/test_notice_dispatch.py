@@ -39,7 +39,7 @@ def send_url(g: Guarantee) -> str:
 
 
 def key_of(g: Guarantee) -> str:
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

@@ -17,7 +17,7 @@ from esurety.parties.models import Orderer, Role, User
 from esurety.verification import services as verification
 from esurety.verification.models import Receipt
 from tests.dashboards.data import NOW, TODAY, at
-from tests.factories import PASSWORD, World, make_guarantee, make_orderer, make_user
+from tests.factories import PASSWORD, World, change_period, make_guarantee, make_orderer, make_user
 
 
 def receive(user: User, g: Guarantee, when: dt.datetime = NOW) -> Receipt:
@@ -107,7 +107,7 @@ def test_received_by_state_counts_only_the_orderers_own(world: World, received: 
 def test_changes_this_month_of_received_guarantees_only(world: World, received: Received) -> None:
     def change(g: Guarantee, when: dt.datetime) -> None:
         with time_machine.travel(when, tick=False):  # the amendment's row is stamped by the clock
-            services.guarantee_change_period(
+            change_period(
                 guarantee=g,
                 by=world.approver,
                 completion_date=TODAY + dt.timedelta(days=80),

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from esurety.advances import services as advances
 from esurety.advances.models import OverheadAllowance
-from esurety.guarantees import services
 from esurety.guarantees.models import AccessKey, Guarantee
 from esurety.parties.models import User
-from tests.factories import PAYEE, World, make_guarantee, ready_account, request
+from tests.factories import PAYEE, World, amend_amount, make_guarantee, ready_account, request
 
 DOMAIN_APPS = {"parties", "guarantees", "notifications", "audit", "advances"}
 READ_ONLY = {
@@ -54,7 +53,7 @@ def data(world: World) -> Guarantee:
         orderer=world.orderer, effective_from=dt.date(2026, 4, 1), contract_article="第34条"
     )
     g = make_guarantee(world, work_name="△△トンネル工事", guaranteed_amount=20_000_000)
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,

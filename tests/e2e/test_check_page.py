@@ -34,7 +34,7 @@ def test_qr_fragment_fills_the_orderers_form_and_leaves_the_address_bar(
     world: World, live_server: Any, new_page: Any
 ) -> None:
     g = make_guarantee(world)
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
 
     page = new_page()

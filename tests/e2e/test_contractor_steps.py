@@ -34,7 +34,7 @@ def conclude_as_the_surety(world: World) -> Guarantee:
     app = services.application_start_review(application=app, by=world.clerk, now=now)
     app = services.application_approve(application=app, by=world.approver, now=now)
     app = services.application_confirm_payment(application=app, by=world.clerk, received_on=now.date(), now=now)
-    return services.application_conclude(application=app, by=world.clerk, now=now)
+    return services.application_conclude(application=app, by=world.clerk, now=now).guarantee
 
 
 def test_contractor_walks_step_1_to_4_and_sends_the_notice(
@@ -66,7 +66,7 @@ def test_contractor_walks_step_1_to_4_and_sends_the_notice(
     assert "保証申込を受け付けました。" in page.inner_text("main")
 
     g = conclude_as_the_surety(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
 
     # STEP 3: 保証工事一覧, found by 工事名.

@@ -346,7 +346,7 @@ def test_advance_of_another_surety_is_refused(world: World) -> None:
     app = services.application_start_review(application=app, by=clerk, now=now)
     app = services.application_approve(application=app, by=approver, now=now)
     app = services.application_confirm_payment(application=app, by=clerk, received_on=now.date(), now=now)
-    advance = services.application_conclude(application=app, by=clerk, now=now)
+    advance = services.application_conclude(application=app, by=clerk, now=now).guarantee
     assert advance.number.startswith("307")
     # The performance guarantee is asked of 西日本建設業保証, the advance is 東日本's.
     rider = draft(

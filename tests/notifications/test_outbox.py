@@ -23,7 +23,7 @@ NOTICE = "電子証書・認証キー登録のお知らせ"
 
 def issue(world: World) -> tuple[Guarantee, str]:
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     return g, key
 

@@ -26,7 +26,15 @@ from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
 from esurety.webhooks.models import WebhookEvent
 from esurety.webhooks.services import webhook_endpoint_create
-from tests.factories import World, application_input, make_guarantee, make_user, submit_application
+from tests.factories import (
+    World,
+    amend_amount,
+    application_input,
+    change_period,
+    make_guarantee,
+    make_user,
+    submit_application,
+)
 from tests.office.lifecycle import make_office, receive
 from tests.office.operations import csv_bytes, line
 
@@ -81,7 +89,7 @@ def build_site(world: World) -> Site:
     amended = make_guarantee(world)
     verification.notice_dispatch_send(guarantee=amended, by=world.contractor_user, now=now)
     receive(world, amended, at=now)
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=amended,
         by=world.clerk,
         contract_price=110_000_000,
@@ -90,7 +98,7 @@ def build_site(world: World) -> Site:
         reason="設計変更による請負金額の増額",
         now=now,
     )
-    services.guarantee_change_period(
+    change_period(
         guarantee=amended,
         by=world.clerk,
         completion_date=dt.date(2027, 6, 30),

@@ -292,7 +292,7 @@ def _scene(world: World) -> Scene:
         assert delivery is not None
         pk_of[f"{namespace}:webhook_deactivate"] = endpoint.pk
         pk_of[f"{namespace}:webhook_resend"] = delivery.pk
-    key = services.access_key_reveal(guarantee=g) or ""
+    key = services.access_key_plain(guarantee=g) or ""
     today = business_date(NOW).isoformat()
     valid = {
         # 保証申込

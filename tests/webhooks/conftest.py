@@ -40,7 +40,7 @@ def subscribe(user: User, url: str, events: list[str] | None = None) -> services
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

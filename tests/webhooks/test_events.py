@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services import issuance, lifecycle
+from esurety.guarantees.services import amendments, cancellation, issuance
 from esurety.parties.models import Role
 from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
 from esurety.webhooks.services import webhook_endpoint_deactivate
-from tests.factories import World, make_guarantee, make_orderer, make_surety, make_user
+from tests.factories import World, amend_amount, change_period, make_guarantee, make_orderer, make_surety, make_user
 from tests.webhooks.conftest import Admins, key_of, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
@@ -84,7 +84,7 @@ def test_amount_and_period_changes_are_amended_events_with_what_changed(
     g = make_guarantee(world)
     endpoint = subscribe(admins.surety, receiver.url, events=["amended"])
     now = timezone.now()
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,
@@ -93,7 +93,7 @@ def test_amount_and_period_changes_are_amended_events_with_what_changed(
         reason="設計変更",
         now=now,
     )
-    gservices.guarantee_change_period(
+    change_period(
         guarantee=g,
         by=world.clerk,
         completion_date=dt.date(2027, 6, 30),
@@ -118,7 +118,7 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
     g = make_guarantee(world)
     subscribe(admins.surety, receiver.url, events=["amended"])
     now = timezone.now()
-    request = lifecycle.amendment_request_create(
+    request = amendments.amendment_request_create(
         guarantee=g,
         by=world.clerk,
         amendment_type="PERIOD",
@@ -128,7 +128,7 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
         now=now,
     )
     assert WebhookDelivery.objects.count() == 0  # entered, not yet approved: nothing changed
-    lifecycle.amendment_request_approve(request=request, by=world.approver, now=now)
+    amendments.amendment_request_approve(request=request, by=world.approver, now=now)
     assert webhook_deliver_due() == 1
     assert receiver.requests[0].json["data"]["period_end"] == "2027-09-30"
 
@@ -216,7 +216,7 @@ def test_rolled_back_cancellation_leaves_no_delivery(
     def notify_fails(**kwargs: object) -> int:
         raise RuntimeError("mail server misconfigured")
 
-    monkeypatch.setattr(lifecycle, "_notify_parties", notify_fails)
+    monkeypatch.setattr(cancellation, "notify_parties", notify_fails)
     with pytest.raises(RuntimeError):
         gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
     g.refresh_from_db()

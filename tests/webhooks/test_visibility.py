@@ -17,13 +17,13 @@ from esurety.verification.services import VerificationRefused
 from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
 from esurety.webhooks.services import webhook_event_publish
-from tests.factories import World, make_guarantee, make_orderer, make_user
+from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 from tests.webhooks.conftest import Admins, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
 
 def amend_and_cancel(world: World, g: Guarantee) -> None:
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,

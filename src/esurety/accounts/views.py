@@ -31,7 +31,6 @@ from esurety.accounts.middleware import mark_active
 from esurety.accounts.selectors import organisation_members
 from esurety.accounts.services import (
     UsageApplicationInput,
-    can_manage_members,
     member_invite,
     member_remove,
     usage_application_submit,
@@ -39,6 +38,7 @@ from esurety.accounts.services import (
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError
 from esurety.parties.models import User
+from esurety.parties.permissions import can_manage_members
 
 # An organisation administrator may invite this many users an hour: enough for
 # setting up a company, too few for using the invitation mail as a spam relay.

@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from esurety.api.models import ApiToken
-from esurety.api.services import can_manage_tokens
 from esurety.api.tokens import looks_like_token, secret_digest
 from esurety.guarantees.models import Amendment, AmendmentType, Certificate, Guarantee
 from esurety.parties.models import Orderer, User
+from esurety.parties.permissions import can_manage_tokens
 from esurety.verification.models import Receipt
 
 
@@ -41,7 +41,7 @@ def tokens_of_orderer(*, user: User, orderer: Orderer) -> QuerySet[ApiToken]:
         return ApiToken.objects.none()
     tokens = ApiToken.objects.filter(orderer=orderer)
     if user.orderer_id != orderer.pk:
-        # Surety staff: only what their own surety's staff issued (see services.can_manage_token).
+        # Surety staff: only what their own surety's staff issued (see parties.permissions.can_manage_token).
         tokens = tokens.filter(created_by__surety_id=user.surety_id)
     return tokens.select_related("created_by", "revoked_by").order_by("-created_at")
 

@@ -12,17 +12,13 @@ from esurety.accounts.selectors import orderer_has_admin
 from esurety.api.models import ApiToken
 from esurety.api.tokens import new_secret
 from esurety.audit.services import audit_record
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.guarantees.models import Application, Guarantee
 from esurety.guarantees.services import access_key_reissue, access_key_reveal, application_conclude
-from esurety.guarantees.services.authority import NotPermitted, require_staff
 from esurety.parties.models import Orderer, Role, SuretyCompany, User
-from esurety.parties.services import can_manage_orderers
+from esurety.parties.permissions import SURETY_TOKEN_ROLES, can_manage_token, can_manage_tokens
 
 NAME_MAX = 100
-# A surety's system acts as a 担当者 or, for the steps only approvers may take, as a 承認者;
-# never as a 管理者 (rate tables, tokens and people stay with humans).
-SURETY_TOKEN_ROLES = (Role.CLERK, Role.APPROVER)
 # last_used_at is written at most this often: a busy system must not write on every request.
 USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
 
@@ -31,31 +27,6 @@ USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
 class IssuedToken:
     token: ApiToken
     secret: str  # shown once to whoever issued it; only its digest is stored
-
-
-def can_manage_tokens(by: User, *, orderer: Orderer | None = None, surety: SuretyCompany | None = None) -> bool:
-    """A surety's 管理者 for the surety's own tokens; for an orderer's, its own 管理者 or the
-    sureties' 管理者・支店長 who keep orderers' data (parties.services.can_manage_orderers)."""
-    if not by.is_active:
-        return False
-    if surety is not None:
-        # Not a 管理者 bound to a branch: a surety's token sees every branch.
-        return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN and by.branch_id is None
-    if orderer is not None:
-        if by.orderer_id == orderer.pk and by.role == Role.ORG_ADMIN:
-            return True
-        return can_manage_orderers(by)
-    return False
-
-
-def can_manage_token(by: User, token: ApiToken) -> bool:
-    """can_manage_tokens for one token. Surety staff reach only the orderer tokens their own surety's
-    staff issued: one surety must not see, or cut, an integration that the orderer or another surety set up."""
-    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety):
-        return False
-    if token.orderer_id is not None and by.orderer_id != token.orderer_id:
-        return token.created_by is not None and token.created_by.surety_id == by.surety_id
-    return True
 
 
 def token_snapshot(token: ApiToken) -> dict[str, Any]:
@@ -197,31 +168,6 @@ def api_token_record_use(*, token: ApiToken, now: dt.datetime) -> None:
     token.last_used_at = now
 
 
-@transaction.atomic
-def access_key_hand_over(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str | None:
-    """The active key in plain text for the surety's own system (which shows it to its customer,
-    as e-Net保証 does), or None for a guarantee without one.
-
-    Only a surety's API system user may take it; each hand-over is in the audit
-    chain, like the contractor's own 「表示」 (access_key.reveal).
-    """
-    require_staff(by, surety=guarantee.surety, branch=guarantee.branch)
-    if not hasattr(by, "api_token"):
-        raise NotPermitted("認証キーは保証事業会社のシステム（API）にのみ渡します。")
-    key = access_key_reveal(guarantee=guarantee)
-    if key is None:
-        return None
-    audit_record(
-        actor=by,
-        action="access_key.hand_over",
-        obj=guarantee,
-        at=now,
-        after={"number": guarantee.number},
-        surety_id=guarantee.surety_id,
-    )
-    return key
-
-
 # The steps that hand a system its key: the step and the audited hand-over commit together,
 # so a key never leaves for a conclusion or reissue that rolled back.
 
@@ -230,13 +176,14 @@ def access_key_hand_over(*, guarantee: Guarantee, by: User, now: dt.datetime) ->
 def application_conclude_for_system(
     *, application: Application, by: User, now: dt.datetime
 ) -> tuple[Guarantee, str | None]:
-    guarantee = application_conclude(application=application, by=by, now=now)
-    return guarantee, access_key_hand_over(guarantee=guarantee, by=by, now=now)
+    done = application_conclude(application=application, by=by, now=now)
+    key = access_key_reveal(guarantee=done.guarantee, by=by, now=now, purpose="system", plain=done.access_key)
+    return done.guarantee, key
 
 
 @transaction.atomic
 def access_key_reissue_for_system(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str:
     access_key_reissue(guarantee=guarantee, by=by, now=now)
-    key = access_key_hand_over(guarantee=guarantee, by=by, now=now)
+    key = access_key_reveal(guarantee=guarantee, by=by, now=now, purpose="system")
     assert key is not None  # a key was created just now
     return key

@@ -12,7 +12,8 @@ from esurety.audit.models import AuditEntry
 from esurety.core.clock import TOKYO
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Certificate, Guarantee
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 # What every staff member of the surety sees on the office pages, whatever their branch.
 SURETY_WIDE_TYPES = ("Orderer", "PremiumRate", "UsageApplication")
@@ -50,7 +51,7 @@ def audit_entries_for_staff(
     `target` is a 保証契約番号 (finds the guarantee, its certificates, its
     application and entries that name the number) or an object ID.
     """
-    if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not is_active_staff(user):
         return AuditEntry.objects.none()
     # Orderers are shared by the sureties (parties.services), and so are the changes of their
     # data: every surety whose notices go through an orderer sees who changed it, whichever

@@ -33,3 +33,7 @@ class DomainError(Exception):
 
 class InvalidStateError(DomainError):
     """The object is not in a state that allows this action."""
+
+
+class NotPermitted(DomainError):
+    """The user may not take this action (role, organisation, branch or the four-eyes rule)."""

@@ -25,7 +25,6 @@ from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from esurety.accounts.services import can_manage_members
 from esurety.audit.selectors import lockout_alerts_for_staff
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
@@ -50,6 +49,7 @@ from esurety.guarantees.selectors import amendment_requests_for_staff, applicati
 from esurety.notifications.models import OutboxStatus
 from esurety.notifications.selectors import outbox_for_staff
 from esurety.parties.models import Orderer, OrdererDepartment, User
+from esurety.parties.permissions import can_manage_members
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import ReceiptStatus, receipts_for_orderer
 from esurety.webhooks.models import DeliveryStatus

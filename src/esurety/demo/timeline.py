@@ -20,7 +20,7 @@ from esurety.core.clock import business_date
 from esurety.guarantees import services
 from esurety.guarantees.models import Amendment, AmendmentRequest, AmendmentType, Application, Guarantee, NumberSeries
 from esurety.guarantees.rules import advance_limit, performance_minimum
-from esurety.guarantees.services import access_key_reveal
+from esurety.guarantees.services import access_key_plain
 from esurety.verification.selectors import notice_department_for
 from esurety.verification.services import certificate_verify, notice_dispatch_send
 
@@ -162,7 +162,7 @@ class Timeline:
         at = _when(plan.concluded)
         if plan.fixed_number:
             _jump_series(plan)
-        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at)
+        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at).guarantee
         if plan.fixed_number and guarantee.number != plan.fixed_number:
             raise SeedError(f"expected {plan.fixed_number}, got {guarantee.number}")
         self.stamps.touch(Guarantee, guarantee.pk, at, created=True)
@@ -178,7 +178,7 @@ class Timeline:
 
     def _verify(self, plan: Plan) -> None:
         guarantee = _guarantee(plan)
-        key = access_key_reveal(guarantee=guarantee)
+        key = access_key_plain(guarantee=guarantee)  # the key the orderer read off the notice
         if key is None:
             raise SeedError(f"{guarantee.number}: an electronic guarantee without a key")
         certificate_verify(

@@ -18,7 +18,8 @@ from esurety.guarantees.models import (
     Guarantee,
     PremiumStatement,
 )
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 
 class SearchMode:
@@ -125,7 +126,7 @@ def applications_for_contractor(*, user: User) -> QuerySet[Application]:
 
 
 def _staff_scope(user: User) -> Q | None:
-    if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not is_active_staff(user):
         return None
     scope = Q(surety_id=user.surety_id)
     if user.branch_id is not None:

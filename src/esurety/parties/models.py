@@ -244,9 +244,6 @@ class Role(models.TextChoices):
     MEMBER = "MEMBER", "一般利用者"
 
 
-STAFF_ROLES = frozenset({Role.CLERK, Role.APPROVER, Role.BRANCH_MANAGER, Role.SURETY_ADMIN})
-
-
 class User(AbstractUser):
     """A person acting for exactly one organisation (superusers excepted)."""
 

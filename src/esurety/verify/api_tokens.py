@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from esurety.api import selectors
 from esurety.api.forms import TokenForm, token_form_submit
 from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create, api_token_revoke, can_manage_tokens
+from esurety.api.services import api_token_create, api_token_revoke
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.parties.models import Orderer, User
+from esurety.parties.permissions import can_manage_tokens
 from esurety.verify.access import orderer_required, orderer_user
 
 

@@ -18,7 +18,7 @@ from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.documents import pdf, receipt_pdf
 from esurety.guarantees.presentation import certificate_presentation, requested_version
-from esurety.parties.services import can_edit_orderer_departments
+from esurety.parties.permissions import can_edit_orderer_departments
 from esurety.verification import selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.verify.access import orderer_required, orderer_user

@@ -25,8 +25,8 @@ from esurety.advances.models import (
 from esurety.core.kinds import ADVANCE_KINDS
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services.authority import BANK_ROLES
-from esurety.parties.models import STAFF_ROLES, DepositBankBranch, User
+from esurety.parties.models import DepositBankBranch, User
+from esurety.parties.permissions import BANK_ROLES, STAFF_ROLES
 
 # Statements a bank sees: the accepted one and the ones it replaced.
 BANK_VISIBLE_STATEMENTS = (StatementStatus.ACCEPTED, StatementStatus.SUPERSEDED)

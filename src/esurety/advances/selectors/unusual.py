@@ -30,7 +30,8 @@ from esurety.advances.selectors.scope import advance_accounts_for
 from esurety.core.clock import business_date
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import STAFF_ROLES
 
 
 @dataclass(frozen=True)

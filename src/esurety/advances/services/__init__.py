@@ -1,10 +1,10 @@
 """Every write of the advance money after the certificate. Each function is one atomic step.
 
-Keyword-only arguments; each checks who acts (guarantees.services.authority),
+Keyword-only arguments; each checks who acts (parties.permissions),
 the current state and the rules (advances.rules), writes one audit entry per
 state change and queues its mail (outbox) and webhook events in the same
 transaction. Domain errors: core.errors.DomainError (with RuleViolations per
-field), InvalidStateError (a state conflict), authority.NotPermitted.
+field), InvalidStateError (a state conflict), core.errors.NotPermitted.
 """
 
 from esurety.advances.rules import AccountInput, LineInput, PayeeInput

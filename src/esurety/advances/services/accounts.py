@@ -21,18 +21,12 @@ from esurety.advances.rules import REASON_MAX, AccountInput, check_account, chec
 from esurety.advances.services.common import account_snapshot, lock_account, notify, raise_if, wareki
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.core.kinds import ADVANCE_KINDS
 from esurety.core.money import format_yen
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services.authority import (
-    NotPermitted,
-    require_approver,
-    require_bank_user,
-    require_contractor_user,
-    require_staff,
-)
 from esurety.parties.models import DepositBankBranch, SuretyBankContract, User
+from esurety.parties.permissions import require_approver, require_bank_user, require_contractor_user, require_staff
 from esurety.webhooks.models import WebhookEvent
 from esurety.webhooks.services import webhook_advance_events_publish
 

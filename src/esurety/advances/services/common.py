@@ -10,7 +10,7 @@ from django.db.models import Q
 from esurety.advances.models import AdvanceAccount, UseStatement, Withdrawal
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.wareki import format_wareki
-from esurety.guarantees.services.issuance import contractor_recipients
+from esurety.guarantees.services.mail import contractor_recipients
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import User
 

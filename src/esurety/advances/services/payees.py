@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 from esurety.advances.models import Payee
 from esurety.advances.rules import PayeeInput, check_payee
 from esurety.audit.services import audit_record
-from esurety.core.errors import DomainError, RuleViolation
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, NotPermitted, RuleViolation
 from esurety.parties.models import User
 
 

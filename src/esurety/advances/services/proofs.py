@@ -23,8 +23,8 @@ from esurety.advances.services.common import raise_if
 from esurety.advances.services.statements import lock_statement, require_statement_status
 from esurety.audit.services import audit_record
 from esurety.core.errors import RuleViolation
-from esurety.guarantees.services.authority import require_contractor_user
 from esurety.parties.models import User
+from esurety.parties.permissions import require_contractor_user
 
 CHUNK = 64 * 1024
 

@@ -39,12 +39,8 @@ from esurety.core.clock import business_date
 from esurety.core.errors import InvalidStateError, RuleViolation
 from esurety.core.money import format_yen
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services.authority import (
-    require_contractor_user,
-    require_second_pair_of_eyes,
-    require_staff,
-)
 from esurety.parties.models import User
+from esurety.parties.permissions import require_contractor_user, require_second_pair_of_eyes, require_staff
 
 
 def lock_statement(statement: UseStatement) -> tuple[AdvanceAccount, UseStatement]:

@@ -32,11 +32,11 @@ from esurety.advances.services.common import (
 from esurety.audit.services import AuditItem, audit_record, audit_record_many
 from esurety.core.bulk import bulk_insert
 from esurety.core.clock import business_date
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.core.money import format_yen
 from esurety.guarantees.models import GuaranteeStatus
-from esurety.guarantees.services.authority import NotPermitted, require_bank_user
 from esurety.parties.models import User
+from esurety.parties.permissions import require_bank_user
 from esurety.webhooks.models import WebhookEvent
 from esurety.webhooks.services import webhook_advance_events_publish
 

@@ -11,14 +11,14 @@ from django.db.models import QuerySet
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
-from esurety.core.errors import DomainError
+from esurety.core.errors import DomainError, NotPermitted
 from esurety.core.text import text_error
 from esurety.guarantees.imports.columns import COLUMN_NAMES, MAX_FILE_BYTES
 from esurety.guarantees.imports.validation import LineError, import_validate
 from esurety.guarantees.imports.writing import ImportConflict, _summary_mails, _write
 from esurety.guarantees.models import ImportBatch, ImportStatus
-from esurety.guarantees.services.authority import APPROVER_ROLES, NotPermitted, require_staff
-from esurety.parties.models import SuretyCompany, User
+from esurety.parties.models import User
+from esurety.parties.permissions import require_importer
 
 # The package's name, as before the split into modules: log filters and searches keep working.
 logger = logging.getLogger("esurety.guarantees.imports")
@@ -28,13 +28,6 @@ logger = logging.getLogger("esurety.guarantees.imports")
 # (CR only, a single 55 MB line), so a count of "\n" alone let such files run in the request.
 SYNC_LINE_LIMIT = 1_000
 SYNC_BYTE_LIMIT = 512 * 1024
-
-
-def require_importer(by: User, surety: SuretyCompany) -> None:
-    require_staff(by, surety=surety, branch=None)
-    if by.role not in APPROVER_ROLES:
-        # An import concludes guarantees without the four-eyes review: approvers only.
-        raise NotPermitted("一括取込の権限がありません（承認者・支店長・管理者のみ）。")
 
 
 @transaction.atomic
