@@ -7,15 +7,15 @@ import io
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from esurety.notifications import services as outbox_services
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import outbox_deliver_due
 from esurety.parties.models import Role
 from tests.factories import World, make_guarantee, make_user
 from tests.office.operations import client_for
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server_down  # noqa: F401 - fixture
 
 NOTICE = "電子証書・認証キー登録のお知らせ"
@@ -32,7 +32,7 @@ def test_smtp_down_while_issuing_then_every_mail_arrives_exactly_once(
 
     # The server is down: every attempt fails, nothing is lost, a retry is scheduled with backoff.
     t0 = timezone.now()
-    assert outbox_deliver_due(now=t0) == 0
+    assert deliver_mail(now=t0) == 0
     for message in OutboxMessage.objects.all():
         assert message.status == OutboxStatus.PENDING
         assert message.attempts == 1
@@ -42,7 +42,7 @@ def test_smtp_down_while_issuing_then_every_mail_arrives_exactly_once(
         assert "Errno" not in message.last_error and "Connection refused" not in message.last_error
     # Later failures wait longer (30 s, 60 s, ...).
     second = t0 + dt.timedelta(seconds=31)
-    assert outbox_deliver_due(now=second) == 0
+    assert deliver_mail(now=second) == 0
     assert {m.next_attempt_at for m in OutboxMessage.objects.all()} == {second + dt.timedelta(seconds=60)}
     assert {m.attempts for m in OutboxMessage.objects.all()} == {2}
 
@@ -54,11 +54,11 @@ def test_smtp_down_while_issuing_then_every_mail_arrives_exactly_once(
 
     # The server comes back; before the backoff has passed nothing is sent.
     smtp_server_down.start()
-    assert outbox_deliver_due(now=second + dt.timedelta(seconds=1)) == 0
+    assert deliver_mail(now=second + dt.timedelta(seconds=1)) == 0
     assert smtp_server_down.messages == []
 
     after_backoff = second + dt.timedelta(seconds=61)
-    assert outbox_deliver_due(now=after_backoff) == 6
+    assert deliver_mail(now=after_backoff) == 6
     received = Counter(
         (rcpt, g.number)
         for mail in smtp_server_down.messages
@@ -71,19 +71,20 @@ def test_smtp_down_while_issuing_then_every_mail_arrives_exactly_once(
     assert len({mail.message["Message-ID"] for mail in smtp_server_down.messages}) == 6
 
     # Delivery runs again (later, and again): no duplicates.
-    assert outbox_deliver_due(now=after_backoff + dt.timedelta(hours=2)) == 0
-    assert outbox_deliver_due(now=after_backoff + dt.timedelta(days=1)) == 0
+    assert deliver_mail(now=after_backoff + dt.timedelta(hours=2)) == 0
+    assert deliver_mail(now=after_backoff + dt.timedelta(days=1)) == 0
     assert len(smtp_server_down.messages) == 6
     for message in OutboxMessage.objects.all():
         assert (message.status, message.attempts, message.last_error) == (OutboxStatus.SENT, 3, "")
         assert message.sent_at == after_backoff
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_command_delivers_after_the_server_comes_back(
     world: World,
     smtp_server_down: SmtpServer,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Committed for real: the delivery task is enqueued on commit, the worker finds it in the queue.
     guarantee = make_guarantee(world)
     # The worker reads the real clock.
     call_command("run_worker", "--once", stdout=io.StringIO())
@@ -95,9 +96,9 @@ def test_the_worker_command_delivers_after_the_server_comes_back(
     assert smtp_server_down.messages == []  # still inside the backoff
 
     later = message.next_attempt_at + dt.timedelta(seconds=1)
-    monkeypatch.setattr(outbox_services, "clock_now", lambda: later)
-    call_command("run_worker", "--once", stdout=io.StringIO())
-    call_command("run_worker", "--once", stdout=io.StringIO())
+    with time_machine.travel(later, tick=False):
+        call_command("run_worker", "--once", stdout=io.StringIO())
+        call_command("run_worker", "--once", stdout=io.StringIO())
     assert len(smtp_server_down.messages) == 1
     assert guarantee.number in smtp_server_down.messages[0].subject
     message.refresh_from_db()
