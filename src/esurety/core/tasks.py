@@ -28,11 +28,11 @@ logger = logging.getLogger(__name__)
 
 def _queued(task_path: str) -> Any:
     """The task rows waiting to run (the database backend's own table), None for other backends."""
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    if not isinstance(default_task_backend, DatabaseBackend):
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         return None
     return DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY)
 
@@ -42,7 +42,8 @@ def ready_first_args(t: Task[Any, Any]) -> set[Any]:
     queued = _queued(t.module_path)
     if queued is None:
         return set()
-    queued = queued.filter(run_after__lte=timezone.now())
+    # ready(): run_after passed, or none given (stored as the largest date).
+    queued = queued.ready()
     return {row["args"][0] for row in queued.values_list("args_kwargs", flat=True) if row.get("args")}
 
 
