@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from esurety.notifications.models import OutboxMessage, OutboxStatus
+from esurety.notifications.services import message_id
 from esurety.parties.models import Role
+from tests.conftest import postgres_only
 from tests.factories import World, make_guarantee, make_user
 from tests.office.operations import client_for
 from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server_down  # noqa: F401 - fixture
 
+REPO = Path(__file__).resolve().parents[2]
 NOTICE = "電子証書・認証キー登録のお知らせ"
 
 
@@ -103,3 +113,71 @@ def test_the_worker_command_delivers_after_the_server_comes_back(
     assert guarantee.number in smtp_server_down.messages[0].subject
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _worker_process_once(smtp: SmtpServer) -> str:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ESURETY_TESTING": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": smtp.host,
+        "EMAIL_PORT": str(smtp.port),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "run_worker", "--once"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_restarted_after_the_server_comes_back_send_every_mail_once(
+    world: World,
+    smtp_server_down: SmtpServer,  # noqa: F811
+) -> None:
+    """The real queue and real worker processes: tasks enqueued on commit, retried with run_after."""
+    make_user("bob", contractor=world.contractor, role=Role.MEMBER)
+    guarantees = [make_guarantee(world, work_name=f"第{i}工区道路改良工事") for i in range(1, 4)]
+    assert OutboxMessage.objects.count() == 6
+
+    _worker_process_once(smtp_server_down)
+    assert {(m.status, m.attempts) for m in OutboxMessage.objects.all()} == {(OutboxStatus.PENDING, 1)}
+    assert all(m.last_error.startswith("接続できません") for m in OutboxMessage.objects.all())
+
+    smtp_server_down.start()
+    _worker_process_once(smtp_server_down)
+    assert smtp_server_down.messages == []  # still inside the backoff
+
+    # The backoff passes (the processes read the real clock): moved into the past rather than waited for.
+    past = timezone.now() - dt.timedelta(seconds=1)
+    OutboxMessage.objects.update(next_attempt_at=past)
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=past)
+    assert "sent 1 message(s)" in _worker_process_once(smtp_server_down)
+    _worker_process_once(smtp_server_down)
+
+    ids = Counter(str(mail.message["Message-ID"]) for mail in smtp_server_down.messages)
+    assert sorted(ids) == sorted(message_id(m) for m in OutboxMessage.objects.all())
+    assert set(ids.values()) == {1}
+    received = Counter(
+        (rcpt, g.number)
+        for mail in smtp_server_down.messages
+        for rcpt in mail.rcpt_tos
+        for g in guarantees
+        if g.number in mail.subject
+    )
+    assert received == Counter((a, g.number) for g in guarantees for a in ("alice@example.com", "bob@example.com"))
+    assert {(m.status, m.attempts) for m in OutboxMessage.objects.all()} == {(OutboxStatus.SENT, 2)}
