@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from esurety.core.kinds import GuaranteeKind
 from esurety.dashboards import selectors
@@ -136,3 +137,19 @@ def test_the_worker_tick_keeps_figures_computed_within_the_hour(data: Dashboards
     later = dashboard_figures_refresh(now=NOW + dt.timedelta(hours=1), unless_within=dt.timedelta(minutes=55))
     assert later.refreshed_at == NOW + dt.timedelta(hours=1)
     assert by_month(selectors.monthly_conclusions(user=data.head_office, today=TODAY))[JUNE].total == 1
+
+
+def test_the_workers_hourly_task_recomputes_once_within_the_hour(data: Dashboards, world: World) -> None:
+    from django.conf import settings
+
+    from esurety.dashboards.tasks import dashboard_figures
+    from tests.dashboards.data import at, concluded_at
+
+    # Booked with the worker's periodic work, hourly.
+    assert settings.ESURETY_PERIODIC_TASKS["esurety.dashboards.tasks.dashboard_figures"] == 3600
+    concluded_at(world, at(dt.date(2026, 6, 10)), work_name="六月の追加")
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        assert dashboard_figures.call() is True
+        assert by_month(selectors.monthly_conclusions(user=data.head_office, today=TODAY))[JUNE].total == 1
+    with time_machine.travel(NOW + dt.timedelta(hours=2, minutes=10), tick=False):
+        assert dashboard_figures.call() is False  # another worker's run within the hour stands

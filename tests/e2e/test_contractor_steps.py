@@ -15,10 +15,10 @@ from django.utils import timezone
 from esurety.guarantees import services
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.notifications.models import OutboxMessage
-from esurety.notifications.services import outbox_deliver_due
 from esurety.verification import services as verification
 from tests.e2e.conftest import assert_accessible, login, pdf_text
 from tests.factories import PASSWORD, World
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server
 
 __all__ = ["smtp_server"]
@@ -129,7 +129,7 @@ def test_contractor_walks_step_1_to_4_and_sends_the_notice(
     assert OutboxMessage.objects.get(template="notice_dispatch").to == [f"koji-{world.orderer.pk}@orderer.example"]
 
     # The worker mails it; the orderer opens it with the key from the PDF.
-    outbox_deliver_due(now=timezone.now())
+    deliver_mail(now=timezone.now())
     assert [m.rcpt_tos for m in smtp_server.messages if m.rcpt_tos[0].startswith("koji-")] == [
         [f"koji-{world.orderer.pk}@orderer.example"]
     ]

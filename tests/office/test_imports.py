@@ -251,6 +251,8 @@ def test_clerks_cannot_import(world: World) -> None:
 # -- worker and command -------------------------------------------------------------------------
 
 
+# The worker runs as in production, outside any transaction (it closes connections left in one).
+@pytest.mark.django_db(transaction=True)
 def test_worker_processes_pending_batches(world: World, admin) -> None:
     batch = import_batch_upload(by=admin, file_name="big.csv", content=csv_bytes([line(world)]), now=NOW)
     assert batch.status == ImportStatus.VALIDATING

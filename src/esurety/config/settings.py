@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # ninja's own static files serve the API documentation (no CDN).
     "ninja",
+    # The job queue (django-tasks, the backport of Django 6's django.tasks) and its database
+    # backend: delivery, imports and periodic work run as tasks in `manage.py run_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "esurety.core",
     "esurety.parties",
     "esurety.guarantees",
@@ -73,6 +77,19 @@ INSTALLED_APPS = [
     "esurety.web",
     "esurety.demo",
 ]
+
+# Tasks are rows in the main database (SQLite for the demo, PostgreSQL in production): a task
+# enqueued on commit exists iff the change committed, and several workers share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Work the worker schedules itself ({task: seconds between runs}; see core/tasks.py): the
+# sweepers give a task to any due row left without one, so nothing is ever stranded.
+ESURETY_PERIODIC_TASKS = {
+    "esurety.notifications.tasks.outbox_sweep": 60,
+    "esurety.webhooks.tasks.webhook_sweep": 60,
+    "esurety.guarantees.tasks.imports_sweep": 60,
+    "esurety.guarantees.tasks.guarantees_expire": 3600,
+    "esurety.dashboards.tasks.dashboard_figures": 3600,
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -24,6 +24,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Orderer, SuretyCompany, User
 from esurety.verification.models import Receipt
 from esurety.webhooks import signing
+from esurety.webhooks.delivery import webhook_deliveries_enqueue
 from esurety.webhooks.models import (
     ADVANCE_EVENTS,
     DeliveryStatus,
@@ -168,6 +169,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, by: User | None, now: 
     locked.attempts = 0
     locked.next_attempt_at = now
     locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    webhook_deliveries_enqueue([locked.pk])
     audit_record(
         actor=by,
         action="webhook.resend",
@@ -214,12 +216,13 @@ def webhook_event_publish(
         return 0
     event_id = uuid.uuid4()
     payload = event_payload(event_id=event_id, event=event, guarantee=guarantee, now=now, extra=extra)
-    WebhookDelivery.objects.bulk_create(
+    rows = WebhookDelivery.objects.bulk_create(
         [
             _delivery(endpoint=e, event_id=event_id, event=event, guarantee=guarantee, payload=payload, now=now)
             for e in endpoints
         ]
     )
+    webhook_deliveries_enqueue(row.pk for row in rows)
     return len(endpoints)
 
 
@@ -289,6 +292,7 @@ def webhook_issued_publish_many(*, surety: SuretyCompany, guarantees: Sequence[G
             for e in endpoints
         )
     bulk_insert(rows)
+    webhook_deliveries_enqueue(row.pk for row in rows)
     return len(rows)
 
 

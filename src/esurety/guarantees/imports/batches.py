@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.errors import DomainError, NotPermitted
+from esurety.core.tasks import enqueue_on_commit
 from esurety.core.text import text_error
 from esurety.guarantees.imports.columns import COLUMN_NAMES, MAX_FILE_BYTES
 from esurety.guarantees.imports.validation import LineError, import_validate
@@ -63,6 +64,11 @@ def import_batch_upload(*, by: User, file_name: str, content: bytes, now: dt.dat
         after={"file_name": batch.file_name, "file_size": batch.file_size, "status": batch.status},
         surety_id=batch.surety_id,
     )
+    if not runs_in_request(content):
+        # Lazy: the task module imports this package.
+        from esurety.guarantees.tasks import process_import_batch
+
+        enqueue_on_commit(process_import_batch, batch.pk)
     return batch
 
 
