@@ -48,14 +48,14 @@ def test_dates_outside_the_era_table_or_the_range_print_in_the_western_calendar(
 @pytest.mark.parametrize(
     ("value", "named"),
     [
-        ("工事\x00", "NUL文字（U+0000）"),
-        ("〇〇\u202e工事", "文字の向きを変える制御文字（U+202E）"),
-        ("〇〇\u2066工事", "文字の向きを変える制御文字（U+2066）"),
-        ("〇〇\u200b工事", "幅のない文字（U+200B）"),
-        ("〇〇\ufeff工事", "幅のない文字（U+FEFF）"),
-        ("〇〇\x1b[31m", "制御文字（U+001B"),
-        ("〇〇\x85", "制御文字（U+0085"),
-        ("一行目\n二行目", "改行（U+000A）"),
+        ("工事\x00", "NUL文字 U+0000"),
+        ("〇〇\u202e工事", "文字の向きを変える制御文字 U+202E"),
+        ("〇〇\u2066工事", "文字の向きを変える制御文字 U+2066"),
+        ("〇〇\u200b工事", "幅のない文字 U+200B"),
+        ("〇〇\ufeff工事", "幅のない文字 U+FEFF"),
+        ("〇〇\x1b[31m", "制御文字 U+001B"),
+        ("〇〇\x85", "制御文字 U+0085"),
+        ("一行目\n二行目", "改行 U+000A"),
     ],
 )
 def test_refused_characters_are_named(value: str, named: str) -> None:
