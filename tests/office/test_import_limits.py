@@ -150,7 +150,7 @@ def test_a_header_with_control_characters_is_named_by_position(world: World, adm
 def test_a_contractor_id_too_long_for_the_database_is_a_line_error(world: World, admin: User) -> None:
     batch = run(admin, csv_bytes([line(world, 保証契約者ID="9" * 30)]))
     assert batch.status == ImportStatus.REJECTED
-    assert errors_of(batch)[0][:2] == (2, "保証契約者ID")
+    assert errors_of(batch) == [(2, "保証契約者ID", f"保証契約者ID {'9' * 30} は登録されていません。")]
 
 
 def test_a_file_name_with_a_bidi_override_is_refused(world: World, admin: User) -> None:

@@ -145,7 +145,9 @@ def _parse_row(
     if raw_id:
         # At most 18 digits: a longer ID cannot exist and would overflow the BIGINT lookup.
         row.contractor_id = parse_ascii_int(raw_id, max_digits=18)
-        if row.contractor_id is None:
+        if row.contractor_id is None and raw_id.isascii() and raw_id.isdigit():
+            bad("保証契約者ID", f"保証契約者ID {raw_id} は登録されていません。")
+        elif row.contractor_id is None:
             bad("保証契約者ID", f"保証契約者ID「{raw_id}」は数字ではありません。")
     elif not row.contractor_name and "保証契約者" not in unreadable:
         bad("保証契約者", "保証契約者（または保証契約者ID）を入力してください。")
