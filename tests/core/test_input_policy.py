@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from esurety.core.dates import FIRST_BUSINESS_DAY, LAST_BUSINESS_DAY, business_date_error
-from esurety.core.normalize import parse_ascii_int
+from esurety.core.normalize import is_guarantee_number, is_statement_number, parse_ascii_int
 from esurety.core.text import TextValidator, text_error
 from esurety.core.wareki import era_of, format_wareki
 
@@ -87,3 +87,11 @@ def test_parse_ascii_int_refuses_long_numbers_instead_of_failing() -> None:
     assert parse_ascii_int("9" * 5000) is None  # int() itself refuses more than 4,300 digits
     assert parse_ascii_int("9" * 19) is None
     assert parse_ascii_int("9" * 18) == 10**18 - 1
+
+
+def test_numbers_worth_looking_up() -> None:
+    assert is_guarantee_number("2070004426")
+    for text in ("207000442", "20700044260", "２０７０００４４２６", "2070004426\x00", ""):
+        assert not is_guarantee_number(text)
+    assert is_statement_number("R2070004426-1") and is_statement_number("H2070004426-12")
+    assert not is_statement_number("R2070004426-1\x00") and not is_statement_number("x" * 300)
