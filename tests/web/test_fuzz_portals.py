@@ -440,9 +440,8 @@ def _send(client: Client, method: str, path: str, data: dict[str, Any]) -> HttpR
     return response
 
 
-def _methods(route: Route, scene: Scene) -> list[str]:
+def _methods(route: Route, scene: Scene, client: Client) -> list[str]:
     """GET and/or POST: a method the view refuses with 405 is not worth fuzzing."""
-    client = Client()
     user = scene.users[route.namespace][0]
     if user is not None:
         client.force_login(user)
@@ -455,8 +454,11 @@ EXPLICIT = ["²", "9" * 5000, "0001-01-01", "9999-12-31", "a\x00\u202e\u200bb\nc
 
 
 def check_route(route: Route, scene: Scene, examples: int) -> None:
+    # One client for all examples: a new one loads the middleware again (WhiteNoise scans
+    # every static file), which cost more than the requests themselves.
+    client = Client()
     target = target_of(route)
-    methods = _methods(route, scene)
+    methods = _methods(route, scene, client)
     user0 = scene.users[route.namespace][0]
 
     def run(
@@ -467,7 +469,7 @@ def check_route(route: Route, scene: Scene, examples: int) -> None:
         post_names: set[str],
         files: dict[str, bytes],
     ) -> None:
-        client = Client()
+        client.logout()
         if user is not None:
             client.force_login(user)
         note(f"{route.id} as {user.username if user else 'anonymous'}")

@@ -7,7 +7,12 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from esurety.audit.models import AuditEntry
-from esurety.core.normalize import normalize_guarantee_number, normalize_search_text
+from esurety.core.normalize import (
+    is_guarantee_number,
+    is_statement_number,
+    normalize_guarantee_number,
+    normalize_search_text,
+)
 from esurety.guarantees.models import (
     Amendment,
     AmendmentRequest,
@@ -55,10 +60,13 @@ def guarantees_for_contractor(*, user: User, mode: str = SearchMode.ALL, query: 
 
 
 def guarantee_for_contractor(*, user: User, number: str) -> Guarantee | None:
+    number = normalize_guarantee_number(number)
+    if not is_guarantee_number(number):
+        return None
     return (
         guarantees_for_contractor(user=user)
         .select_related("surety", "branch", "contractor")
-        .filter(number=normalize_guarantee_number(number))
+        .filter(number=number)
         .first()
     )
 
@@ -111,6 +119,8 @@ def premium_statements_for_contractor(
 
 
 def premium_statement_for_contractor(*, user: User, number: str) -> PremiumStatement | None:
+    if not is_statement_number(number):
+        return None
     return (
         premium_statements_for_contractor(user=user)
         .select_related("guarantee__branch", "guarantee__contractor", "guarantee__orderer")
@@ -230,10 +240,13 @@ def guarantee_search_for_staff(
 
 
 def guarantee_for_staff(*, user: User, number: str) -> Guarantee | None:
+    number = normalize_guarantee_number(number)
+    if not is_guarantee_number(number):
+        return None
     return (
         guarantees_for_staff(user=user)
         .select_related("surety", "advance_guarantee", "application")
-        .filter(number=normalize_guarantee_number(number))
+        .filter(number=number)
         .first()
     )
 
@@ -257,7 +270,7 @@ def amendment_request_for_staff(*, user: User, pk: int) -> AmendmentRequest | No
 
 def premium_statement_for_staff(*, user: User, number: str) -> PremiumStatement | None:
     scope = _staff_scope(user)
-    if scope is None:
+    if scope is None or not is_statement_number(number):
         return None
     return (
         PremiumStatement.objects.filter(guarantee__in=Guarantee.objects.filter(scope), number=number)
