@@ -21,7 +21,7 @@ from tests.factories import PASSWORD, World, change_period, make_guarantee, make
 
 
 def receive(user: User, g: Guarantee, when: dt.datetime = NOW) -> Receipt:
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     return verification.certificate_verify(user=user, number=g.number, key=key, client_ip="192.0.2.10", now=when)
 

@@ -99,7 +99,7 @@ def test_orderer_home_under_csp(world: World, live_server: Any, new_page: Any) -
         pool.submit(
             verification.notice_dispatch_send, guarantee=g, by=world.contractor_user, now=timezone.now()
         ).result()
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     verification.certificate_verify(
         user=world.orderer_user, number=g.number, key=key, client_ip="192.0.2.10", now=timezone.now()

@@ -24,7 +24,7 @@ from esurety.guarantees.models import AmendmentType
 from esurety.parties.models import Role, User
 from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
-from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.factories import (
     World,
@@ -75,12 +75,21 @@ def build_site(world: World) -> Site:
     User.objects.filter(pk=world.orderer_user.pk).update(display_name="契約 次郎")
 
     # Webhooks and API tokens first, so events of the changes below are delivered to them.
-    events = list(WebhookEvent.values)
     webhook_endpoint_create(
-        owner=world.surety, by=office.admin, url="http://127.0.0.1:9/hook", events=events, name="基幹", now=now
+        owner=world.surety,
+        by=office.admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(world.surety)),
+        name="基幹",
+        now=now,
     )
     webhook_endpoint_create(
-        owner=world.orderer, by=orderer_admin, url="http://127.0.0.1:9/hook", events=events, name="電子契約", now=now
+        owner=world.orderer,
+        by=orderer_admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(world.orderer)),
+        name="電子契約",
+        now=now,
     )
     api_token_create(by=None, name="電子契約システム", orderer=world.orderer, now=now)
     api_token_create(by=None, name="基幹システム", surety=world.surety, role=Role.APPROVER, now=now)

@@ -42,7 +42,7 @@ from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType, PremiumStatement
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
-from esurety.webhooks.models import WebhookDelivery, WebhookEvent
+from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.factories import World, application_input, make_guarantee, make_user, submit_application
 from tests.office.lifecycle import NOW, receive
@@ -219,7 +219,7 @@ def _scene(world: World) -> Scene:
     orderer_admin = make_user("fuzz-orderer-admin", orderer=world.orderer, role=Role.ORG_ADMIN)
     hooks = {
         owner: webhook_endpoint_create(
-            owner=owner, by=admin, url=f"https://{name}.example.com/hook", events=list(WebhookEvent.values), now=NOW
+            owner=owner, by=admin, url=f"https://{name}.example.com/hook", events=list(events_for_owner(owner)), now=NOW
         ).endpoint
         for owner, admin, name in ((world.surety, staff, "surety"), (world.orderer, orderer_admin, "orderer"))
     }
