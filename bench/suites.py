@@ -21,6 +21,7 @@ def suite(name: str) -> Callable[[Callable[[Dataset], object]], Callable[[Datase
 from bench import (  # noqa: E402, F401
     api_verify_throughput,
     contractor_pages,
+    dashboard,
     imports,
     signing_throughput,
     verify_throughput,

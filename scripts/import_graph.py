@@ -19,11 +19,12 @@ LAYERS: list[set[str]] = [
     {"audit", "notifications"},
     {"parties"},
     {"webhooks"},
-    {"accounts", "guarantees"},
-    {"documents", "signing", "integrations"},
+    {"accounts", "guarantees", "advances", "claims", "integrations"},
+    {"documents", "signing"},
     {"verification"},
+    {"dashboards"},
     {"web"},
-    {"contractor", "verify", "office", "api", "check", "demo"},
+    {"contractor", "verify", "office", "bank", "api", "check", "demo"},
     {"config"},
 ]
 PORTALS = LAYERS[-2]
@@ -32,6 +33,53 @@ PORTALS = LAYERS[-2]
 def app_of(module: str) -> str | None:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else None
+
+
+def _module_cycles(graph: grimp.ImportGraph) -> list[set[str]]:
+    """Tarjan's strongly connected components of more than one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[set[str]] = []
+    counter = itertools.count()
+
+    def visit(root: str) -> None:
+        # Iterative, so that deep import chains do not hit the recursion limit.
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = next(counter)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = next(counter)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.add(member)
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        out.append(group)
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return sorted(out, key=sorted)
 
 
 def main() -> None:
@@ -69,6 +117,12 @@ def main() -> None:
     print(f"apps caught in cycles: {len({a for s in sccs for a in s})}; tangles (SCCs): {len(sccs)}")
     for s in sorted(sccs, key=sorted):
         print("  " + ", ".join(sorted(s)))
+
+    # Module level, inside the apps too (a lazy import inside a function counts: it is a cycle all the same).
+    module_sccs = _module_cycles(graph)
+    print(f"module-level cycles (strongly connected groups of modules): {len(module_sccs)}")
+    for group in module_sccs:
+        print("  " + " <-> ".join(sorted(group)))
 
     upward = {k: v for k, v in edges.items() if level.get(k[1], -1) > level.get(k[0], -1)}
     sideways = {k: v for k, v in edges.items() if k[0] in PORTALS and k[1] in PORTALS}

@@ -40,6 +40,16 @@ def _signing_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Uploaded files (proofs of payee) go to a temporary MEDIA_ROOT, never the repository's var/."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=path):
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     yield

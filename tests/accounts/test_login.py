@@ -29,8 +29,8 @@ def test_login_page_is_japanese_and_labelled(db: None, client: Client) -> None:
     ("persona", "landing"),
     [
         ("contractor_user", "/contractor/"),
-        ("orderer_user", "/verify/"),
-        ("clerk", "/office/"),
+        ("orderer_user", "/verify/home/"),
+        ("clerk", "/office/home/"),
     ],
 )
 def test_each_kind_of_user_lands_in_its_portal(world: World, client: Client, persona: str, landing: str) -> None:

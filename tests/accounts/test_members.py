@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from esurety.accounts.services import member_invite, member_remove
 from esurety.audit.models import AuditEntry
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from tests.accounts.helpers import link_in, login, set_password_through_link

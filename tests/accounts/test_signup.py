@@ -11,8 +11,7 @@ from django.utils import timezone
 from esurety.accounts.models import UsageApplication, UsageApplicationStatus
 from esurety.accounts.services import usage_application_approve, usage_application_reject
 from esurety.audit.models import AuditEntry
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Contractor, Role
 from tests.accounts.helpers import link_in, login, set_password_through_link

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from esurety.audit.services import audit_verify
 from esurety.parties.models import Role
-from esurety.webhooks.delivery import webhook_deliver_due
-from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import CreatedEndpoint, webhook_endpoint_create
 from tests.api.conftest import Api, Tokens
 from tests.factories import World, make_user
+from tests.queue import deliver_webhooks
 from tests.webhooks.receiver import Receiver, receiver
 
 __all__ = ["receiver"]
@@ -49,11 +49,13 @@ def hooks(world: World, receiver: Receiver) -> Hooks:
 
     def register(path: str, **owner: object) -> CreatedEndpoint:
         admin = make_user(f"{path}-admin", role=Role.SURETY_ADMIN if "surety" in owner else Role.ORG_ADMIN, **owner)
+        org = admin.surety or admin.orderer
+        assert org is not None
         return webhook_endpoint_create(
-            owner=admin.surety or admin.orderer,  # type: ignore[arg-type]
+            owner=org,
             by=admin,
             url=f"{receiver.url}?to={path}",
-            events=list(WebhookEvent.values),
+            events=list(events_for_owner(org)),
             now=timezone.now(),
         )
 
@@ -139,7 +141,7 @@ def test_surety_concludes_orderer_verifies_lists_and_sees_the_change(
 
     # 6. The worker delivers the webhooks: the surety's system hears of everything; the orderer's
     # only from its own verification on (it learns of a certificate through the key, not before).
-    assert webhook_deliver_due() == 5
+    assert deliver_webhooks() == 5
     heard: dict[str, list[str]] = {"surety": [], "orderer": []}
     for request in receiver.requests:
         to = request.path.rsplit("=", 1)[1]
@@ -148,4 +150,4 @@ def test_surety_concludes_orderer_verifies_lists_and_sees_the_change(
         assert key.encode() not in request.body
         heard[to].append(request.event)
     assert heard == {"surety": ["issued", "viewed", "amended"], "orderer": ["viewed", "amended"]}
-    assert webhook_deliver_due() == 0  # delivered once, nothing left
+    assert deliver_webhooks() == 0  # delivered once, nothing left

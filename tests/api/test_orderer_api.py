@@ -19,7 +19,7 @@ REFUSED = vservices.REFUSED_MESSAGE
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

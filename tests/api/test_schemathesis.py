@@ -28,7 +28,7 @@ from schemathesis.checks import (
 
 from esurety.api.common import NUMBER_EXAMPLE
 from esurety.guarantees.models import NumberSeries
-from esurety.guarantees.services import access_key_reveal
+from esurety.guarantees.services import access_key_plain
 from esurety.verification import services as vservices
 from tests.api.conftest import Tokens
 from tests.factories import World, make_guarantee
@@ -68,7 +68,7 @@ def api_schema(world: World, tokens: Tokens, in_test_transaction: None) -> Any:
     NumberSeries.objects.filter(branch=world.branch).update(next_number=int(NUMBER_EXAMPLE))
     g = make_guarantee(world)
     assert g.number == NUMBER_EXAMPLE
-    key = access_key_reveal(guarantee=g)
+    key = access_key_plain(guarantee=g)
     vservices.certificate_verify(
         user=world.orderer_user, number=g.number, key=key, client_ip="192.0.2.1", now=g.concluded_at
     )

@@ -133,7 +133,7 @@ def test_the_whole_path_to_conclusion_returns_the_guarantee_and_its_key_once(wor
     assert done["application"]["status"]["code"] == "CONCLUDED"
     assert done["application"]["guarantee_number"] == g.number
     assert done["guarantee"]["current_version"] == 1
-    assert done["access_key"] == gservices.access_key_reveal(guarantee=g)
+    assert done["access_key"] == gservices.access_key_plain(guarantee=g)
     assert AuditEntry.objects.filter(action="access_key.hand_over", object_id=str(g.pk)).count() == 1
     # Reading the guarantee later never shows the key again.
     later = Api(tokens.clerk).get(f"/guarantees/{g.number}").json()
@@ -277,7 +277,7 @@ def test_cancellation_needs_an_approver_token_and_happens_once(world: World, tok
 
 def test_a_reissued_key_is_returned_once_and_the_old_one_stops_working(world: World, tokens: Tokens) -> None:
     g = make_guarantee(world)
-    old = gservices.access_key_reveal(guarantee=g)
+    old = gservices.access_key_plain(guarantee=g)
     assert old is not None
     body = Api(tokens.clerk).post(f"/guarantees/{g.number}/reissue-key").json()
     new = body["access_key"]

@@ -11,8 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
-from esurety.core.errors import DomainError, InvalidStateError
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.integrations.models import ApiToken
 from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.parties.models import Role

@@ -18,7 +18,7 @@ from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee
 from esurety.signing import sandbox
 from esurety.signing.models import IssuedDocument
-from tests.factories import World, make_guarantee
+from tests.factories import World, amend_amount, make_guarantee
 from tests.signing import hostile_pdfs
 
 KEY = "C7QK9MXT4A"
@@ -71,7 +71,7 @@ def test_signed_key_notice_is_genuine_and_current(world: World, guarantee: Guara
 
 def test_copy_of_version_1_after_an_amendment_names_the_newer_version(world: World, guarantee: Guarantee) -> None:
     copy_v1 = pdf.certificate_copy_pdf(certificate=guarantee.certificates.get(version=1))
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=guarantee,
         by=world.clerk,
         contract_price=120_000_000,

@@ -16,7 +16,7 @@ from tests.factories import World, make_guarantee
 
 def test_key_page_shows_what_the_orderer_needs(world: World) -> None:
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     response = client_for(world.contractor_user).get(f"/contractor/guarantees/{g.number}/key/")
     assert response.status_code == 200
@@ -48,14 +48,14 @@ def test_revealing_the_key_is_audited(world: World) -> None:
         (world.contractor_user.pk, "notice_pdf"),
     ]
     # The key itself never lands in the audit log.
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     assert all(key not in str(e.after) for e in entries)
 
 
 def test_notice_pdf_contains_the_key(world: World) -> None:
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     response = client_for(world.contractor_user).get(f"/contractor/guarantees/{g.number}/key/notice.pdf")
     assert response.status_code == 200

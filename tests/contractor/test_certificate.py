@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from esurety.core.kinds import GuaranteeKind
 from esurety.core.wareki import format_wareki
-from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from tests.contractor.portal import client_for, pdf_text, visible_text
-from tests.factories import World, make_guarantee
+from tests.factories import World, amend_amount, change_period, make_guarantee
 
 STATIC = Path(__file__).resolve().parents[2] / "src/esurety/contractor/static/contractor"
 
@@ -26,7 +25,7 @@ def page(world: World, url: str) -> str:
 
 
 def amend(world: World, g: Guarantee) -> None:
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,
@@ -115,7 +114,7 @@ def test_unknown_version_is_404(world: World, version: str) -> None:
 
 def test_period_change_without_new_certificate_shows_the_new_dates_with_a_note(world: World) -> None:
     g = make_guarantee(world)
-    services.guarantee_change_period(
+    change_period(
         guarantee=g,
         by=world.clerk,
         completion_date=dt.date(2027, 9, 30),

@@ -9,10 +9,9 @@ import pytest
 from django.utils import timezone
 
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
-from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee
 from tests.contractor.portal import client_for, pager_texts, tables, visible_text
-from tests.factories import World, make_guarantee, make_orderer
+from tests.factories import World, amend_amount, make_guarantee, make_orderer
 
 SEED_COLUMNS = [
     "種別",
@@ -209,7 +208,7 @@ def test_paper_guarantee_shows_shomen_and_no_key_button(world: World) -> None:
 
 def test_amended_guarantee_shows_henko(world: World) -> None:
     g = make_guarantee(world)
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,

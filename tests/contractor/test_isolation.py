@@ -10,10 +10,9 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee, PremiumStatement
 from tests.contractor.portal import client_for
-from tests.factories import World, make_guarantee
+from tests.factories import World, amend_amount, make_guarantee
 
 OBJECT_URLS = {
     "certificate": "/contractor/guarantees/{number}/",
@@ -48,7 +47,7 @@ class Alice:
 def alice(world: World) -> Alice:
     g = make_guarantee(world, work_name="アリス建設の道路工事")
     # A second version, so ?version=1 is a superseded one.
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,
@@ -58,7 +57,7 @@ def alice(world: World) -> Alice:
         now=timezone.now(),
     )
     make_guarantee(world, by=world.other_contractor_user, work_name="チャーリー工務店の工事")
-    return Alice(guarantee=g, statement=g.premium_statements.get())
+    return Alice(guarantee=g, statement=g.premium_statements.get(number=f"R{g.number}-1"))
 
 
 def body(response: object) -> bytes:

@@ -20,13 +20,14 @@ from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.guarantees import services
 from esurety.guarantees.models import AccessKey, Guarantee
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import MAX_ATTEMPTS, outbox_deliver_due
+from esurety.notifications.services import MAX_ATTEMPTS
 from esurety.parties.models import OrdererDepartment
 from esurety.verification import services as verification
 from esurety.verification.models import NoticeDispatch
 from tests.conftest import postgres_only
 from tests.contractor.portal import client_for, pdf_text, squash, tables, visible_text
 from tests.factories import World, make_guarantee
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server, smtp_server_down
 
 __all__ = ["smtp_server", "smtp_server_down"]
@@ -39,7 +40,7 @@ def send_url(g: Guarantee) -> str:
 
 
 def key_of(g: Guarantee) -> str:
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     return key
 
@@ -148,7 +149,7 @@ def test_delivered_mail_carries_the_key_in_the_pdf_only(world: World, smtp_serve
     g = make_guarantee(world)
     key = key_of(g)
     client_for(world.contractor_user).post(send_url(g))
-    outbox_deliver_due(now=timezone.now())
+    deliver_mail(now=timezone.now())
 
     (mail,) = [m for m in smtp_server.messages if m.rcpt_tos == [f"koji-{world.orderer.pk}@orderer.example"]]
     assert mail.subject == "【電子保証】前払金保証「認証キー」等のお知らせ（〇〇道路改良工事）"
@@ -188,7 +189,7 @@ def test_a_failed_mail_keeps_its_pdf_for_a_resend(world: World, smtp_server_down
     later = timezone.now()
     for _ in range(MAX_ATTEMPTS):
         later += dt.timedelta(days=1)
-        outbox_deliver_due(now=later)
+        deliver_mail(now=later)
     (message,) = dispatch_messages()
     assert message.status == OutboxStatus.FAILED
     assert message.attachments[0]["sealed"]
@@ -196,7 +197,7 @@ def test_a_failed_mail_keeps_its_pdf_for_a_resend(world: World, smtp_server_down
     # Staff's 「再送」 puts it back in the queue; the PDF is still there to send.
     OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING, attempts=0)
     smtp_server_down.start()
-    assert outbox_deliver_due(now=later) == 1
+    assert deliver_mail(now=later) == 1
     (mail,) = smtp_server_down.messages
     (attachment,) = list(mail.message.iter_attachments())
     assert key_of(g) in pdf_text(attachment.get_content())
@@ -312,7 +313,7 @@ def test_list_shows_sent_and_then_viewed_by_the_orderer(world: World, smtp_serve
 
     verification.notice_dispatch_send(guarantee=g, by=world.contractor_user, now=at(10, 15))
     assert key_cell(world, g) == "表示 送信待ち 2026/04/10 10:15"
-    outbox_deliver_due(now=at(10, 16))
+    deliver_mail(now=at(10, 16))
     assert key_cell(world, g) == "表示 送信済 2026/04/10 10:15"
 
     verification.certificate_verify(

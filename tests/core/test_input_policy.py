@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from esurety.core.dates import FIRST_BUSINESS_DAY, LAST_BUSINESS_DAY, business_date_error
-from esurety.core.normalize import parse_ascii_int
+from esurety.core.normalize import is_guarantee_number, is_statement_number, parse_ascii_int
 from esurety.core.text import TextValidator, text_error
 from esurety.core.wareki import era_of, format_wareki
 
@@ -48,14 +48,14 @@ def test_dates_outside_the_era_table_or_the_range_print_in_the_western_calendar(
 @pytest.mark.parametrize(
     ("value", "named"),
     [
-        ("工事\x00", "NUL文字（U+0000）"),
-        ("〇〇\u202e工事", "文字の向きを変える制御文字（U+202E）"),
-        ("〇〇\u2066工事", "文字の向きを変える制御文字（U+2066）"),
-        ("〇〇\u200b工事", "幅のない文字（U+200B）"),
-        ("〇〇\ufeff工事", "幅のない文字（U+FEFF）"),
-        ("〇〇\x1b[31m", "制御文字（U+001B"),
-        ("〇〇\x85", "制御文字（U+0085"),
-        ("一行目\n二行目", "改行（U+000A）"),
+        ("工事\x00", "NUL文字 U+0000"),
+        ("〇〇\u202e工事", "文字の向きを変える制御文字 U+202E"),
+        ("〇〇\u2066工事", "文字の向きを変える制御文字 U+2066"),
+        ("〇〇\u200b工事", "幅のない文字 U+200B"),
+        ("〇〇\ufeff工事", "幅のない文字 U+FEFF"),
+        ("〇〇\x1b[31m", "制御文字 U+001B"),
+        ("〇〇\x85", "制御文字 U+0085"),
+        ("一行目\n二行目", "改行 U+000A"),
     ],
 )
 def test_refused_characters_are_named(value: str, named: str) -> None:
@@ -87,3 +87,11 @@ def test_parse_ascii_int_refuses_long_numbers_instead_of_failing() -> None:
     assert parse_ascii_int("9" * 5000) is None  # int() itself refuses more than 4,300 digits
     assert parse_ascii_int("9" * 19) is None
     assert parse_ascii_int("9" * 18) == 10**18 - 1
+
+
+def test_numbers_worth_looking_up() -> None:
+    assert is_guarantee_number("2070004426")
+    for text in ("207000442", "20700044260", "２０７０００４４２６", "2070004426\x00", ""):
+        assert not is_guarantee_number(text)
+    assert is_statement_number("R2070004426-1") and is_statement_number("H2070004426-12")
+    assert not is_statement_number("R2070004426-1\x00") and not is_statement_number("x" * 300)

@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from esurety.guarantees import services
+from esurety.advances import services as advances
+from esurety.advances.models import OverheadAllowance
 from esurety.guarantees.models import AccessKey, Guarantee
 from esurety.parties.models import User
-from tests.factories import World, make_guarantee
+from tests.factories import PAYEE, World, amend_amount, make_guarantee, ready_account, request
 
-DOMAIN_APPS = {"parties", "guarantees", "notifications", "audit"}
+DOMAIN_APPS = {"parties", "guarantees", "notifications", "audit", "advances"}
 READ_ONLY = {
     "application",
     "guarantee",
@@ -26,6 +27,12 @@ READ_ONLY = {
     "premiumstatement",
     "outboxmessage",
     "auditentry",
+    "advanceaccount",
+    "deposit",
+    "usestatement",
+    "proofdocument",
+    "payee",
+    "withdrawal",
 }
 
 
@@ -38,8 +45,15 @@ def registered() -> list[type[Model]]:
 
 @pytest.fixture
 def data(world: World) -> Guarantee:
-    g = make_guarantee(world)
-    services.guarantee_amend_amount(
+    # The advance money after the certificate: an account with a statement, a payee and a request.
+    aw = ready_account(world)
+    request(aw)
+    advances.payee_save(by=world.contractor_user, data=PAYEE, now=timezone.now())
+    OverheadAllowance.objects.create(
+        orderer=world.orderer, effective_from=dt.date(2026, 4, 1), contract_article="第34条"
+    )
+    g = make_guarantee(world, work_name="△△トンネル工事", guaranteed_amount=20_000_000)
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,

@@ -17,9 +17,9 @@ from django.utils.http import content_disposition_header
 
 from esurety.core.kinds import GuaranteeKind
 from esurety.documents import pdf
-from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee, PremiumStatement, StatementType
 from tests import factories
+from tests.factories import amend_amount
 
 ISSUED_AT = dt.datetime(2026, 4, 10, 9, 30, tzinfo=dt.UTC)  # 令和8年4月10日 18:30 in Tokyo
 KEY = "C7QK9MXT4A"
@@ -228,7 +228,7 @@ def test_certificate_copy_is_marked_as_viewing_copy_on_every_page(guarantee: Gua
 
 
 def test_amended_version_says_changed_and_keeps_the_old_one(world: factories.World, guarantee: Guarantee) -> None:
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=guarantee,
         by=world.clerk,
         contract_price=120_000_000,

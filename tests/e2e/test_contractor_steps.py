@@ -15,10 +15,10 @@ from django.utils import timezone
 from esurety.guarantees import services
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.notifications.models import OutboxMessage
-from esurety.notifications.services import outbox_deliver_due
 from esurety.verification import services as verification
 from tests.e2e.conftest import assert_accessible, login, pdf_text
 from tests.factories import PASSWORD, World
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server
 
 __all__ = ["smtp_server"]
@@ -34,7 +34,7 @@ def conclude_as_the_surety(world: World) -> Guarantee:
     app = services.application_start_review(application=app, by=world.clerk, now=now)
     app = services.application_approve(application=app, by=world.approver, now=now)
     app = services.application_confirm_payment(application=app, by=world.clerk, received_on=now.date(), now=now)
-    return services.application_conclude(application=app, by=world.clerk, now=now)
+    return services.application_conclude(application=app, by=world.clerk, now=now).guarantee
 
 
 def test_contractor_walks_step_1_to_4_and_sends_the_notice(
@@ -66,7 +66,7 @@ def test_contractor_walks_step_1_to_4_and_sends_the_notice(
     assert "保証申込を受け付けました。" in page.inner_text("main")
 
     g = conclude_as_the_surety(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
 
     # STEP 3: 保証工事一覧, found by 工事名.
@@ -129,7 +129,7 @@ def test_contractor_walks_step_1_to_4_and_sends_the_notice(
     assert OutboxMessage.objects.get(template="notice_dispatch").to == [f"koji-{world.orderer.pk}@orderer.example"]
 
     # The worker mails it; the orderer opens it with the key from the PDF.
-    outbox_deliver_due(now=timezone.now())
+    deliver_mail(now=timezone.now())
     assert [m.rcpt_tos for m in smtp_server.messages if m.rcpt_tos[0].startswith("koji-")] == [
         [f"koji-{world.orderer.pk}@orderer.example"]
     ]

@@ -41,7 +41,9 @@ def test_orderer_verifies_with_the_notice_and_a_stranger_is_refused(
     page.goto(live_server.url + "/login/")
     assert_accessible(page)
     login(page, live_server, world.orderer_user.username, PASSWORD)
-    assert page.url == live_server.url + "/verify/"
+    assert page.url == live_server.url + "/verify/home/"
+    page.get_by_role("link", name="電子証書の確認").click()
+    page.wait_for_load_state("networkidle")
     assert_accessible(page)
 
     page.get_by_label("保証契約番号").fill(zenkaku(g.number))

@@ -40,7 +40,7 @@ def test_parallel_conclusions_get_distinct_numbers(world: World) -> None:
         try:
             app = Application.objects.get(pk=app_id)
             start.wait(timeout=30)
-            guarantee = services.application_conclude(application=app, by=world.clerk, now=timezone.now())
+            guarantee = services.application_conclude(application=app, by=world.clerk, now=timezone.now()).guarantee
             numbers[app_id] = guarantee.number
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
@@ -74,7 +74,7 @@ def test_exhausted_series_is_a_clear_error(world: World) -> None:
     after_last = payment_confirmed(world, work_name="△△トンネル工事", guaranteed_amount=20_000_000)
 
     # The very last number of the range is still given out …
-    assert services.application_conclude(application=last, by=world.clerk, now=timezone.now()).number == (
+    assert services.application_conclude(application=last, by=world.clerk, now=timezone.now()).guarantee.number == (
         f"{series.last_number:010d}"
     )
     # … and then the branch is told its range is used up; nothing is half-written.

@@ -149,6 +149,22 @@ def test_completion_before_contract_date() -> None:
     assert "令和8年4月10日" in violations[0].message
 
 
+@pytest.mark.parametrize("accepts", [True, False])
+def test_dates_outside_the_business_range_are_named_once(accepts: bool) -> None:
+    """1800-01-01 is a typing accident: said beside the date, not also as 「not adopted electronically」."""
+    violations = check(terms(contract_date=dt.date(1800, 1, 1), completion_date=dt.date(9999, 12, 31)), accepts=accepts)
+    assert [(v.field, v.message) for v in violations] == [
+        ("contract_date", "契約締結日は2000年1月1日から2099年12月31日までの日付にしてください。"),
+        ("completion_date", "工事末日は2000年1月1日から2099年12月31日までの日付にしてください。"),
+    ]
+
+
+def test_control_characters_in_the_work_name_are_a_rule_violation() -> None:
+    violations = check(terms(work_name="〇〇\u202e工事"))
+    assert [v.field for v in violations] == ["work_name"]
+    assert "U+202E" in violations[0].message
+
+
 # --- 中間前払金保証 ---------------------------------------------------------
 
 
@@ -346,7 +362,7 @@ def test_advance_of_another_surety_is_refused(world: World) -> None:
     app = services.application_start_review(application=app, by=clerk, now=now)
     app = services.application_approve(application=app, by=approver, now=now)
     app = services.application_confirm_payment(application=app, by=clerk, received_on=now.date(), now=now)
-    advance = services.application_conclude(application=app, by=clerk, now=now)
+    advance = services.application_conclude(application=app, by=clerk, now=now).guarantee
     assert advance.number.startswith("307")
     # The performance guarantee is asked of 西日本建設業保証, the advance is 東日本's.
     rider = draft(

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from esurety.notifications import services as outbox_services
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import UNKNOWN_FAILURE, delivery_failure_reason, outbox_deliver_due
+from esurety.notifications.services import UNKNOWN_FAILURE, delivery_failure_reason
 from tests.factories import World, make_guarantee
 from tests.office.operations import client_for
+from tests.queue import deliver_mail
 from tests.smtp import HOST, free_port
 
 TECHNICAL = ("Error", "Errno", "Exception", "Traceback", "NoneType", "smtplib", "refused", "SMTP")
@@ -100,7 +101,7 @@ def _silent_server(peer: dict[str, Any]) -> None:
 def _deliver_once_and_read(world: World, caplog: pytest.LogCaptureFixture) -> tuple[OutboxMessage, str]:
     g = make_guarantee(world)
     with caplog.at_level(logging.WARNING, logger="esurety.notifications.services"):
-        assert outbox_deliver_due(now=timezone.now()) == 0
+        assert deliver_mail(now=timezone.now()) == 0
     message = OutboxMessage.objects.get()
     assert message.status == OutboxStatus.PENDING and message.attempts == 1
     page = client_for(world.clerk).get("/office/outbox/").content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,9 +14,10 @@ from esurety.core.kinds import DeliveryMethod
 from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import MAX_ATTEMPTS, outbox_deliver_due
+from esurety.notifications.services import MAX_ATTEMPTS
 from esurety.parties.models import Role
 from tests.factories import World, make_guarantee, make_user
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer
 
 NOTICE = "電子証書・認証キー登録のお知らせ"
@@ -23,7 +25,7 @@ NOTICE = "電子証書・認証キー登録のお知らせ"
 
 def issue(world: World) -> tuple[Guarantee, str]:
     g = make_guarantee(world)
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None
     return g, key
 
@@ -51,7 +53,7 @@ def test_notice_reaches_every_active_contractor_user(world: World, smtp_server: 
     no_mail.save()
     g, key = issue(world)
 
-    assert outbox_deliver_due(now=timezone.now()) == 2
+    assert deliver_mail(now=timezone.now()) == 2
     # One message per user, so colleagues' addresses are not disclosed to each other;
     # only alice and bob: not the inactive user, not charlie of another company, not staff.
     assert sorted(tuple(m.rcpt_tos) for m in smtp_server.messages) == [("alice@example.com",), ("bob@example.com",)]
@@ -74,14 +76,14 @@ def test_notice_reaches_every_active_contractor_user(world: World, smtp_server: 
         assert message.attempts == 1
         assert message.sent_at is not None
     # Nothing left to send.
-    assert outbox_deliver_due(now=timezone.now()) == 0
+    assert deliver_mail(now=timezone.now()) == 0
     assert len(smtp_server.messages) == 2
 
 
 def test_paper_delivery_sends_no_notice(world: World, smtp_server: SmtpServer) -> None:
     make_guarantee(world, delivery_method=DeliveryMethod.PAPER)
     assert not OutboxMessage.objects.exists()
-    assert outbox_deliver_due(now=timezone.now()) == 0
+    assert deliver_mail(now=timezone.now()) == 0
     assert smtp_server.messages == []
 
 
@@ -89,7 +91,7 @@ def test_smtp_down_then_delivered_exactly_once(world: World, smtp_server_down: S
     g, _ = issue(world)
     t0 = timezone.now()
 
-    assert outbox_deliver_due(now=t0) == 0
+    assert deliver_mail(now=t0) == 0
     message = OutboxMessage.objects.get()
     assert message.status == OutboxStatus.PENDING
     assert message.attempts == 1
@@ -98,13 +100,13 @@ def test_smtp_down_then_delivered_exactly_once(world: World, smtp_server_down: S
 
     # Not due yet: no new attempt even once the server is back.
     smtp_server_down.start()
-    assert outbox_deliver_due(now=t0 + dt.timedelta(seconds=1)) == 0
+    assert deliver_mail(now=t0 + dt.timedelta(seconds=1)) == 0
     assert smtp_server_down.messages == []
     assert OutboxMessage.objects.get().attempts == 1
 
     later = message.next_attempt_at + dt.timedelta(seconds=1)
-    assert outbox_deliver_due(now=later) == 1
-    assert outbox_deliver_due(now=later + dt.timedelta(hours=1)) == 0
+    assert deliver_mail(now=later) == 1
+    assert deliver_mail(now=later + dt.timedelta(hours=1)) == 0
     assert len(smtp_server_down.messages) == 1
     assert g.number in smtp_server_down.messages[0].subject
     message.refresh_from_db()
@@ -116,7 +118,7 @@ def test_backoff_grows_and_gives_up(world: World, smtp_server_down: SmtpServer) 
     at = timezone.now()
     waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert outbox_deliver_due(now=at) == 0
+        assert deliver_mail(now=at) == 0
         message = OutboxMessage.objects.get()
         assert message.attempts == attempt
         if message.status == OutboxStatus.FAILED:
@@ -130,10 +132,12 @@ def test_backoff_grows_and_gives_up(world: World, smtp_server_down: SmtpServer) 
     assert max(waits) == dt.timedelta(hours=1)
     # A message given up on is not retried.
     smtp_server_down.start()
-    assert outbox_deliver_due(now=at + dt.timedelta(days=1)) == 0
+    assert deliver_mail(now=at + dt.timedelta(days=1)) == 0
     assert smtp_server_down.messages == []
 
 
+# The worker runs as in production, outside any transaction (it closes connections left in one).
+@pytest.mark.django_db(transaction=True)
 def test_run_worker_once(world: World, smtp_server: SmtpServer) -> None:
     issue(world)
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -22,8 +22,9 @@ from django.db import connection
 from django.utils import timezone
 
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import message_id, outbox_deliver_due, outbox_enqueue
+from esurety.notifications.services import message_id, outbox_enqueue
 from tests.conftest import postgres_only
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def assert_left_due_and_sent_once_later(smtp: SmtpServer) -> None:
     assert pending.count() >= MESSAGES - 2  # not the whole batch
     assert set(pending.values_list("attempts", flat=True)) == {0}
     smtp.delay = 0
-    assert outbox_deliver_due() == MESSAGES - sent_before
+    assert deliver_mail() == MESSAGES - sent_before
     ids = Counter(str(mail.message["Message-ID"]) for mail in smtp.messages)
     assert sorted(ids) == sorted(message_id(m) for m in OutboxMessage.objects.all())
     assert set(ids.values()) == {1}
@@ -67,6 +68,8 @@ def restore_signals() -> Iterator[None]:
         signal.signal(sig, handler)
 
 
+# The worker runs as in production, outside any transaction (it closes connections left in one).
+@pytest.mark.django_db(transaction=True)
 def test_sigterm_stops_after_the_message_in_flight(db: None, smtp_server: SmtpServer, restore_signals: None) -> None:
     enqueue(MESSAGES)
     smtp_server.delay = DELAY

@@ -21,8 +21,13 @@ from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_record
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees.models import AmendmentType, Guarantee, NumberSeries
-from esurety.guarantees.services import access_key_disclose, access_key_reveal
-from esurety.guarantees.services.lifecycle import access_key_reissue, amendment_request_create, premium_rate_create
+from esurety.guarantees.services import (
+    access_key_plain,
+    access_key_reissue,
+    access_key_reveal,
+    amendment_request_create,
+    premium_rate_create,
+)
 from esurety.parties.models import Branch, Role, User
 from esurety.verification.services import certificate_verify
 from tests.factories import World, make_guarantee, make_user
@@ -42,10 +47,10 @@ def export_rows(user: User, **params: str) -> list[list[str]]:
 def with_history(world: World, g: Guarantee) -> Guarantee:
     """Receipt, key events and a pending amendment: the 'key events' the issue names."""
     now = timezone.now()
-    key = access_key_reveal(guarantee=g)
+    key = access_key_plain(guarantee=g)
     assert key is not None
     certificate_verify(user=world.orderer_user, number=g.number, key=key, client_ip="192.0.2.1", now=now)
-    access_key_disclose(guarantee=g, by=world.contractor_user, now=now, purpose="view")
+    access_key_reveal(guarantee=g, by=world.contractor_user, now=now, purpose="view")
     access_key_reissue(guarantee=g, by=world.clerk, now=now)
     amendment_request_create(
         guarantee=g,

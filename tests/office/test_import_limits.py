@@ -103,11 +103,11 @@ def test_a_long_field_in_any_column_is_named_without_repeating_it(world: World, 
 @pytest.mark.parametrize(
     ("column", "value", "named"),
     [
-        ("工事名", "〇〇道路\x00改良工事", "NUL文字（U+0000）"),
-        ("発注者", "徳島市\u202e者理管業事道水下上", "文字の向きを変える制御文字（U+202E）"),
-        ("預託金融機関", "〇〇銀行\u200b▲▲支店", "幅のない文字（U+200B）"),
-        ("保証契約者", "株式会社\ufeff〇〇建設", "幅のない文字（U+FEFF）"),
-        ("保証金額", "40000000\x00", "NUL文字（U+0000）"),
+        ("工事名", "〇〇道路\x00改良工事", "NUL文字 U+0000"),
+        ("発注者", "徳島市\u202e者理管業事道水下上", "文字の向きを変える制御文字 U+202E"),
+        ("預託金融機関", "〇〇銀行\u200b▲▲支店", "幅のない文字 U+200B"),
+        ("保証契約者", "株式会社\ufeff〇〇建設", "幅のない文字 U+FEFF"),
+        ("保証金額", "40000000\x00", "NUL文字 U+0000"),
     ],
 )
 def test_control_characters_are_refused_with_line_and_column(
@@ -143,14 +143,14 @@ def test_a_header_with_control_characters_is_named_by_position(world: World, adm
     batch = run(admin, content)
     assert batch.status == ImportStatus.REJECTED
     by_column = {column: message for _, column, message in errors_of(batch)}
-    assert by_column["13列目"].startswith("見出し: 使用できない文字（文字の向きを変える制御文字（U+202E））")
+    assert by_column["13列目"].startswith("見出し: 使用できない文字（文字の向きを変える制御文字 U+202E）")
     assert by_column["保証金額"] == "見出し「保証金額」がありません。"
 
 
 def test_a_contractor_id_too_long_for_the_database_is_a_line_error(world: World, admin: User) -> None:
     batch = run(admin, csv_bytes([line(world, 保証契約者ID="9" * 30)]))
     assert batch.status == ImportStatus.REJECTED
-    assert errors_of(batch)[0][:2] == (2, "保証契約者ID")
+    assert errors_of(batch) == [(2, "保証契約者ID", f"保証契約者ID {'9' * 30} は登録されていません。")]
 
 
 def test_a_file_name_with_a_bidi_override_is_refused(world: World, admin: User) -> None:
@@ -159,3 +159,15 @@ def test_a_file_name_with_a_bidi_override_is_refused(world: World, admin: User) 
     with pytest.raises(DomainError, match="ファイル名"):
         import_batch_upload(by=admin, file_name="report\u202evsc.exe", content=csv_bytes([line(world)]), now=NOW)
     assert not ImportBatch.objects.exists()
+
+
+def test_every_problem_of_a_line_is_named_in_one_upload(world: World, admin: User) -> None:
+    """An unreadable cell does not hide the line's other problems (nor invent a missing value)."""
+    batch = run(
+        admin, csv_bytes([line(world, 工事名="〇〇\x00工事", 契約締結日="1800-01-01", 預託金融機関="〇〇\u200b銀行")])
+    )
+    assert sorted(errors_of(batch)) == [
+        (2, "契約締結日", f"契約締結日は{RANGE}"),
+        (2, "工事名", "使用できない文字（NUL文字 U+0000）が含まれています。削除してから入力してください。"),
+        (2, "預託金融機関", "使用できない文字（幅のない文字 U+200B）が含まれています。削除してから入力してください。"),
+    ]

@@ -93,8 +93,8 @@ def test_good_file_imports_guarantee_certificate_key_audit_and_one_mail(world: W
         assert entry.surety_id_scope == world.surety.pk
     # A key for each electronic guarantee only; the contractor can read it.
     assert AccessKey.objects.filter(guarantee__in=imported).count() == 3
-    assert services.access_key_reveal(guarantee=allocated) is not None
-    assert services.access_key_reveal(guarantee=imported.get(work_name="書面の工事")) is None
+    assert services.access_key_plain(guarantee=allocated) is not None
+    assert services.access_key_plain(guarantee=imported.get(work_name="書面の工事")) is None
     # One summary mail per contractor user, listing the three electronic numbers.
     mail = OutboxMessage.objects.get(template="guarantees_imported")
     assert mail.to == ["alice@example.com"]
@@ -251,6 +251,8 @@ def test_clerks_cannot_import(world: World) -> None:
 # -- worker and command -------------------------------------------------------------------------
 
 
+# The worker runs as in production, outside any transaction (it closes connections left in one).
+@pytest.mark.django_db(transaction=True)
 def test_worker_processes_pending_batches(world: World, admin) -> None:
     batch = import_batch_upload(by=admin, file_name="big.csv", content=csv_bytes([line(world)]), now=NOW)
     assert batch.status == ImportStatus.VALIDATING

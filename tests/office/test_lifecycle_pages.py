@@ -401,7 +401,7 @@ def test_cancel_and_reissue_pages(world: World) -> None:
     response = approver.post(f"/office/guarantees/{g.number}/cancel/", {"reason": ""})
     assert response.status_code == 400 and "理由を入力してください。" in text(response)
 
-    old_key = services.access_key_reveal(guarantee=g)
+    old_key = services.access_key_plain(guarantee=g)
     confirm = text(clerk.get(f"/office/guarantees/{g.number}/reissue-key/"))
     assert "今の認証キーは 直ちに使用できなくなります" in confirm
     response = clerk.post(f"/office/guarantees/{g.number}/reissue-key/", follow=True)

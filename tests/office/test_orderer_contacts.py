@@ -15,11 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
+from esurety.core.errors import NotPermitted
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import ImportStatus
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Orderer, OrdererDepartment, Role, User
-from esurety.parties.services import DepartmentInput, NotPermitted, OrdererInput, orderer_update
+from esurety.parties.services import DepartmentInput, OrdererInput, orderer_update
 from esurety.verification.selectors import notice_department_for
 from tests.factories import World, make_guarantee, make_surety, make_user
 from tests.office.operations import csv_bytes, line

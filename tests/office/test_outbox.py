@@ -9,17 +9,18 @@ from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.notifications.services import MAX_ATTEMPTS, outbox_deliver_due, outbox_enqueue
+from esurety.notifications.services import MAX_ATTEMPTS, outbox_enqueue
 from esurety.parties.models import Role
 from tests.factories import World, make_contractor, make_guarantee, make_orderer, make_user
 from tests.office.operations import client_for, other_surety_staff
+from tests.queue import deliver_mail
 from tests.smtp import SmtpServer, smtp_server_down  # noqa: F401 - fixture
 
 
 def _fail_for_good(at: dt.datetime) -> dt.datetime:
     """Run delivery until every due message has used all its attempts; returns the time reached."""
     for _ in range(MAX_ATTEMPTS):
-        outbox_deliver_due(now=at)
+        deliver_mail(now=at)
         at += dt.timedelta(hours=2)
     return at
 
@@ -80,7 +81,7 @@ def test_list_shows_own_guarantee_mails_only(world: World) -> None:
 def test_filter_by_state(world: World, smtp_server_down: SmtpServer) -> None:  # noqa: F811
     sent_g = make_guarantee(world, work_name="送信済みの工事")
     smtp_server_down.start()
-    outbox_deliver_due(now=timezone.now())
+    deliver_mail(now=timezone.now())
     smtp_server_down.stop()
     waiting_g = make_guarantee(world, work_name="待ちの工事")
     client = client_for(world.clerk)
@@ -111,7 +112,7 @@ def test_resend_a_failed_message(world: World, smtp_server_down: SmtpServer) -> 
     assert entry.surety_id_scope == world.surety.pk
 
     smtp_server_down.start()
-    assert outbox_deliver_due(now=timezone.now() + dt.timedelta(seconds=1)) == 1
+    assert deliver_mail(now=timezone.now() + dt.timedelta(seconds=1)) == 1
     assert len(smtp_server_down.messages) == 1
     assert g.number in smtp_server_down.messages[0].subject
 

@@ -121,7 +121,7 @@ def test_enrol_with_qr_code_then_every_login_needs_a_code(world: World, caplog: 
     with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
         later = timezone.now()
         client, landing = password_login("clerk")
-        assert landing == "/office/"
+        assert landing == "/office/home/"
         # Nothing of the office (nor the admin) opens before the code.
         for url in ("/office/", "/office/imports/", "/office/audit/", "/admin/"):
             response = client.get(url)

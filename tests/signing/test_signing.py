@@ -25,6 +25,7 @@ from esurety.signing.demo_ca import demo_certificate_ensure
 from esurety.signing.models import DocumentKind, IssuedDocument
 from esurety.signing.services import SIGNATURE_REASON, pdf_sign
 from tests import factories
+from tests.factories import amend_amount
 from tests.signing.tsa import local_tsa
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -96,9 +97,7 @@ def test_signature_dictionary_names_the_surety_and_reason(guarantee: Guarantee) 
 
 
 def test_an_amended_version_records_its_version(world: factories.World, guarantee: Guarantee) -> None:
-    from esurety.guarantees import services
-
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=guarantee,
         guaranteed_amount=30_000_000,
         contract_price=guarantee.contract_price,

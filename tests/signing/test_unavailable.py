@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from esurety.guarantees.services import access_key_reveal
+from esurety.guarantees.services import access_key_plain
 from esurety.signing.models import IssuedDocument
 from esurety.verification.models import ViewKind, ViewRecord
 from tests.api.conftest import Api, Tokens, assert_error, tokens
@@ -38,7 +38,7 @@ def test_the_contractor_gets_a_clear_503_and_nothing_is_registered(world: World,
 
 def test_the_api_answers_json_503(world: World, tokens: Tokens, no_keys: Path) -> None:
     g = make_guarantee(world)
-    key = access_key_reveal(guarantee=g)
+    key = access_key_plain(guarantee=g)
     assert key is not None
     verify(world.orderer_user, g)
     api = Api(tokens.orderer)

@@ -20,13 +20,22 @@ from esurety.parties.models import Role, User
 from esurety.verification import services
 from esurety.verification.models import Receipt, ViewKind, ViewRecord
 from tests.contractor.portal import pdf_text, visible_text
-from tests.factories import PASSWORD, World, make_contractor, make_guarantee, make_orderer, make_user
+from tests.factories import (
+    PASSWORD,
+    World,
+    amend_amount,
+    change_period,
+    make_contractor,
+    make_guarantee,
+    make_orderer,
+    make_user,
+)
 
 REFUSED = "保証契約番号または認証キーが正しくありません"
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 
@@ -199,7 +208,7 @@ def test_amended_certificate_is_marked_and_history_readable(world: World, issued
     g, key = issued
     client = login(world.orderer_user)
     client.post("/verify/", {"number": g.number, "key": key})
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,
@@ -227,7 +236,7 @@ def test_period_change_is_shown_without_a_new_version(world: World, issued: tupl
     g, key = issued
     client = login(world.orderer_user)
     client.post("/verify/", {"number": g.number, "key": key})
-    gservices.guarantee_change_period(
+    change_period(
         guarantee=g,
         by=world.clerk,
         completion_date=dt.date(2027, 6, 30),
@@ -325,7 +334,7 @@ def test_every_url_is_404_to_those_who_did_not_receive_it(world: World, issued: 
 
 def test_login_page_leads_orderers_here(world: World) -> None:
     response = Client().post("/login/", {"username": world.orderer_user.username, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/verify/"
+    assert response.status_code == 302 and response["Location"] == "/verify/home/"
 
 
 def test_orderer_sees_its_adoption_and_departments(world: World) -> None:

@@ -28,7 +28,7 @@ LOCKED = "一時的に受付を停止しています"
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

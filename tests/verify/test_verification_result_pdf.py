@@ -19,7 +19,7 @@ from esurety.signing.models import DocumentKind, IssuedDocument
 from esurety.signing.validation import pdf_signature_check
 from esurety.verification.models import ViewRecord
 from esurety.verification.result_pdf import certificate_content_digest
-from tests.factories import World, make_guarantee, make_orderer, make_user
+from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 
 
 def login(user: User) -> Client:
@@ -36,7 +36,7 @@ def text_of(data: bytes) -> str:
 @pytest.fixture
 def verified(world: World) -> tuple[Guarantee, Client]:
     g = make_guarantee(world)
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     world.orderer_user.display_name = "照合 花子"
     world.orderer_user.save(update_fields=["display_name"])
@@ -96,7 +96,7 @@ def test_receipt_records_the_verification_and_is_signed_by_the_surety(
 
 def test_receipt_of_a_superseded_version_says_so(world: World, verified: tuple[Guarantee, Client]) -> None:
     g, client = verified
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,
@@ -113,7 +113,7 @@ def test_receipt_of_a_superseded_version_says_so(world: World, verified: tuple[G
 
 def test_versions_have_distinct_stable_digests(world: World, verified: tuple[Guarantee, Client]) -> None:
     g, _ = verified
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=110_000_000,

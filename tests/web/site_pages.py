@@ -16,6 +16,7 @@ from django.utils import timezone
 from esurety.accounts import services as accounts
 from esurety.accounts import totp
 from esurety.core.kinds import DeliveryMethod
+from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType
@@ -23,9 +24,17 @@ from esurety.integrations.services import api_token_create
 from esurety.parties.models import Role, User
 from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
-from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
-from tests.factories import World, application_input, make_guarantee, make_user, submit_application
+from tests.factories import (
+    World,
+    amend_amount,
+    application_input,
+    change_period,
+    make_guarantee,
+    make_user,
+    submit_application,
+)
 from tests.office.lifecycle import make_office, receive
 from tests.office.operations import csv_bytes, line
 
@@ -66,12 +75,21 @@ def build_site(world: World) -> Site:
     User.objects.filter(pk=world.orderer_user.pk).update(display_name="契約 次郎")
 
     # Webhooks and API tokens first, so events of the changes below are delivered to them.
-    events = list(WebhookEvent.values)
     webhook_endpoint_create(
-        owner=world.surety, by=office.admin, url="http://127.0.0.1:9/hook", events=events, name="基幹", now=now
+        owner=world.surety,
+        by=office.admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(world.surety)),
+        name="基幹",
+        now=now,
     )
     webhook_endpoint_create(
-        owner=world.orderer, by=orderer_admin, url="http://127.0.0.1:9/hook", events=events, name="電子契約", now=now
+        owner=world.orderer,
+        by=orderer_admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(world.orderer)),
+        name="電子契約",
+        now=now,
     )
     api_token_create(by=None, name="電子契約システム", orderer=world.orderer, now=now)
     api_token_create(by=None, name="基幹システム", surety=world.surety, role=Role.APPROVER, now=now)
@@ -80,7 +98,7 @@ def build_site(world: World) -> Site:
     amended = make_guarantee(world)
     verification.notice_dispatch_send(guarantee=amended, by=world.contractor_user, now=now)
     receive(world, amended, at=now)
-    services.guarantee_amend_amount(
+    amend_amount(
         guarantee=amended,
         by=world.clerk,
         contract_price=110_000_000,
@@ -89,7 +107,7 @@ def build_site(world: World) -> Site:
         reason="設計変更による請負金額の増額",
         now=now,
     )
-    services.guarantee_change_period(
+    change_period(
         guarantee=amended,
         by=world.clerk,
         completion_date=dt.date(2027, 6, 30),
@@ -181,6 +199,9 @@ def build_site(world: World) -> Site:
     secret = totp.totp_enrol_start(user=totp_user, now=now)
     totp.totp_enrol_confirm(user=totp_user, code=totp.totp(secret, now), now=now)
 
+    # The home pages draw their charts from the precomputed monthly figures.
+    dashboard_figures_refresh(now=now)
+
     n, p, c = amended.number, pending.number, cancelled.number
     contractor = [
         "/contractor/",
@@ -207,6 +228,7 @@ def build_site(world: World) -> Site:
     ]
     orderer = [
         "/verify/",
+        "/verify/home/",
         "/verify/received/",
         "/verify/received/?page=2",
         "/verify/received/?status=変更あり",
@@ -223,6 +245,7 @@ def build_site(world: World) -> Site:
     ]
     clerk = [
         "/office/",
+        "/office/home/",
         "/office/?page=2",
         f"/office/applications/{submitted.pk}/",
         f"/office/applications/{reviewed.pk}/",

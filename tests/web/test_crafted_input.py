@@ -278,7 +278,7 @@ def test_control_characters_in_an_office_form_are_refused(world: World) -> None:
     response = client_for(staff).post(
         "/office/orderers/new/", {"name": "徳島\u200b市", "dept-TOTAL_FORMS": "0", "dept-INITIAL_FORMS": "0"}
     )
-    assert "幅のない文字（U+200B）" in text_of(response)
+    assert "幅のない文字 U+200B" in text_of(response)
     assert not Orderer.objects.filter(name__startswith="徳島").exclude(pk=world.orderer.pk).exists()
 
 
@@ -302,3 +302,25 @@ def test_an_orderer_search_longer_than_any_name_finds_nothing_instead_of_failing
         response = client.get("/office/orderers/", {"q": query})
         assert response.status_code == 200
         assert world.orderer.name not in text_of(response).split("発注者名・機関名", 1)[1]
+
+
+@pytest.mark.parametrize("segment", ["%00", "2070000001%00", "%E2%80%AE2070000001", "9" * 300])
+def test_a_crafted_number_in_the_address_is_a_404_on_every_portal(world: World, segment: str) -> None:
+    """PostgreSQL refused a NUL in the lookup with an error: a malformed number is never looked up."""
+    g = make_guarantee(world)
+    receive(world, g)
+    staff = make_user("path-admin", surety=world.surety, role=Role.SURETY_ADMIN)
+    for user, url in (
+        (world.contractor_user, f"/contractor/guarantees/{segment}/"),
+        (world.contractor_user, f"/contractor/guarantees/{segment}/key/"),
+        (world.contractor_user, f"/contractor/statements/{segment}.pdf"),
+        (world.orderer_user, f"/verify/certificates/{segment}/"),
+        (staff, f"/office/guarantees/{segment}/"),
+        (staff, f"/office/statements/{segment}.pdf"),
+    ):
+        assert client_for(user).get(url).status_code == 404, url
+    # Full-width digits are still the same number.
+    assert client_for(world.orderer_user).get(f"/verify/certificates/{g.number.translate(ZENKAKU)}/").status_code == 200
+
+
+ZENKAKU = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -10,7 +10,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role, User
 from esurety.verification import services as verification
 from esurety.webhooks import services
-from esurety.webhooks.models import WebhookEvent
+from esurety.webhooks.models import events_for_owner
 from tests.factories import World, make_user
 from tests.webhooks.receiver import receiver
 
@@ -35,12 +35,12 @@ def subscribe(user: User, url: str, events: list[str] | None = None) -> services
     owner = user.orderer or user.surety
     assert owner is not None
     return services.webhook_endpoint_create(
-        owner=owner, by=user, url=url, events=events or list(WebhookEvent.values), now=timezone.now()
+        owner=owner, by=user, url=url, events=events or list(events_for_owner(owner)), now=timezone.now()
     )
 
 
 def key_of(g: Guarantee) -> str:
-    key = gservices.access_key_reveal(guarantee=g)
+    key = gservices.access_key_plain(guarantee=g)
     assert key is not None
     return key
 

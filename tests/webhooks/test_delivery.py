@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
 from esurety.parties.models import Role
-from esurety.webhooks.delivery import MAX_ATTEMPTS, webhook_deliver_due
+from esurety.webhooks.delivery import MAX_ATTEMPTS
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.conftest import postgres_only
 from tests.factories import World, make_guarantee, make_user, make_world
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe, verify
 from tests.webhooks.receiver import Receiver, free_port
 
@@ -39,20 +40,20 @@ def test_a_500_is_retried_after_the_backoff_and_delivered_exactly_once(
     receiver.answers.append(500)
     with time_machine.travel(T0, tick=False):
         make_guarantee(world)
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 0
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.PENDING, 1, 500)
     assert delivery.last_error.startswith("HTTP 500")
     assert delivery.next_attempt_at == T0 + dt.timedelta(minutes=1)
 
     with time_machine.travel(T0 + dt.timedelta(seconds=50), tick=False):
-        assert webhook_deliver_due() == 0  # still inside the backoff
+        assert deliver_webhooks() == 0  # still inside the backoff
     assert len(receiver.requests) == 1
 
     with time_machine.travel(T0 + dt.timedelta(seconds=61), tick=False):
-        assert webhook_deliver_due() == 1
+        assert deliver_webhooks() == 1
     with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 0
     first, second = receiver.requests
     # The same delivery, body and event id; a fresh timestamp and signature per attempt.
     assert first.headers["X-Esurety-Delivery"] == second.headers["X-Esurety-Delivery"]
@@ -79,7 +80,7 @@ def test_unreachable_endpoint_gives_up_after_a_day_shows_in_the_log_and_can_be_r
     at = timezone.now()
     waits = []
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert webhook_deliver_due(now=at) == 0
+        assert deliver_webhooks(now=at) == 0
         delivery = WebhookDelivery.objects.get()
         assert delivery.attempts == attempt
         assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
@@ -91,7 +92,7 @@ def test_unreachable_endpoint_gives_up_after_a_day_shows_in_the_log_and_can_be_r
     assert delivery.status == DeliveryStatus.FAILED
     assert [w.total_seconds() / 60 for w in waits] == [1, 4, 16, 64, 256, 480, 480]
     assert dt.timedelta(hours=20) < sum(waits, dt.timedelta()) < dt.timedelta(hours=26)
-    assert webhook_deliver_due(now=at + dt.timedelta(days=7)) == 0  # given up: no more attempts
+    assert deliver_webhooks(now=at + dt.timedelta(days=7)) == 0  # given up: no more attempts
 
     client = login(admins.orderer)
     page = client.get("/verify/webhooks/?status=FAILED").content.decode()
@@ -108,8 +109,8 @@ def test_unreachable_endpoint_gives_up_after_a_day_shows_in_the_log_and_can_be_r
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
         entry = AuditEntry.objects.get(action="webhook.resend")
         assert entry.actor == admins.orderer and entry.after is not None and entry.after["event"] == "viewed"
-        assert webhook_deliver_due() == 1
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 1
+        assert deliver_webhooks() == 0
         (r,) = receiver.requests
         assert r.signed_by(endpoint.secret) and r.json["data"]["number"] == g.number
     finally:
@@ -128,7 +129,7 @@ def test_a_redirect_is_not_followed(world: World, admins: Admins, receiver: Rece
         receiver.redirect_to = elsewhere.url
         receiver.answers.append(302)
         make_guarantee(world)
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 0
         assert elsewhere.requests == []
     finally:
         elsewhere.stop()
@@ -142,12 +143,14 @@ def test_a_host_that_turned_local_is_not_contacted(world: World, admins: Admins,
     make_guarantee(world)
     # In production (no local receivers allowed) the name resolves to this machine: refused before connecting.
     with override_settings(WEBHOOK_ALLOW_LOCAL=False):
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 0
     assert receiver.requests == []
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and "ローカルネットワーク" in delivery.last_error
 
 
+# The worker runs as in production, outside any transaction (it closes connections left in one).
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_command_delivers_webhooks(world: World, admins: Admins, receiver: Receiver) -> None:
     subscribe(admins.surety, receiver.url, events=["issued"])
     g = make_guarantee(world)
@@ -172,7 +175,7 @@ def test_two_workers_never_deliver_the_same_row() -> None:
 
         def work() -> None:
             try:
-                counts.append(webhook_deliver_due())
+                counts.append(deliver_webhooks())
             finally:
                 connection.close()
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
-from esurety.guarantees.services import issuance, lifecycle
+from esurety.guarantees.services import amendments, cancellation, issuance
 from esurety.parties.models import Role
-from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
 from esurety.webhooks.services import webhook_endpoint_deactivate
-from tests.factories import World, make_guarantee, make_orderer, make_surety, make_user
+from tests.factories import World, amend_amount, change_period, make_guarantee, make_orderer, make_surety, make_user
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, key_of, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
@@ -42,7 +42,7 @@ def test_issued_reaches_the_surety_signed_and_without_the_key(world: World, admi
     g = make_guarantee(world)
     assert receiver.requests == []  # nothing is sent inside the transaction
     # The orderer has not been handed number + key yet: it is not told of the guarantee.
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     (r,) = receiver.requests
     assert r.path.endswith("?who=surety")
     assert r.signed_by(for_surety.secret) and not r.signed_by(for_orderer.secret)
@@ -59,7 +59,7 @@ def test_issued_reaches_the_surety_signed_and_without_the_key(world: World, admi
 
     # The first verification is one event for both, each delivery signed with its endpoint's secret.
     verify(world.orderer_user, g)
-    assert webhook_deliver_due() == 2
+    assert deliver_webhooks() == 2
     viewed = receiver.requests[1:]
     by_path = {r.path.rsplit("=", 1)[1]: r for r in viewed}
     assert set(by_path) == {"orderer", "surety"}
@@ -74,7 +74,7 @@ def test_issued_reaches_the_surety_signed_and_without_the_key(world: World, admi
     assert list(rows) == [(DeliveryStatus.DELIVERED, 200)] * 3
 
     # Delivered means done: a later run sends nothing again.
-    assert webhook_deliver_due(now=timezone.now() + dt.timedelta(days=1)) == 0
+    assert deliver_webhooks(now=timezone.now() + dt.timedelta(days=1)) == 0
     assert len(receiver.requests) == 3
 
 
@@ -84,7 +84,7 @@ def test_amount_and_period_changes_are_amended_events_with_what_changed(
     g = make_guarantee(world)
     endpoint = subscribe(admins.surety, receiver.url, events=["amended"])
     now = timezone.now()
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,
@@ -93,7 +93,7 @@ def test_amount_and_period_changes_are_amended_events_with_what_changed(
         reason="設計変更",
         now=now,
     )
-    gservices.guarantee_change_period(
+    change_period(
         guarantee=g,
         by=world.clerk,
         completion_date=dt.date(2027, 6, 30),
@@ -101,7 +101,7 @@ def test_amount_and_period_changes_are_amended_events_with_what_changed(
         reason="工期延長",
         now=now,
     )
-    assert webhook_deliver_due() == 2
+    assert deliver_webhooks() == 2
     amount, period = (r.json["data"] for r in receiver.requests)
     assert all(r.event == "amended" and r.signed_by(endpoint.secret) for r in receiver.requests)
     # An amount change issues the (変更) version 2; a 工期 change moves the period and issues none.
@@ -118,7 +118,7 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
     g = make_guarantee(world)
     subscribe(admins.surety, receiver.url, events=["amended"])
     now = timezone.now()
-    request = lifecycle.amendment_request_create(
+    request = amendments.amendment_request_create(
         guarantee=g,
         by=world.clerk,
         amendment_type="PERIOD",
@@ -128,8 +128,8 @@ def test_an_approved_change_request_is_one_amended_event(world: World, admins: A
         now=now,
     )
     assert WebhookDelivery.objects.count() == 0  # entered, not yet approved: nothing changed
-    lifecycle.amendment_request_approve(request=request, by=world.approver, now=now)
-    assert webhook_deliver_due() == 1
+    amendments.amendment_request_approve(request=request, by=world.approver, now=now)
+    assert deliver_webhooks() == 1
     assert receiver.requests[0].json["data"]["period_end"] == "2027-09-30"
 
 
@@ -137,7 +137,7 @@ def test_cancelled(world: World, admins: Admins, receiver: Receiver) -> None:
     g = make_guarantee(world)
     endpoint = subscribe(admins.surety, receiver.url, events=["cancelled"])
     gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     (r,) = receiver.requests
     assert r.event == "cancelled" and r.signed_by(endpoint.secret)
     data = r.json["data"]
@@ -151,7 +151,7 @@ def test_viewed_on_the_first_verification_only(world: World, admins: Admins, rec
     for_surety = subscribe(admins.surety, receiver.url, events=["viewed"])
     verify(world.orderer_user, g)
     verify(world.orderer_user, g)  # a colleague checks again: not a first view
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     (r,) = receiver.requests
     assert r.event == "viewed" and r.signed_by(for_surety.secret)
     assert r.json["data"]["number"] == g.number
@@ -172,7 +172,7 @@ def test_only_subscribed_events_and_only_the_parties_of_the_guarantee(
     verify(world.orderer_user, g)
     assert WebhookDelivery.objects.count() == 0  # issued and viewed: not subscribed; others: not theirs
     gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     assert [r.path for r in receiver.requests] == ["/hooks/esurety?who=orderer"]
 
 
@@ -181,7 +181,7 @@ def test_a_deactivated_endpoint_gets_nothing_more(world: World, admins: Admins, 
     g = make_guarantee(world)  # queued while active
     webhook_endpoint_deactivate(endpoint=created.endpoint, by=admins.surety, now=timezone.now())
     gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
-    assert webhook_deliver_due() == 0
+    assert deliver_webhooks() == 0
     assert receiver.requests == []
     (d,) = WebhookDelivery.objects.all()
     assert (d.event_type, d.status) == ("issued", DeliveryStatus.FAILED)
@@ -203,7 +203,7 @@ def test_rolled_back_conclusion_leaves_no_delivery(
         make_guarantee(world)
     assert not Guarantee.objects.exists()
     assert not WebhookDelivery.objects.exists()
-    assert webhook_deliver_due() == 0
+    assert deliver_webhooks() == 0
     assert receiver.requests == []
 
 
@@ -216,7 +216,7 @@ def test_rolled_back_cancellation_leaves_no_delivery(
     def notify_fails(**kwargs: object) -> int:
         raise RuntimeError("mail server misconfigured")
 
-    monkeypatch.setattr(lifecycle, "_notify_parties", notify_fails)
+    monkeypatch.setattr(cancellation, "notify_parties", notify_fails)
     with pytest.raises(RuntimeError):
         gservices.guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
     g.refresh_from_db()

@@ -12,10 +12,10 @@ from django.utils import timezone
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import Guarantee, ImportBatch, ImportStatus
 from esurety.parties.models import Role, User
-from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import World, make_guarantee, make_surety, make_user
 from tests.office.operations import csv_bytes, line
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -60,7 +60,7 @@ def test_each_imported_guarantee_is_one_issued_event_for_the_surety(
     assert sorted(d.guarantee.number for d in rows) == sorted(imported)
     assert {(d.event_type, d.created_at) for d in rows} == {("issued", NOW)}
 
-    assert webhook_deliver_due() == 3
+    assert deliver_webhooks() == 3
     assert len({r.json["id"] for r in receiver.requests}) == 3
     for r in receiver.requests:
         assert r.event == "issued" and r.signed_by(for_surety.secret)
@@ -80,7 +80,7 @@ def test_each_imported_guarantee_is_one_issued_event_for_the_surety(
 
     # The same payload as a guarantee concluded one at a time.
     make_guarantee(world)
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     single = receiver.requests[-1].json
     assert set(single) == set(receiver.requests[0].json)
     assert set(single["data"]) == set(receiver.requests[0].json["data"])

@@ -13,9 +13,9 @@ from esurety.audit.models import AuditEntry
 from esurety.guarantees.services import guarantee_cancel
 from esurety.parties.models import Role, User
 from esurety.webhooks import signing
-from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.factories import World, make_guarantee, make_orderer, make_surety, make_user
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
@@ -69,7 +69,7 @@ def test_an_administrator_registers_a_url_and_sees_the_secret_once(
     g = make_guarantee(world)
     verify(world.orderer_user, g)
     guarantee_cancel(guarantee=g, by=world.approver, reason="契約解除", now=timezone.now())
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
     assert receiver.requests[0].signed_by(secret)
     log = client.get(base).content.decode()
     assert "送信済" in log and "電子契約システム" in log

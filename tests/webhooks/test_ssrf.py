@@ -11,10 +11,10 @@ from django.test import override_settings
 
 from esurety.core.errors import DomainError
 from esurety.webhooks import signing
-from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from esurety.webhooks.targets import target_check
 from tests.factories import World, make_guarantee
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -37,7 +37,7 @@ def test_a_name_that_rebinds_to_this_machine_after_the_check_is_not_contacted(
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     with override_settings(WEBHOOK_ALLOW_LOCAL=False):
-        assert webhook_deliver_due() == 0
+        assert deliver_webhooks() == 0
     assert answers[0] == "8.8.8.8" and "127.0.0.1" in answers
     assert receiver.requests == []
     delivery = WebhookDelivery.objects.get()
@@ -72,7 +72,7 @@ def test_an_endpoint_whose_secret_no_longer_opens_is_given_up_and_does_not_block
     subscribe(admins.surety, receiver.url + "-new", events=["issued"])
     make_guarantee(world)
 
-    assert webhook_deliver_due() == 1
+    assert deliver_webhooks() == 1
 
     assert [r.path for r in receiver.requests] == ["/hooks/esurety-new"]
     given_up = WebhookDelivery.objects.filter(endpoint=broken)

@@ -15,15 +15,15 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role
 from esurety.verification.models import Receipt
 from esurety.verification.services import VerificationRefused
-from esurety.webhooks.delivery import webhook_deliver_due
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import World, make_guarantee, make_orderer, make_user
+from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
+from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
 
 def amend_and_cancel(world: World, g: Guarantee) -> None:
-    gservices.guarantee_amend_amount(
+    amend_amount(
         guarantee=g,
         by=world.clerk,
         contract_price=120_000_000,
@@ -56,7 +56,7 @@ def test_after_verifying_the_orderer_is_told_viewed_then_amended_and_cancelled(
     assert WebhookDelivery.objects.count() == 0
     verify(world.orderer_user, g)
     amend_and_cancel(world, g)
-    assert webhook_deliver_due() == 3
+    assert deliver_webhooks() == 3
     assert [r.event for r in receiver.requests] == ["viewed", "amended", "cancelled"]
     assert all(r.signed_by(for_orderer.secret) for r in receiver.requests)
     viewed, amended, cancelled = (r.json["data"] for r in receiver.requests)

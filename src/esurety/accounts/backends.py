@@ -13,5 +13,9 @@ class OrganisationModelBackend(ModelBackend):
     """Every page prints the user's organisation in its header: fetch it with the user, in one query."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("surety", "contractor", "orderer", "branch").filter(pk=user_id).first()
+        user = (
+            User.objects.select_related("surety", "contractor", "orderer", "branch", "deposit_bank", "bank_branch")
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -226,7 +226,8 @@ class SignupForm(forms.Form):
             if name != "surety":
                 # Say which field is missing, not just "required".
                 field.error_messages["required"] = f"{field.label}を入力してください。"
-                field.validators.append(TextValidator())
+                # The address box (a textarea) may hold line breaks; clean_address joins them.
+                field.validators.append(TextValidator(multiline=isinstance(field.widget, forms.Textarea)))
 
     def clean_postal_code(self) -> str:
         value = _normalize_text(self.cleaned_data["postal_code"]).replace("ー", "-").replace("−", "-")

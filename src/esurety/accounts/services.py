@@ -24,10 +24,10 @@ from django.utils.http import urlsafe_base64_encode
 from esurety.accounts.models import UsageApplication, UsageApplicationStatus
 from esurety.accounts.selectors import orderer_has_admin
 from esurety.audit.services import audit_record
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.guarantees.services.authority import NotPermitted, require_staff
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.permissions import can_invite_orderer_users, can_manage_members, require_staff
 
 CUSTOMER_ID_DIGITS = 8
 
@@ -294,15 +294,6 @@ def usage_application_reject(
 # company users (contractor or orderer organisations)
 
 
-def can_manage_members(user: User) -> bool:
-    """企業・団体の管理者 of a contractor or orderer (surety staff are managed in the back office)."""
-    return (
-        user.is_active
-        and user.role == Role.ORG_ADMIN
-        and (user.contractor_id is not None or user.orderer_id is not None)
-    )
-
-
 def same_organisation(a: User, b: User) -> bool:
     if a.contractor_id is not None:
         return a.contractor_id == b.contractor_id
@@ -391,8 +382,6 @@ def member_remove(*, by: User, user: User, now: dt.datetime) -> User:
 # ---------------------------------------------------------------------------
 # orderer users invited by the surety's staff
 
-ORDERER_INVITER_ROLES = frozenset({Role.SURETY_ADMIN, Role.BRANCH_MANAGER})
-
 
 @transaction.atomic
 def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name: str, now: dt.datetime) -> User:
@@ -401,7 +390,7 @@ def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name:
     Only while the orderer has no active administrator: after that, the orderer
     manages its own users (member_invite), and the surety cannot add people to it.
     """
-    if not (by.is_active and by.surety_id is not None and by.role in ORDERER_INVITER_ROLES):
+    if not can_invite_orderer_users(by):
         raise NotPermitted("発注者の利用者の招待は、管理者・支店長のみ行えます。")
     target = Orderer.objects.select_for_update().get(pk=orderer.pk)
     if orderer_has_admin(target):

@@ -30,7 +30,8 @@ from esurety.accounts import ratelimit
 from esurety.accounts.models import StaffTotp
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -120,10 +121,6 @@ def _decrypt(blob: bytes | memoryview, *, user_id: int) -> bytes:
     return _aead().decrypt(data[:12], data[12:], f"user:{user_id}".encode())
 
 
-def is_staff(user: object) -> bool:
-    return isinstance(user, User) and user.surety_id is not None and user.role in STAFF_ROLES
-
-
 def confirmed_device(user: User) -> StaffTotp | None:
     return StaffTotp.objects.filter(user=user, confirmed_at__isnull=False).first()
 
@@ -170,7 +167,7 @@ def _step_of(code: str, secret: bytes, *, after_step: int | None, at: dt.datetim
 @transaction.atomic
 def totp_enrol_start(*, user: User, now: dt.datetime, renew: bool = False) -> bytes:
     """The secret being set up (kept across page reloads so a scanned QR stays valid); a new one if renew."""
-    if not is_staff(user):
+    if not is_active_staff(user):
         raise DomainError("二要素認証は保証会社の職員のみ登録できます。")
     device = StaffTotp.objects.select_for_update().filter(user=user).first()
     if device is None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from esurety.accounts import totp
+from esurety.parties.permissions import is_active_staff
 
 VERIFIED_KEY = "_esurety_staff_totp_ok"
 VERIFY_PATH = "/office/totp/verify/"
@@ -41,7 +42,7 @@ class StaffTotpMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not totp.is_staff(user) or is_verified(request):
+        if not user.is_authenticated or not is_active_staff(user) or is_verified(request):
             return self.get_response(request)
         path = request.path_info
         if path.startswith(ALWAYS_OPEN) or path.startswith(settings.STATIC_URL):

@@ -31,7 +31,6 @@ from esurety.accounts.middleware import mark_active
 from esurety.accounts.selectors import organisation_members
 from esurety.accounts.services import (
     UsageApplicationInput,
-    can_manage_members,
     member_invite,
     member_remove,
     usage_application_submit,
@@ -39,6 +38,7 @@ from esurety.accounts.services import (
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError
 from esurety.parties.models import User
+from esurety.parties.permissions import can_manage_members
 
 # An organisation administrator may invite this many users an hour: enough for
 # setting up a company, too few for using the invitation mail as a spam relay.
@@ -48,6 +48,9 @@ CONTRACTOR_HOME = "/contractor/"
 ORDERER_HOME = "/verify/"
 STAFF_HOME = "/office/"
 ADMIN_HOME = "/admin/"
+# Where each portal's people land: its home page (the prefixes above say whose portal a path is in).
+STAFF_LANDING = "/office/home/"
+ORDERER_LANDING = "/verify/home/"
 
 
 def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -57,11 +60,11 @@ def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
     if user.is_superuser:
         return ADMIN_HOME
     if user.surety_id is not None:
-        return STAFF_HOME
+        return STAFF_LANDING
     if user.contractor_id is not None:
         return CONTRACTOR_HOME
     if user.orderer_id is not None:
-        return ORDERER_HOME
+        return ORDERER_LANDING
     return "/"
 
 

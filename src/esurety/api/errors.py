@@ -16,8 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from esurety.core.errors import DomainError, InvalidStateError, NotFound, RuleViolation
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotFound, NotPermitted, RuleViolation
 from esurety.signing.keys import SigningKeyMissing
 from esurety.verification.services import VerificationLocked, VerificationRefused
 from esurety.web.errors import error_body

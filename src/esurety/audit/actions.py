@@ -54,6 +54,28 @@ ACTION_LABELS: dict[str, str] = {
     "usage_application.approve": "利用申込の承認",
     "usage_application.reject": "利用申込の否決",
     "verify.lockout": "不正アクセス警告（確認の制限）",
+    # The advance money after the certificate (esurety.advances).
+    "advance_account.open": "前払金専用口座の登録",
+    "advance_account.stop": "前払金口座の払出停止",
+    "advance_account.resume": "前払金口座の払出再開",
+    "advance_account.close": "前払金口座の閉鎖",
+    "advance_deposit.record": "前払金口座への入金",
+    "use_statement.create": "前払金使途内訳明細書の作成",
+    "use_statement.update": "前払金使途内訳明細書の修正",
+    "use_statement.submit": "前払金使途内訳明細書の提出",
+    "use_statement.review": "前払金使途内訳明細書の確認",
+    "use_statement.accept": "前払金使途内訳明細書の承認",
+    "use_statement.return": "前払金使途内訳明細書の差戻し",
+    "use_statement.change": "使途変更",
+    "use_statement.supersede": "前払金使途内訳明細書の旧版化（使途変更の承認）",
+    "proof.attach": "支払先の確認書類の添付",
+    "proof.remove": "支払先の確認書類の削除",
+    "payee.create": "支払先の登録",
+    "payee.update": "支払先の変更",
+    "payee.remove": "支払先の削除",
+    "withdrawal.request": "払出依頼",
+    "withdrawal.pay": "払出（払出報告）",
+    "withdrawal.return": "払出依頼の差戻し",
 }
 
 

@@ -53,9 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # ninja's own static files serve the API documentation (no CDN).
     "ninja",
+    # The job queue (django-tasks, the backport of Django 6's django.tasks) and its database
+    # backend: delivery, imports and periodic work run as tasks in `manage.py run_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "esurety.core",
     "esurety.parties",
     "esurety.guarantees",
+    "esurety.advances",
     "esurety.notifications",
     "esurety.webhooks",
     "esurety.audit",
@@ -64,6 +69,7 @@ INSTALLED_APPS = [
     "esurety.accounts",
     "esurety.contractor",
     "esurety.verification",
+    "esurety.dashboards",
     "esurety.verify",
     "esurety.integrations",
     "esurety.api",
@@ -72,6 +78,19 @@ INSTALLED_APPS = [
     "esurety.web",
     "esurety.demo",
 ]
+
+# Tasks are rows in the main database (SQLite for the demo, PostgreSQL in production): a task
+# enqueued on commit exists iff the change committed, and several workers share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Work the worker schedules itself ({task: seconds between runs}; see core/tasks.py): the
+# sweepers give a task to any due row left without one, so nothing is ever stranded.
+ESURETY_PERIODIC_TASKS = {
+    "esurety.notifications.tasks.outbox_sweep": 60,
+    "esurety.webhooks.tasks.webhook_sweep": 60,
+    "esurety.guarantees.tasks.imports_sweep": 60,
+    "esurety.guarantees.tasks.guarantees_expire": 3600,
+    "esurety.dashboards.tasks.dashboard_figures": 3600,
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -182,6 +201,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (proofs kept with 前払金使途内訳明細書) go to the default storage above. Every app
+# server must see the same files: point MEDIA_ROOT at a shared volume, or configure STORAGES
+# "default" for an object store. They are never served as static files: portals stream them
+# after a selector has checked who may see them.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(REPO_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
 # Files served at the site's root: /favicon.ico, which browsers ask for on every
 # page and every PDF or JSON answer (the pages also link esurety/favicon.svg).
 WHITENOISE_ROOT = BASE_DIR / "web" / "root"

@@ -41,3 +41,7 @@ class NotFound(Exception):
     Not a DomainError, so a view's ``except DomainError`` (a refused action, shown as a message)
     never swallows it; web.middleware.NotFoundMiddleware and the API's handler turn it into 404.
     """
+
+
+class NotPermitted(DomainError):
+    """The user may not take this action (role, organisation, branch or the four-eyes rule)."""

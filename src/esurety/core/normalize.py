@@ -59,3 +59,21 @@ def parse_ascii_int(raw: str | None, *, max_digits: int = 18) -> int | None:
     if raw is None or len(raw) > max_digits or not _ASCII_DIGITS.fullmatch(raw):
         return None
     return int(raw)
+
+
+_GUARANTEE_NUMBER = re.compile(r"[0-9]{10}")
+# 保証料の書類: R2070004426-1 (領収書) or a refund statement's prefix, the number and a counter.
+_STATEMENT_NUMBER = re.compile(r"[A-Z]{1,3}[0-9]{10}-[0-9]{1,5}")
+
+
+def is_guarantee_number(text: str) -> bool:
+    """A normalised 保証契約番号: exactly ten ASCII digits.
+
+    A lookup by anything else finds nothing, so a selector answers "not found" before the
+    database sees it (PostgreSQL refuses a NUL from a crafted URL with an error).
+    """
+    return _GUARANTEE_NUMBER.fullmatch(text) is not None
+
+
+def is_statement_number(text: str) -> bool:
+    return _STATEMENT_NUMBER.fullmatch(text) is not None

@@ -11,7 +11,6 @@ message, never silently removed: the person who typed them should know.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -33,17 +32,16 @@ _MULTI_LINE = re.compile(f"[{_ALWAYS_REFUSED}]")
 def _describe(char: str) -> str:
     code = f"U+{ord(char):04X}"
     if char == "\x00":
-        return f"NUL文字（{code}）"
+        return f"NUL文字 {code}"
     if char in "\n\r":
-        return f"改行（{code}）"
+        return f"改行 {code}"
     if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069" or char in "\u200e\u200f":
-        return f"文字の向きを変える制御文字（{code}）"
+        return f"文字の向きを変える制御文字 {code}"
     if "\u200b" <= char <= "\u200d" or char == "\ufeff":
-        return f"幅のない文字（{code}）"
+        return f"幅のない文字 {code}"
     if "\ud800" <= char <= "\udfff":
-        return f"文字として読み取れない値（{code}）"
-    name = unicodedata.name(char, "")
-    return f"制御文字（{code}{' ' + name if name else ''}）"
+        return f"文字として読み取れない値 {code}"
+    return f"制御文字 {code}"
 
 
 def text_error(value: str, *, multiline: bool = False) -> str | None:

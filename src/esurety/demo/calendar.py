@@ -11,7 +11,8 @@ from esurety.core.clock import TOKYO
 # applications is dated in the weeks before it.
 DEMO_TODAY = dt.date(2026, 11, 20)
 HISTORY_ENDS = dt.datetime(2026, 11, 20, 18, 0, tzinfo=TOKYO)
-HISTORY_BEGINS = dt.date(2025, 4, 1)
+# Two years of history, so the staff home's 24-month charts have a shape.
+HISTORY_BEGINS = dt.date(2024, 12, 1)
 
 OPENS = 9
 CLOSES = 18

@@ -66,6 +66,9 @@ class Plan:
     concluded: dt.datetime | None = None
     rejection_reason: str = ""
     fixed_number: str = ""  # the seed's guarantees must get exactly their printed numbers
+    # After conclusion (electronic only): 「発注者へ送信」 by the contractor, then the orderer's verification.
+    dispatched: dt.datetime | None = None
+    verified: dt.datetime | None = None
     # Filled in while building.
     application: Application | None = None
     guarantee: Guarantee | None = None
@@ -302,7 +305,7 @@ class Planner:
         return self._rider(advance, ref.PERFORMANCE, amount)
 
     def history_project(self, contractor: ContractorCast) -> Project | None:
-        """A contract of the past 18 months with its advance, maybe interim/performance, maybe changes."""
+        """A contract of the past 24 months with its advance, maybe interim/performance, maybe changes."""
         rng = self.rng
         contract_date = random_day(rng, HISTORY_BEGINS, dt.date(2026, 10, 16))
         advance = self._advance(contractor, contract_date)
@@ -332,8 +335,28 @@ class Planner:
             schedule(interim, rng, at_work(halfway, rng))
             if interim.last_step <= HISTORY_ENDS:
                 project.plans.append(interim)
+        for plan in project.plans:
+            self._hand_over(plan)
         self._maybe_amend(project)
         return project
+
+    def _hand_over(self, plan: Plan) -> None:
+        """Some contractors send the key notice from the portal; most orderers verify within days.
+
+        Each sent notice is a signed PDF (most of a second to build): 4 in 10 keep the seed quick.
+        """
+        rng = self.rng
+        if plan.delivery_method != DeliveryMethod.ELECTRONIC or plan.stop != S.CONCLUDED or plan.concluded is None:
+            return
+        handed = later(plan.concluded, rng, 60, 2880)
+        if rng.random() < 0.4:
+            plan.dispatched = handed  # else by the orderer's own route (its 電子契約システム, a mail by hand)
+        if rng.random() < 0.88:
+            plan.verified = later(handed, rng, 30, 4320)
+        if plan.dispatched is not None and plan.dispatched > HISTORY_ENDS:
+            plan.dispatched = None
+        if plan.verified is not None and plan.verified > HISTORY_ENDS:
+            plan.verified = None
 
     def _maybe_amend(self, project: Project) -> None:
         rng = self.rng
@@ -406,7 +429,7 @@ class Planner:
         raise SeedError(f"could not date an open application in status {stop}")
 
 
-def plan_history(cast: Cast, rng: random.Random, *, projects: int = 180, reservations: int = 6) -> list[Project]:
+def plan_history(cast: Cast, rng: random.Random, *, projects: int = 240, reservations: int = 8) -> list[Project]:
     planner = Planner(cast, rng)
     others = cast.contractors[1:]  # the seed's contractor keeps exactly the leaflet's guarantees
     history: list[Project] = seed_projects(cast)

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from esurety.core.clock import TOKYO
+from esurety.core.clock import TOKYO, now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import DeliveryMethod
+from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees.models import Amendment, AmendmentType, Application, Certificate, Guarantee
 from esurety.notifications.models import OutboxMessage, OutboxStatus
 from esurety.parties.models import (
@@ -105,6 +106,8 @@ def demo_seed(*, seed: int = RANDOM_SEED) -> SeedSummary:
         except DomainError as exc:
             raise SeedError(f"a service refused a planned step: {exc}") from exc
         _settle(cast)
+        # The staff home shows its charts at once, not after the worker's first hourly tick.
+        dashboard_figures_refresh(now=now())
         return _summary(cast)
 
 

@@ -20,9 +20,15 @@ from esurety.core.clock import business_date
 from esurety.guarantees import services
 from esurety.guarantees.models import Amendment, AmendmentRequest, AmendmentType, Application, Guarantee, NumberSeries
 from esurety.guarantees.rules import advance_limit, performance_minimum
+from esurety.guarantees.services import access_key_plain
+from esurety.verification.selectors import notice_department_for
+from esurety.verification.services import certificate_verify, notice_dispatch_send
 
 from . import reference as ref
 from .plans import AmendmentPlan, Plan, Project, S, SeedError
+
+# The orderers' office network in the demo's story (TEST-NET-1, never a real host).
+DEMO_ADDRESS = "192.0.2.10"
 
 
 class _Stamps:
@@ -77,6 +83,8 @@ class Timeline:
             self._add(plan.decided, partial(self._decide, plan))
             self._add(plan.paid, partial(self._pay, plan))
             self._add(plan.concluded, partial(self._conclude, plan))
+            self._add(plan.dispatched, partial(self._dispatch, plan))
+            self._add(plan.verified, partial(self._verify, plan))
         for change in project.amendments:
             self._add(change.at, partial(self._amend, project, change))
 
@@ -154,12 +162,28 @@ class Timeline:
         at = _when(plan.concluded)
         if plan.fixed_number:
             _jump_series(plan)
-        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at)
+        guarantee = services.application_conclude(application=_app(plan), by=plan.surety.clerk, now=at).guarantee
         if plan.fixed_number and guarantee.number != plan.fixed_number:
             raise SeedError(f"expected {plan.fixed_number}, got {guarantee.number}")
         self.stamps.touch(Guarantee, guarantee.pk, at, created=True)
         self.stamps.touch(Application, _app(plan).pk, at)
         plan.guarantee = guarantee
+
+    # -- hand-over to the orderer ---------------------------------------------------------
+
+    def _dispatch(self, plan: Plan) -> None:
+        guarantee = _guarantee(plan)
+        if notice_department_for(guarantee=guarantee) is not None:
+            notice_dispatch_send(guarantee=guarantee, by=plan.contractor.user, now=_when(plan.dispatched))
+
+    def _verify(self, plan: Plan) -> None:
+        guarantee = _guarantee(plan)
+        key = access_key_plain(guarantee=guarantee)  # the key the orderer read off the notice
+        if key is None:
+            raise SeedError(f"{guarantee.number}: an electronic guarantee without a key")
+        certificate_verify(
+            user=plan.orderer.user, number=guarantee.number, key=key, client_ip=DEMO_ADDRESS, now=_when(plan.verified)
+        )
 
     # -- changes -------------------------------------------------------------------------
 
@@ -228,6 +252,12 @@ def _when(at: dt.datetime | None) -> dt.datetime:
     if at is None:
         raise SeedError("a step was scheduled without a time")
     return at
+
+
+def _guarantee(plan: Plan) -> Guarantee:
+    if plan.guarantee is None:
+        raise SeedError(f"{plan.work_name}: a hand-over came before the guarantee was concluded")
+    return Guarantee.objects.select_related("contractor", "orderer", "surety", "branch").get(pk=plan.guarantee.pk)
 
 
 def _app(plan: Plan) -> Application:

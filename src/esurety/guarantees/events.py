@@ -1,4 +1,5 @@
-"""The webhook events of a guarantee (発行, 変更, 解約, 発注者の確認): what they say and whom they reach.
+"""The webhook events of a guarantee (発行, 変更, 解約, 発注者の確認, and the advance account's):
+what they say and whom they reach.
 
 The webhooks app below takes plain data (event, ids, payload) and writes the delivery rows; the
 facts a payload tells about a guarantee are chosen here: those on its certificate, never its
@@ -17,7 +18,11 @@ from esurety.core.kinds import DeliveryMethod
 from esurety.guarantees.models import Amendment, AmendmentType, Guarantee
 from esurety.parties.models import Orderer, SuretyCompany
 from esurety.webhooks.models import WebhookEvent
-from esurety.webhooks.services import webhook_event_queue, webhook_events_queue_for_surety
+from esurety.webhooks.services import (
+    webhook_advance_events_queue,
+    webhook_event_queue,
+    webhook_events_queue_for_surety,
+)
 
 
 def guarantee_data(guarantee: Guarantee) -> dict[str, Any]:
@@ -78,6 +83,24 @@ def guarantee_event_publish(
         # Receipts (verification) point at the guarantee; asked through the reverse relation so
         # that guarantees need not import the app above it.
         orderer_holds=lambda: guarantee.receipts.filter(orderer_id=orderer_id).exists(),
+        now=now,
+    )
+
+
+def advance_events_publish(
+    *, event: str, guarantee: Guarantee, bank_id: int, extras: Sequence[dict[str, Any]], now: dt.datetime
+) -> int:
+    """Queue advance-account events (払出依頼, 払出, 払出停止 …), one per item of ``extras`` (the account,
+    the withdrawal, as the advances app gives them), for the surety's and the deposit bank's
+    subscribed endpoints; returns how many deliveries. Orderers hear nothing of the account.
+    """
+    return webhook_advance_events_queue(
+        event=event,
+        guarantee_id=guarantee.pk,
+        surety_id=guarantee.surety_id,
+        bank_id=bank_id,
+        data=lambda: guarantee_data(guarantee),
+        extras=extras,
         now=now,
     )
 

@@ -260,11 +260,12 @@ def _dependency_rules(terms: Terms, advance: AdvanceFacts | None) -> list[RuleVi
 
 
 def _delivery_rules(terms: Terms, orderer_name: str, accepts: bool) -> list[RuleViolation]:
-    if terms.delivery_method != DeliveryMethod.ELECTRONIC or not is_business_date(terms.contract_date):
+    if terms.delivery_method != DeliveryMethod.ELECTRONIC:
         return []
     if terms.kind == GuaranteeKind.PERFORMANCE_RESERVATION:
         return [RuleViolation("delivery_method", "契約保証予約は電子交付の対象外です。「書面」を選択してください。")]
-    if not accepts:
+    # A 契約締結日 outside the business range is reported beside itself; no adoption covers it.
+    if not accepts and is_business_date(terms.contract_date):
         category = WorkCategory(terms.work_category).label
         return [
             RuleViolation(

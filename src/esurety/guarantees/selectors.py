@@ -7,7 +7,12 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from esurety.audit.models import AuditEntry
-from esurety.core.normalize import normalize_guarantee_number, normalize_search_text
+from esurety.core.normalize import (
+    is_guarantee_number,
+    is_statement_number,
+    normalize_guarantee_number,
+    normalize_search_text,
+)
 from esurety.guarantees.models import (
     Amendment,
     AmendmentRequest,
@@ -18,7 +23,8 @@ from esurety.guarantees.models import (
     Guarantee,
     PremiumStatement,
 )
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 
 class SearchMode:
@@ -54,10 +60,13 @@ def guarantees_for_contractor(*, user: User, mode: str = SearchMode.ALL, query: 
 
 
 def guarantee_for_contractor(*, user: User, number: str) -> Guarantee | None:
+    number = normalize_guarantee_number(number)
+    if not is_guarantee_number(number):
+        return None
     return (
         guarantees_for_contractor(user=user)
         .select_related("surety", "branch", "contractor")
-        .filter(number=normalize_guarantee_number(number))
+        .filter(number=number)
         .first()
     )
 
@@ -110,6 +119,8 @@ def premium_statements_for_contractor(
 
 
 def premium_statement_for_contractor(*, user: User, number: str) -> PremiumStatement | None:
+    if not is_statement_number(number):
+        return None
     return (
         premium_statements_for_contractor(user=user)
         .select_related("guarantee__branch", "guarantee__contractor", "guarantee__orderer")
@@ -125,12 +136,20 @@ def applications_for_contractor(*, user: User) -> QuerySet[Application]:
 
 
 def _staff_scope(user: User) -> Q | None:
-    if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not is_active_staff(user):
         return None
     scope = Q(surety_id=user.surety_id)
     if user.branch_id is not None:
         scope &= Q(branch_id=user.branch_id)
     return scope
+
+
+def staff_scope(user: User) -> Q | None:
+    """The office's visibility rule as a filter on `surety_id` / `branch_id` (None: nothing visible).
+
+    For other rooms that keep rows per surety and branch (the dashboards' monthly figures).
+    """
+    return _staff_scope(user)
 
 
 def applications_for_staff(*, user: User, status: str | None = None) -> QuerySet[Application]:
@@ -221,10 +240,13 @@ def guarantee_search_for_staff(
 
 
 def guarantee_for_staff(*, user: User, number: str) -> Guarantee | None:
+    number = normalize_guarantee_number(number)
+    if not is_guarantee_number(number):
+        return None
     return (
         guarantees_for_staff(user=user)
         .select_related("surety", "advance_guarantee", "application")
-        .filter(number=normalize_guarantee_number(number))
+        .filter(number=number)
         .first()
     )
 
@@ -248,7 +270,7 @@ def amendment_request_for_staff(*, user: User, pk: int) -> AmendmentRequest | No
 
 def premium_statement_for_staff(*, user: User, number: str) -> PremiumStatement | None:
     scope = _staff_scope(user)
-    if scope is None:
+    if scope is None or not is_statement_number(number):
         return None
     return (
         PremiumStatement.objects.filter(guarantee__in=Guarantee.objects.filter(scope), number=number)

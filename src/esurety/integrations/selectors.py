@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from esurety.integrations.models import ApiToken
-from esurety.integrations.services import can_manage_tokens
 from esurety.integrations.tokens import looks_like_token, secret_digest
 from esurety.parties.models import Orderer, User
+from esurety.parties.permissions import can_manage_tokens
 
 
 def token_for_secret(secret: str) -> ApiToken | None:
@@ -34,7 +34,7 @@ def tokens_of_orderer(*, user: User, orderer: Orderer) -> QuerySet[ApiToken]:
         return ApiToken.objects.none()
     tokens = ApiToken.objects.filter(orderer=orderer)
     if user.orderer_id != orderer.pk:
-        # Surety staff: only what their own surety's staff issued (see services.can_manage_token).
+        # Surety staff: only what their own surety's staff issued (see parties.permissions.can_manage_token).
         tokens = tokens.filter(created_by__surety_id=user.surety_id)
     return tokens.select_related("created_by", "revoked_by").order_by("-created_at")
 

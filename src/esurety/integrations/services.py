@@ -8,19 +8,15 @@ from typing import Any
 
 from django.db import transaction
 
-from esurety.accounts.selectors import orderer_has_admin
 from esurety.audit.services import audit_record
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.guarantees.services.authority import NotPermitted
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.integrations.models import ApiToken
 from esurety.integrations.tokens import new_secret
 from esurety.parties.models import Orderer, Role, SuretyCompany, User
-from esurety.parties.services import can_manage_orderers
+from esurety.parties.permissions import SURETY_TOKEN_ROLES, can_manage_token, can_manage_tokens
+from esurety.parties.selectors import orderer_has_admin
 
 NAME_MAX = 100
-# A surety's system acts as a 担当者 or, for the steps only approvers may take, as a 承認者;
-# never as a 管理者 (rate tables, tokens and people stay with humans).
-SURETY_TOKEN_ROLES = (Role.CLERK, Role.APPROVER)
 # last_used_at is written at most this often: a busy system must not write on every request.
 USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
 
@@ -29,31 +25,6 @@ USE_RECORD_INTERVAL = dt.timedelta(minutes=5)
 class IssuedToken:
     token: ApiToken
     secret: str  # shown once to whoever issued it; only its digest is stored
-
-
-def can_manage_tokens(by: User, *, orderer: Orderer | None = None, surety: SuretyCompany | None = None) -> bool:
-    """A surety's 管理者 for the surety's own tokens; for an orderer's, its own 管理者 or the
-    sureties' 管理者・支店長 who keep orderers' data (parties.services.can_manage_orderers)."""
-    if not by.is_active:
-        return False
-    if surety is not None:
-        # Not a 管理者 bound to a branch: a surety's token sees every branch.
-        return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN and by.branch_id is None
-    if orderer is not None:
-        if by.orderer_id == orderer.pk and by.role == Role.ORG_ADMIN:
-            return True
-        return can_manage_orderers(by)
-    return False
-
-
-def can_manage_token(by: User, token: ApiToken) -> bool:
-    """can_manage_tokens for one token. Surety staff reach only the orderer tokens their own surety's
-    staff issued: one surety must not see, or cut, an integration that the orderer or another surety set up."""
-    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety):
-        return False
-    if token.orderer_id is not None and by.orderer_id != token.orderer_id:
-        return token.created_by is not None and token.created_by.surety_id == by.surety_id
-    return True
 
 
 def token_snapshot(token: ApiToken) -> dict[str, Any]:

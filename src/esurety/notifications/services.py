@@ -1,8 +1,11 @@
 """Queue e-mails in the outbox and deliver them with retries.
 
 Enqueueing happens inside the business transaction (so a mail exists iff
-the change committed); delivery happens later in the worker, never inside
-a request.
+the change committed); its delivery is a task enqueued on commit and run by
+the worker (`manage.py run_worker`), never inside a request: claimed in a
+short transaction, committed, then sent. A failed attempt books the next
+one with ``run_after`` (backoff); the sweeper finds any due message left
+without a task.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import parseaddr
@@ -27,11 +30,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django_tasks import task
 
 from esurety.audit.services import audit_record
 from esurety.core.actors import SuretyActor
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import InvalidStateError
+from esurety.core.tasks import enqueue_missing, enqueue_on_commit
 from esurety.notifications.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -103,7 +108,7 @@ def outbox_enqueue(
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())[:255]
     body_text = render_to_string(f"{base}_body.txt", context)
     body_html = render_to_string(f"{base}_body.html", context)
-    return OutboxMessage.objects.create(
+    message = OutboxMessage.objects.create(
         template=template,
         to=recipients,
         subject=subject,
@@ -116,6 +121,8 @@ def outbox_enqueue(
         attachments=[_seal(a) for a in attachments],
         reply_to=[address for address in reply_to if address],
     )
+    enqueue_on_commit(deliver_outbox_message, message.pk)
+    return message
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -206,62 +213,93 @@ def delivery_failure_reason(exc: BaseException) -> str:
     return UNKNOWN_FAILURE
 
 
-def _never() -> bool:
-    return False
+# Far longer than one attempt can take (EMAIL_TIMEOUT per step of the SMTP dialogue): a claimed
+# message is not claimed again meanwhile; if its worker died mid-send it is due again after this.
+LEASE = dt.timedelta(minutes=10)
 
 
-def outbox_deliver_due(
-    *, now: dt.datetime | None = None, limit: int = 50, should_stop: Callable[[], bool] = _never
-) -> int:
-    """Deliver due messages; returns how many were sent. Safe to run in several workers.
+def _claim(*, message_id: int, at: dt.datetime) -> OutboxMessage | None:
+    """Take one attempt at the message if it is due: a short transaction of its own, committed before sending.
 
-    ``should_stop`` is asked before each message: a worker told to stop finishes
-    the message in flight and leaves the others due.
+    The conditional UPDATE is the lock: of two workers holding a task for the same
+    message (a sweeper's copy, a retry), one moves it out of the due set and the
+    other changes nothing. No transaction stays open while the SMTP server answers.
     """
-    sent = 0
-    for _ in range(limit):
-        if should_stop():
-            break
-        at = now or clock_now()
-        with transaction.atomic():
-            # skip_locked lets parallel workers take different rows; the row
-            # lock is held while sending so no message goes out twice.
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=at)
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if message is None:
-                break
-            message.attempts += 1
-            try:
-                _send(message)
-            except Exception as exc:  # noqa: BLE001 - any SMTP/network failure means retry later
-                message.last_error = delivery_failure_reason(exc)
-                if message.attempts >= MAX_ATTEMPTS:
-                    # The attachments stay (encrypted): staff may 「再送」 a failed message.
-                    message.status = OutboxStatus.FAILED
-                else:
-                    message.next_attempt_at = at + backoff(message.attempts)
-                # The technical detail (and traceback) for whoever runs the worker.
-                logger.warning(
-                    "outbox: message %s failed (attempt %s): %s: %s",
-                    message.pk,
-                    message.attempts,
-                    type(exc).__name__,
-                    exc,
-                    exc_info=exc,
-                )
-                message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-                continue
-            message.status = OutboxStatus.SENT
-            message.sent_at = at
-            message.last_error = ""
-            message.attachments = _drop_contents(message.attachments or [])
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "attachments"])
-            sent += 1
-    return sent
+    message = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=at).first()
+    if message is None:
+        return None
+    claimed = OutboxMessage.objects.filter(
+        pk=message.pk,
+        status=OutboxStatus.PENDING,
+        attempts=message.attempts,
+        next_attempt_at=message.next_attempt_at,
+    ).update(attempts=message.attempts + 1, next_attempt_at=at + LEASE)
+    if not claimed:
+        return None
+    message.attempts += 1
+    return message
+
+
+@task()
+def deliver_outbox_message(message_id: int) -> bool:
+    """The task of one delivery attempt: send the message if it is due; True if it went out.
+
+    Defined beside the work it runs, not in tasks.py, because the writes above enqueue it: the
+    import graph stays one way (tasks.py imports this module, never the reverse).
+    """
+    return outbox_deliver(message_id=message_id, now=clock_now())
+
+
+def outbox_deliver(*, message_id: int, now: dt.datetime) -> bool:
+    """One attempt at one message, if it is due; True if it went out.
+
+    Safe to run twice and in several workers at once (see _claim). A failed attempt
+    books the next one after the backoff; the last one gives up (FAILED, staff may 「再送」).
+    """
+    message = _claim(message_id=message_id, at=now)
+    if message is None:
+        return False
+    # Only while the claim is ours: if the lease ran out and another worker took it, its result stands.
+    mine = OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING, attempts=message.attempts)
+    try:
+        _send(message)
+    except Exception as exc:  # noqa: BLE001 - any SMTP/network failure means retry later
+        # The technical detail (and traceback) for whoever runs the worker.
+        logger.warning(
+            "outbox: message %s failed (attempt %s): %s: %s",
+            message.pk,
+            message.attempts,
+            type(exc).__name__,
+            exc,
+            exc_info=exc,
+        )
+        given_up = message.attempts >= MAX_ATTEMPTS
+        retry_at = now + backoff(message.attempts)
+        # The attachments stay (encrypted) when it gives up: staff may 「再送」 a failed message.
+        mine.update(
+            last_error=delivery_failure_reason(exc),
+            status=OutboxStatus.FAILED if given_up else OutboxStatus.PENDING,
+            # Given up, it keeps the time it was due (as before the claim).
+            next_attempt_at=message.next_attempt_at if given_up else retry_at,
+        )
+        if not given_up:
+            deliver_outbox_message.using(run_after=retry_at).enqueue(message.pk)
+        return False
+    mine.update(
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        last_error="",
+        attachments=_drop_contents(message.attachments or []),
+    )
+    return True
+
+
+def outbox_enqueue_stranded(*, now: dt.datetime, limit: int = 500) -> int:
+    """Give a task to every due message that has none waiting (written before the queue, or a task lost)."""
+    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
+    return enqueue_missing(deliver_outbox_message, due.values_list("pk", flat=True)[:limit])
 
 
 @transaction.atomic
@@ -275,6 +313,7 @@ def outbox_retry(*, message: OutboxMessage, by: SuretyActor, now: dt.datetime) -
     locked.attempts = 0
     locked.next_attempt_at = now
     locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    enqueue_on_commit(deliver_outbox_message, locked.pk)
     audit_record(
         actor=by,
         action="outbox.retry",

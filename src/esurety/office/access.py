@@ -14,7 +14,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
@@ -22,7 +23,7 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 def staff_user(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not isinstance(user, User) or not is_active_staff(user):
         raise Http404
     return user
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 app_name = "office"
 urlpatterns = [
+    path("home/", include("esurety.office.urls_home")),
     path("", include("esurety.office.urls_lifecycle")),
     path("", include("esurety.office.urls_operations")),
     path("webhooks/", include("esurety.office.views.webhooks")),

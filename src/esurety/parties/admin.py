@@ -12,9 +12,12 @@ from esurety.core.admin_base import UserAdmin as BaseUserAdmin
 from esurety.parties.models import (
     Branch,
     Contractor,
+    DepositBank,
+    DepositBankBranch,
     ElectronicAdoption,
     Orderer,
     OrdererDepartment,
+    SuretyBankContract,
     SuretyCompany,
     User,
 )
@@ -75,16 +78,58 @@ class OrdererAdmin(ModelAdmin[Orderer]):
         return super().get_queryset(request).prefetch_related("adoptions")
 
 
+class DepositBankBranchInline(TabularInline[DepositBankBranch, DepositBank]):
+    model = DepositBankBranch
+    fields = ("code", "name")
+    extra = 0
+
+
+class SuretyBankContractInline(TabularInline[SuretyBankContract, DepositBank]):
+    model = SuretyBankContract
+    fields = ("surety", "effective_from", "effective_until")
+    extra = 0
+
+
+@admin.register(DepositBank)
+class DepositBankAdmin(ModelAdmin[DepositBank]):
+    list_display = ("code", "name")
+    search_fields = ("code", "name", "branches__name")
+    inlines = (DepositBankBranchInline, SuretyBankContractInline)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "display_name", "email", "organisation", "role", "is_active", "is_superuser")
     list_filter = ("role", "is_active", "is_superuser", "surety")
-    list_select_related = ("surety", "branch", "contractor", "orderer")
-    search_fields = ("username", "email", "display_name", "surety__name", "contractor__name", "orderer__name")
+    list_select_related = ("surety", "branch", "contractor", "orderer", "deposit_bank", "bank_branch")
+    search_fields = (
+        "username",
+        "email",
+        "display_name",
+        "surety__name",
+        "contractor__name",
+        "orderer__name",
+        "deposit_bank__name",
+    )
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("所属と権限", {"fields": ("display_name", "email", "surety", "branch", "contractor", "orderer", "role")}),
+        (
+            "所属と権限",
+            {
+                "fields": (
+                    "display_name",
+                    "email",
+                    "surety",
+                    "branch",
+                    "contractor",
+                    "orderer",
+                    "deposit_bank",
+                    "bank_branch",
+                    "role",
+                )
+            },
+        ),
         ("状態", {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")}),
     )
     # The organisation fields are on the add form too: a user belongs to exactly one
@@ -105,6 +150,8 @@ class UserAdmin(BaseUserAdmin[User]):
                     "branch",
                     "contractor",
                     "orderer",
+                    "deposit_bank",
+                    "bank_branch",
                     "role",
                     "is_superuser",
                 ),
@@ -117,4 +164,6 @@ class UserAdmin(BaseUserAdmin[User]):
     def organisation(self, obj: User) -> str:
         if obj.branch is not None:
             return str(obj.branch)
+        if obj.bank_branch is not None:
+            return str(obj.bank_branch)
         return obj.organisation_name or ("（システム管理者）" if obj.is_superuser else "")

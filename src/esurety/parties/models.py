@@ -163,18 +163,85 @@ class OrdererDepartment(TimeStampedModel):
         return kind in {k.strip() for k in self.handles_kinds.split(",") if k.strip()}
 
 
+class DepositBank(TimeStampedModel):
+    """預託金融機関 (e.g. 〇〇銀行): holds contractors' advance accounts under a contract with a surety."""
+
+    name = models.CharField("金融機関名", max_length=100, unique=True)
+    code = models.CharField("金融機関コード", max_length=4, unique=True, help_text="4桁の数字（統一金融機関コード）")
+
+    class Meta:
+        verbose_name = "預託金融機関"
+        verbose_name_plural = "預託金融機関"
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{4}$"), name="deposit_bank_code_4_digits")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepositBankBranch(TimeStampedModel):
+    """A branch of a deposit bank (e.g. ▲▲支店) where advance accounts are kept."""
+
+    bank = models.ForeignKey(DepositBank, on_delete=models.PROTECT, related_name="branches")
+    name = models.CharField("支店名", max_length=100)
+    code = models.CharField("支店コード", max_length=3, help_text="3桁の数字")
+
+    class Meta:
+        verbose_name = "預託金融機関の支店"
+        verbose_name_plural = "預託金融機関の支店"
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "code"], name="bank_branch_unique_code"),
+            models.UniqueConstraint(fields=["bank", "name"], name="bank_branch_unique_name"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{3}$"), name="bank_branch_code_3_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank.name} {self.name}"
+
+
+class SuretyBankContract(TimeStampedModel):
+    """預託契約: a surety accepts advance accounts at this bank for works contracted in the period.
+
+    Which banks a surety works with is data of that surety (the list differs per
+    surety and changes over time), so an account can be opened only at a bank
+    under contract on the day it is opened.
+    """
+
+    surety = models.ForeignKey(SuretyCompany, on_delete=models.PROTECT, related_name="bank_contracts")
+    bank = models.ForeignKey(DepositBank, on_delete=models.PROTECT, related_name="surety_contracts")
+    effective_from = models.DateField("契約開始日")
+    effective_until = models.DateField("契約終了日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "預託契約"
+        verbose_name_plural = "預託契約"
+        constraints = [
+            models.UniqueConstraint(fields=["surety", "bank", "effective_from"], name="surety_bank_contract_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.surety.name} × {self.bank.name} {self.effective_from}〜"
+
+    @classmethod
+    def in_force(cls, *, surety_id: int, bank_id: int, on: dt.date) -> bool:
+        return cls.objects.filter(
+            Q(effective_until__isnull=True) | Q(effective_until__gte=on),
+            surety_id=surety_id,
+            bank_id=bank_id,
+            effective_from__lte=on,
+        ).exists()
+
+
 class Role(models.TextChoices):
     # Surety staff
     CLERK = "CLERK", "担当者"
     APPROVER = "APPROVER", "承認者"
     BRANCH_MANAGER = "BRANCH_MANAGER", "支店長"
     SURETY_ADMIN = "SURETY_ADMIN", "管理者"
-    # Contractor and orderer users
+    # Contractor, orderer and deposit bank users
     ORG_ADMIN = "ORG_ADMIN", "企業・団体の管理者"
     MEMBER = "MEMBER", "一般利用者"
-
-
-STAFF_ROLES = frozenset({Role.CLERK, Role.APPROVER, Role.BRANCH_MANAGER, Role.SURETY_ADMIN})
 
 
 class User(AbstractUser):
@@ -191,6 +258,18 @@ class User(AbstractUser):
     )
     contractor = models.ForeignKey(Contractor, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     orderer = models.ForeignKey(Orderer, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    deposit_bank = models.ForeignKey(
+        DepositBank, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="預託金融機関"
+    )
+    bank_branch = models.ForeignKey(
+        DepositBankBranch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name="預託金融機関の支店",
+        help_text="支店の利用者は自支店の口座のみ扱えます。空欄は全支店。",
+    )
     role = models.CharField("権限", max_length=20, choices=Role.choices, default=Role.MEMBER)
     display_name = models.CharField("氏名", max_length=100, blank=True)
 
@@ -201,14 +280,21 @@ class User(AbstractUser):
             # Exactly one organisation, except for platform superusers.
             models.CheckConstraint(
                 condition=Q(is_superuser=True)
-                | Q(surety__isnull=False, contractor__isnull=True, orderer__isnull=True)
-                | Q(surety__isnull=True, contractor__isnull=False, orderer__isnull=True)
-                | Q(surety__isnull=True, contractor__isnull=True, orderer__isnull=False),
+                | Q(surety__isnull=False, contractor__isnull=True, orderer__isnull=True, deposit_bank__isnull=True)
+                | Q(surety__isnull=True, contractor__isnull=False, orderer__isnull=True, deposit_bank__isnull=True)
+                | Q(surety__isnull=True, contractor__isnull=True, orderer__isnull=False, deposit_bank__isnull=True)
+                | Q(surety__isnull=True, contractor__isnull=True, orderer__isnull=True, deposit_bank__isnull=False),
                 name="user_exactly_one_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(branch__isnull=True) | Q(surety__isnull=False),
                 name="user_branch_only_for_staff",
+            ),
+            # That the branch belongs to the user's bank is checked where bank users are
+            # created (a check constraint cannot look at another table).
+            models.CheckConstraint(
+                condition=Q(bank_branch__isnull=True) | Q(deposit_bank__isnull=False),
+                name="user_bank_branch_only_for_bank",
             ),
         ]
 
@@ -225,6 +311,10 @@ class User(AbstractUser):
         return self.orderer_id is not None
 
     @property
+    def is_bank_user(self) -> bool:
+        return self.deposit_bank_id is not None
+
+    @property
     def organisation_name(self) -> str:
-        org = self.surety or self.contractor or self.orderer
+        org = self.surety or self.contractor or self.orderer or self.deposit_bank
         return org.name if org else ""

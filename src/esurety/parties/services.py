@@ -25,14 +25,16 @@ from django.db import transaction
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import TOKYO
-from esurety.core.errors import DomainError, RuleViolation
+from esurety.core.errors import DomainError, NotPermitted, RuleViolation
 from esurety.core.kinds import ELECTRONIC_KINDS, GuaranteeKind, WorkCategory
-from esurety.guarantees.services.authority import NotPermitted
 from esurety.notifications.services import outbox_enqueue
-from esurety.parties.models import STAFF_ROLES, ElectronicAdoption, Orderer, OrdererDepartment, Role, User
-from esurety.parties.selectors import orderer_admins, orderer_has_admin, surety_admins_serving
+from esurety.parties.models import ElectronicAdoption, Orderer, OrdererDepartment, User
+from esurety.parties.permissions import (
+    can_edit_orderer_departments,
+    require_orderer_manager,
+)
+from esurety.parties.selectors import orderer_admins, surety_admins_serving
 
-ORDERER_MANAGER_ROLES = frozenset({Role.SURETY_ADMIN, Role.BRANCH_MANAGER})
 SUBJECT_FIELDS = {
     "kind": "前払金保証",
     "number": "2070004426",
@@ -68,38 +70,10 @@ class OrdererInput:
     departments: tuple[DepartmentInput, ...] | None = field(default_factory=tuple)
 
 
-def can_manage_orderers(user: User) -> bool:
-    return (
-        user.is_active
-        and user.surety_id is not None
-        and user.role in STAFF_ROLES
-        and user.role in ORDERER_MANAGER_ROLES
-    )
-
-
-def require_orderer_manager(by: User) -> None:
-    if not can_manage_orderers(by):
-        raise NotPermitted("発注者の登録・変更は、管理者・支店長のみ行えます。")
-
-
 DEPARTMENTS_OWNED_MESSAGE = (
     "{name}には管理者がいるため、部署と通知先（メールアドレス）は{name}の管理者が"
     "保証確認サービスの「組織情報」で変更します。変更は発注者の管理者へご依頼ください。"
 )
-
-
-def departments_kept_by_orderer(orderer: Orderer) -> bool:
-    """Whether the orderer keeps its departments itself (it has its own active 管理者)."""
-    return orderer_has_admin(orderer)
-
-
-def can_edit_orderer_departments(by: User, orderer: Orderer) -> bool:
-    """The orderer's own 管理者; a surety's 管理者・支店長 only while the orderer has no 管理者."""
-    if not by.is_active:
-        return False
-    if by.orderer_id == orderer.pk and by.role == Role.ORG_ADMIN:
-        return True
-    return can_manage_orderers(by) and not departments_kept_by_orderer(orderer)
 
 
 def orderer_snapshot(orderer: Orderer) -> dict[str, Any]:

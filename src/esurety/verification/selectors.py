@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import F, Max, Min, Q, QuerySet
 
 from esurety.core.clock import business_date
-from esurety.core.normalize import normalize_guarantee_number, normalize_search_text
+from esurety.core.normalize import is_guarantee_number, normalize_guarantee_number, normalize_search_text
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.parties.models import OrdererDepartment, User
@@ -86,10 +86,13 @@ def receipts_for_orderer(
 
 
 def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
+    number = normalize_guarantee_number(number)
+    if not is_guarantee_number(number):
+        return None
     return (
         receipts_for_orderer(user=user)
         .select_related("guarantee__branch", "guarantee__orderer")
-        .filter(guarantee__number=normalize_guarantee_number(number))
+        .filter(guarantee__number=number)
         .first()
     )
 

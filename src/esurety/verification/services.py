@@ -21,10 +21,10 @@ from esurety.documents import pdf
 from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import certificate_presentation
-from esurety.guarantees.services import access_key_check, access_key_reveal
-from esurety.guarantees.services.authority import require_contractor_user
+from esurety.guarantees.services import access_key_check, access_key_plain
 from esurety.notifications.services import Attachment, outbox_enqueue
 from esurety.parties.models import User
+from esurety.parties.permissions import require_contractor_user
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import notice_department_for
 
@@ -281,7 +281,7 @@ def notice_dispatch_send(*, guarantee: Guarantee, by: User, now: dt.datetime) ->
     require_contractor_user(by, guarantee.contractor)
     if guarantee.delivery_method != DeliveryMethod.ELECTRONIC:
         raise InvalidStateError("書面交付の保証契約には認証キーがありません。")
-    key = access_key_reveal(guarantee=guarantee)
+    key = access_key_plain(guarantee=guarantee)
     if key is None:
         raise InvalidStateError("この保証契約には有効な認証キーがないため、送信できません。")
     department = notice_department_for(guarantee=guarantee)

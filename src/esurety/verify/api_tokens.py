@@ -16,8 +16,9 @@ from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.integrations import selectors
 from esurety.integrations.models import ApiToken
-from esurety.integrations.services import api_token_create, api_token_revoke, can_manage_tokens
+from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.parties.models import Orderer, User
+from esurety.parties.permissions import can_manage_tokens
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.web.api_token_forms import TokenForm, token_form_submit
 

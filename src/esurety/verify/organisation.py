@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
-from esurety.parties.services import can_edit_orderer_departments, orderer_departments_update
+from esurety.parties.permissions import can_edit_orderer_departments
+from esurety.parties.services import orderer_departments_update
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.web.forms import DepartmentFormSet, department_initial, department_inputs
 

@@ -1,10 +1,12 @@
 from django.urls import include, path
 
-from esurety.verify import views
+from esurety.verify import views, views_home
 
 app_name = "verify"
 urlpatterns = [
     path("", views.verify, name="verify"),
+    path("home/", views_home.home, name="home"),
+    path("home/<slug:key>.csv", views_home.home_csv, name="home_csv"),
     path("received/", views.received, name="received"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/api-tokens/", include("esurety.verify.api_tokens")),

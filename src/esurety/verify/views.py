@@ -18,7 +18,7 @@ from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.documents import pdf
 from esurety.guarantees.presentation import certificate_presentation
-from esurety.parties.services import can_edit_orderer_departments
+from esurety.parties.permissions import can_edit_orderer_departments
 from esurety.verification import result_pdf, selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.verify.access import orderer_required, orderer_user

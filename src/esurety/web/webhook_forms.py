@@ -6,7 +6,7 @@ from django import forms
 
 from esurety.core.errors import DomainError
 from esurety.core.text import TextValidator
-from esurety.webhooks.models import DeliveryStatus, WebhookEvent
+from esurety.webhooks.models import ADVANCE_EVENTS, GUARANTEE_EVENTS, DeliveryStatus, WebhookEvent
 from esurety.webhooks.targets import target_check
 
 
@@ -34,14 +34,21 @@ class EndpointForm(forms.Form):
         error_messages={"required": "通知するイベントを1つ以上選んでください。"},
     )
 
-    def __init__(self, *args: object, for_orderer: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: object, for_orderer: bool = False, for_bank: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["events"]
+        assert isinstance(field, forms.MultipleChoiceField)
         if for_orderer:
-            # An orderer hears of a guarantee only once it has verified it: 発行 never reaches it.
-            field = self.fields["events"]
-            assert isinstance(field, forms.MultipleChoiceField)
-            field.choices = [(v, label) for v, label in WebhookEvent.choices if v != WebhookEvent.ISSUED]
-            field.initial = [v for v in WebhookEvent.values if v != WebhookEvent.ISSUED]
+            # An orderer hears of a guarantee only once it has verified it: 発行 never reaches it;
+            # nor does it hear of the advance account.
+            offered = [v for v in GUARANTEE_EVENTS if v != WebhookEvent.ISSUED]
+        elif for_bank:
+            # A deposit bank hears of the accounts it holds, nothing of certificates.
+            offered = list(ADVANCE_EVENTS)
+        else:
+            return
+        field.choices = [(v, WebhookEvent(v).label) for v in offered]
+        field.initial = offered
 
     def clean_url(self) -> str:
         # Checked here too so that a wrong URL and a missing event are reported together.

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
-from esurety.parties.models import Orderer, User
+from esurety.parties.models import DepositBank, Orderer, User
 from esurety.web.webhook_forms import EndpointForm, status_filter
 from esurety.webhooks import services
 from esurety.webhooks.delivery import MAX_ATTEMPTS
@@ -80,9 +80,10 @@ def _render(
 def settings_page(request: HttpRequest, portal: WebhookPortal) -> HttpResponse:
     user, owner = portal.admin(request)
     for_orderer = isinstance(owner, Orderer)
+    for_bank = isinstance(owner, DepositBank)
     if request.method != "POST":
-        return _render(request, portal, owner, EndpointForm(for_orderer=for_orderer))
-    form = EndpointForm(request.POST, for_orderer=for_orderer)
+        return _render(request, portal, owner, EndpointForm(for_orderer=for_orderer, for_bank=for_bank))
+    form = EndpointForm(request.POST, for_orderer=for_orderer, for_bank=for_bank)
     if form.is_valid():
         try:
             created = services.webhook_endpoint_create(
@@ -101,7 +102,9 @@ def settings_page(request: HttpRequest, portal: WebhookPortal) -> HttpResponse:
         else:
             # Answered here, not by a redirect: the secret is shown in this one response
             # only (no-store), and never written anywhere it could be shown again.
-            return _render(request, portal, owner, EndpointForm(for_orderer=for_orderer), created=created)
+            return _render(
+                request, portal, owner, EndpointForm(for_orderer=for_orderer, for_bank=for_bank), created=created
+            )
     return _render(request, portal, owner, form)
 
 

@@ -10,7 +10,7 @@ from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ReadOnlyAdmin[WebhookEndpoint]):
-    list_display = ("url", "surety", "orderer", "is_active", "created_at")
+    list_display = ("url", "surety", "orderer", "deposit_bank", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("url", "name")
     exclude = ("secret_sealed",)

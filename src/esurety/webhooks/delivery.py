@@ -1,10 +1,13 @@
 """The worker's side: POST each due delivery, signed; retry with backoff; give up visibly.
 
-A delivery is claimed in a short transaction (row lock, skip_locked, then a
-lease that moves it out of the due set) and sent after commit: no database
+Each delivery attempt is a task (enqueued on commit of the change, or with
+run_after = the backoff after a failure). The row is claimed in a short
+transaction (row lock, skip_locked, then a lease that moves it out of the due
+set) and sent after commit: no database
 transaction, and on SQLite no write lock, stays open while a third party's
 server takes its time. Parallel workers claim different rows. A worker that
-dies mid-send leaves the row to be sent again when the lease ends, so
+dies mid-send leaves the row to be sent again when the lease ends (the sweeper
+gives it a new task), so
 receivers may see a delivery twice (same X-Esurety-Delivery) but never lose it.
 """
 
@@ -16,14 +19,16 @@ import logging
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from django.db import transaction
+from django_tasks import task
 
 from esurety.core.clock import now as clock_now
+from esurety.core.tasks import enqueue_missing, enqueue_on_commit
 from esurety.webhooks import signing
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
 from esurety.webhooks.payloads import payload_body
@@ -120,31 +125,29 @@ def _secret_of(row: WebhookDelivery) -> str | None:
         return None
 
 
-def _claim(at: dt.datetime) -> _Claim | None:
-    """The next due row, leased to this worker; None when nothing is due."""
+def _claim(delivery_pk: int, at: dt.datetime) -> _Claim | None:
+    """The row, leased to this worker, if it is due; None otherwise (done, given up, not yet, or taken)."""
     with transaction.atomic():
-        while True:
-            # skip_locked lets parallel workers take different rows (PostgreSQL; SQLite
-            # serialises writers anyway). of=self: the endpoint row is only read.
-            row = (
-                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("endpoint")
-                .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=at)
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if row is None:
-                return None
-            secret = _secret_of(row) if row.endpoint.is_active else None
-            if secret is not None:
-                break
+        # skip_locked: a row another worker is claiming right now is theirs (PostgreSQL;
+        # SQLite serialises writers anyway). of=self: the endpoint row is only read.
+        row = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=at)
+            .first()
+        )
+        if row is None:
+            return None
+        secret = _secret_of(row) if row.endpoint.is_active else None
+        if secret is None:
             # Queued while the endpoint was being deactivated, or a secret that no longer opens:
-            # given up (and shown in the log), not left at the head of the queue for ever.
+            # given up (and shown in the log), not tried for ever.
             row.status = DeliveryStatus.FAILED
             row.last_error = (
                 UNREADABLE_KEY_NOTE if row.endpoint.is_active else "送信先を無効にしたため、送信を中止しました。"
             )
             row.save(update_fields=["status", "last_error"])
+            return None
         row.attempts += 1
         row.next_attempt_at = at + LEASE
         row.save(update_fields=["attempts", "next_attempt_at"])
@@ -206,35 +209,50 @@ def _record(claim: _Claim, outcome: _Outcome, at: dt.datetime) -> None:
         return
     logger.warning("webhook: delivery %s failed (attempt %s): %s", claim.pk, claim.attempts, outcome.error)
     given_up = claim.attempts >= MAX_ATTEMPTS
-    mine.update(
+    retry_at = at + webhook_backoff(claim.attempts)
+    recorded = mine.update(
         status=DeliveryStatus.FAILED if given_up else DeliveryStatus.PENDING,
-        next_attempt_at=at + webhook_backoff(claim.attempts),
+        next_attempt_at=retry_at,
         last_status_code=outcome.status_code,
         last_error=outcome.error[:500],
     )
+    if recorded and not given_up:
+        deliver_webhook.using(run_after=retry_at).enqueue(claim.pk)
 
 
-def _never() -> bool:
-    return False
+@task()
+def deliver_webhook(delivery_pk: int) -> bool:
+    """The task of one delivery attempt: POST the delivery if it is due; True if the receiver accepted it.
 
-
-def webhook_deliver_due(
-    *, now: dt.datetime | None = None, limit: int = 50, should_stop: Callable[[], bool] = _never
-) -> int:
-    """Send what is due; returns how many were delivered. Safe to run in several workers.
-
-    ``should_stop`` is asked before each claim: a worker told to stop finishes
-    the delivery in flight and claims nothing more.
+    Defined beside the work it runs, not in tasks.py, because this module enqueues it (retries,
+    sweeps): the import graph stays one way (tasks.py imports this module, never the reverse).
     """
-    delivered = 0
-    for _ in range(limit):
-        if should_stop():
-            break
-        at = now or clock_now()
-        claim = _claim(at)
-        if claim is None:
-            break
-        outcome = _post(claim, at)
-        _record(claim, outcome, at)
-        delivered += outcome.ok
-    return delivered
+    return webhook_deliver(delivery_pk=delivery_pk, now=clock_now())
+
+
+def webhook_deliver(*, delivery_pk: int, now: dt.datetime) -> bool:
+    """One attempt at one delivery, if it is due; True if the receiver accepted it.
+
+    Claimed and committed first, then POSTed with no transaction open; a failure
+    books the next attempt (run_after = the backoff). Safe to run twice, in parallel.
+    """
+    claim = _claim(delivery_pk, now)
+    if claim is None:
+        return False
+    outcome = _post(claim, now)
+    _record(claim, outcome, now)
+    return outcome.ok
+
+
+def webhook_enqueue_stranded(*, now: dt.datetime, limit: int = 500) -> int:
+    """Give a task to every due delivery that has none waiting (written before the queue, or a task lost)."""
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
+    return enqueue_missing(deliver_webhook, due.values_list("pk", flat=True)[:limit])
+
+
+def webhook_deliveries_enqueue(pks: Iterable[int]) -> None:
+    """On commit of the change that wrote the rows: one delivery task each."""
+    for pk in pks:
+        enqueue_on_commit(deliver_webhook, pk)

@@ -13,12 +13,45 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from esurety.parties.models import DepositBank, Orderer, SuretyCompany
+
 
 class WebhookEvent(models.TextChoices):
     ISSUED = "issued", "発行"
     AMENDED = "amended", "変更（金額・工期）"
     CANCELLED = "cancelled", "解約"
     VIEWED = "viewed", "発注者の確認（初回）"
+    # The advance money after the certificate (esurety.advances): the surety and the deposit bank.
+    WITHDRAWAL_REQUESTED = "withdrawal.requested", "払出依頼"
+    WITHDRAWAL_PAID = "withdrawal.paid", "払出（払出報告）"
+    WITHDRAWAL_RETURNED = "withdrawal.returned", "払出依頼の差戻し"
+    ACCOUNT_STOPPED = "account.stopped", "前払金口座の払出停止"
+    ACCOUNT_RESUMED = "account.resumed", "前払金口座の払出再開"
+
+
+GUARANTEE_EVENTS: tuple[str, ...] = (
+    WebhookEvent.ISSUED,
+    WebhookEvent.AMENDED,
+    WebhookEvent.CANCELLED,
+    WebhookEvent.VIEWED,
+)
+ADVANCE_EVENTS: tuple[str, ...] = (
+    WebhookEvent.WITHDRAWAL_REQUESTED,
+    WebhookEvent.WITHDRAWAL_PAID,
+    WebhookEvent.WITHDRAWAL_RETURNED,
+    WebhookEvent.ACCOUNT_STOPPED,
+    WebhookEvent.ACCOUNT_RESUMED,
+)
+
+
+def events_for_owner(owner: SuretyCompany | Orderer | DepositBank) -> tuple[str, ...]:
+    """The events an organisation may subscribe to: an orderer hears nothing of the advance
+    account, a bank nothing but its accounts, the surety everything."""
+    if isinstance(owner, Orderer):
+        return GUARANTEE_EVENTS
+    if isinstance(owner, DepositBank):
+        return ADVANCE_EVENTS
+    return GUARANTEE_EVENTS + ADVANCE_EVENTS
 
 
 class WebhookEndpoint(models.Model):
@@ -30,6 +63,9 @@ class WebhookEndpoint(models.Model):
     )
     orderer = models.ForeignKey(
         "parties.Orderer", null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    deposit_bank = models.ForeignKey(
+        "parties.DepositBank", null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
     name = models.CharField("名称", max_length=100, blank=True)
     url = models.URLField("送信先URL", max_length=500)
@@ -53,7 +89,9 @@ class WebhookEndpoint(models.Model):
         verbose_name_plural = "Webhook送信先"
         constraints = [
             models.CheckConstraint(
-                condition=Q(surety__isnull=False, orderer__isnull=True) | Q(surety__isnull=True, orderer__isnull=False),
+                condition=Q(surety__isnull=False, orderer__isnull=True, deposit_bank__isnull=True)
+                | Q(surety__isnull=True, orderer__isnull=False, deposit_bank__isnull=True)
+                | Q(surety__isnull=True, orderer__isnull=True, deposit_bank__isnull=False),
                 name="webhook_endpoint_one_owner",
             ),
             # The same URL twice would receive every event twice.
@@ -62,6 +100,9 @@ class WebhookEndpoint(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["orderer", "url"], condition=Q(is_active=True), name="webhook_endpoint_orderer_url"
+            ),
+            models.UniqueConstraint(
+                fields=["deposit_bank", "url"], condition=Q(is_active=True), name="webhook_endpoint_bank_url"
             ),
         ]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from esurety.parties.models import Orderer, Role, SuretyCompany, User
+from esurety.parties.models import DepositBank, Orderer, Role, SuretyCompany, User
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-Owner = SuretyCompany | Orderer
+Owner = SuretyCompany | Orderer | DepositBank
 
 
 def webhook_owner_for(user: User) -> Owner | None:
@@ -22,11 +22,23 @@ def webhook_owner_for(user: User) -> Owner | None:
         return user.orderer
     if user.surety_id is not None and user.role == Role.SURETY_ADMIN and user.branch_id is None:
         return user.surety
+    # Like a surety's branch administrator, a bank branch's is refused: the log names every branch's accounts.
+    if user.deposit_bank_id is not None and user.role == Role.ORG_ADMIN and user.bank_branch_id is None:
+        return user.deposit_bank
     return None
 
 
+def owner_field(owner: Owner) -> str:
+    """The WebhookEndpoint column that names this owner."""
+    if isinstance(owner, SuretyCompany):
+        return "surety"
+    if isinstance(owner, DepositBank):
+        return "deposit_bank"
+    return "orderer"
+
+
 def _owned_by(owner: Owner) -> dict[str, int]:
-    return {"surety_id": owner.pk} if isinstance(owner, SuretyCompany) else {"orderer_id": owner.pk}
+    return {f"{owner_field(owner)}_id": owner.pk}
 
 
 def webhook_endpoints_for(*, owner: Owner) -> QuerySet[WebhookEndpoint]:

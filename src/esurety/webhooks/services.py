@@ -22,9 +22,17 @@ from esurety.core.bulk import bulk_insert
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.parties.models import SuretyCompany, User
 from esurety.webhooks import signing
-from esurety.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from esurety.webhooks.delivery import webhook_deliveries_enqueue
+from esurety.webhooks.models import (
+    ADVANCE_EVENTS,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    events_for_owner,
+)
 from esurety.webhooks.payloads import event_payload
-from esurety.webhooks.selectors import Owner, webhook_owner_for
+from esurety.webhooks.selectors import Owner, owner_field, webhook_owner_for
 from esurety.webhooks.targets import target_check
 
 
@@ -53,7 +61,7 @@ def _require_admin(by: User | None, owner: Owner) -> None:
 
 
 def _owner_of(endpoint: WebhookEndpoint) -> Owner:
-    owner = endpoint.surety or endpoint.orderer
+    owner = endpoint.surety or endpoint.orderer or endpoint.deposit_bank
     assert owner is not None  # check constraint webhook_endpoint_one_owner
     return owner
 
@@ -69,8 +77,8 @@ def _lock_owner(owner: Owner) -> None:
     type(owner).objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
 
 
-def _events_check(events: Sequence[str]) -> list[str]:
-    chosen = [e for e in WebhookEvent.values if e in set(events)]
+def _events_check(events: Sequence[str], owner: Owner) -> list[str]:
+    chosen = [e for e in events_for_owner(owner) if e in set(events)]
     if not chosen or len(chosen) != len(set(events)):
         message = "通知するイベントを1つ以上選んでください。"
         raise DomainError(message, [RuleViolation("events", message)])
@@ -83,10 +91,10 @@ def webhook_endpoint_create(
 ) -> CreatedEndpoint:
     _require_admin(by, owner)
     url = target_check(url)
-    chosen = _events_check(events)
+    chosen = _events_check(events, owner)
     name = name.strip()[:100]
     _lock_owner(owner)
-    field = "surety" if isinstance(owner, SuretyCompany) else "orderer"
+    field = owner_field(owner)
     active = WebhookEndpoint.objects.filter(**{field: owner}, is_active=True)
     if active.filter(url=url).exists():
         message = "このURLは登録済みです。"
@@ -159,6 +167,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, by: User | None, now: 
     locked.attempts = 0
     locked.next_attempt_at = now
     locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    webhook_deliveries_enqueue([locked.pk])
     audit_record(
         actor=by,
         action="webhook.resend",
@@ -205,13 +214,57 @@ def webhook_event_queue(
         return 0
     event_id = uuid.uuid4()
     payload = event_payload(event_id=event_id, event=event, data=data(), now=now, extra=extra)
-    WebhookDelivery.objects.bulk_create(
+    rows = WebhookDelivery.objects.bulk_create(
         [
             _delivery(endpoint=e, event_id=event_id, event=event, guarantee_id=guarantee_id, payload=payload, now=now)
             for e in endpoints
         ]
     )
+    webhook_deliveries_enqueue(row.pk for row in rows)
     return len(endpoints)
+
+
+def webhook_advance_events_queue(
+    *,
+    event: str,
+    guarantee_id: int,
+    surety_id: int,
+    bank_id: int,
+    data: Callable[[], dict[str, Any]],
+    extras: Sequence[dict[str, Any]],
+    now: dt.datetime,
+) -> int:
+    """Queue advance-account events (one per item of ``extras``) for the surety's and the bank's
+    subscribed endpoints; returns how many deliveries. Orderers hear nothing of the account.
+
+    The payload is the guarantee's data (``data()``, asked only when an endpoint listens) plus
+    the item (the account, the withdrawal), as the caller gives it in plain data: this app knows
+    nothing of the advances models. Must run inside the transaction of the change. One query
+    when nobody subscribes.
+    """
+    _require_transaction("webhook_advance_events_queue")
+    if event not in ADVANCE_EVENTS:
+        raise ValueError(f"unknown advance webhook event {event!r}")
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(
+            Q(surety_id=surety_id) | Q(deposit_bank_id=bank_id), is_active=True
+        ).only("pk", "events")
+        if event in e.events
+    ]
+    if not endpoints or not extras:
+        return 0
+    guarantee_data = data()
+    rows: list[WebhookDelivery] = []
+    for extra in extras:
+        event_id = uuid.uuid4()
+        payload = event_payload(event_id=event_id, event=event, data=guarantee_data, now=now, extra=extra)
+        rows.extend(
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee_id=guarantee_id, payload=payload, now=now)
+            for e in endpoints
+        )
+    bulk_insert(rows)
+    return len(rows)
 
 
 def webhook_events_queue_for_surety(
@@ -239,6 +292,7 @@ def webhook_events_queue_for_surety(
             for e in endpoints
         )
     bulk_insert(rows)
+    webhook_deliveries_enqueue(row.pk for row in rows)
     return len(rows)
 
 

@@ -139,7 +139,7 @@ def electronic_or_404(user: User, number: str) -> Guarantee:
 def access_key(request: HttpRequest, number: str) -> HttpResponse:
     user = portal_user(request)
     guarantee = electronic_or_404(user, number)
-    key = services.access_key_disclose(guarantee=guarantee, by=user, now=now(), purpose="view")
+    key = services.access_key_reveal(guarantee=guarantee, by=user, now=now(), purpose="view")
     context = {
         "g": guarantee,
         "key": key,
@@ -156,7 +156,7 @@ def key_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     user = portal_user(request)
     guarantee = electronic_or_404(user, number)
     issued_at = now()
-    key = services.access_key_disclose(guarantee=guarantee, by=user, now=issued_at, purpose="notice_pdf")
+    key = services.access_key_reveal(guarantee=guarantee, by=user, now=issued_at, purpose="notice_pdf")
     if key is None:
         raise Http404("有効な認証キーがありません。")
     data = pdf.key_notice_pdf(guarantee=guarantee, key=key, issued_at=issued_at)

@@ -20,7 +20,6 @@ from esurety.guarantees.imports.batches import (
     import_batches_process_pending,
     imports_for_staff,
     line_count,
-    require_importer,
     runs_in_request,
 )
 from esurety.guarantees.imports.columns import (
@@ -58,7 +57,6 @@ __all__ = [
     "line_count",
     "parse_date",
     "parse_yen",
-    "require_importer",
     "runs_in_request",
     "template_csv",
 ]

@@ -8,17 +8,20 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django_tasks import task
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
-from esurety.core.errors import DomainError
+from esurety.core.clock import now as clock_now
+from esurety.core.errors import DomainError, NotPermitted
+from esurety.core.tasks import enqueue_on_commit
 from esurety.core.text import text_error
 from esurety.guarantees.imports.columns import COLUMN_NAMES, MAX_FILE_BYTES
 from esurety.guarantees.imports.validation import LineError, import_validate
 from esurety.guarantees.imports.writing import ImportConflict, _summary_mails, _write
 from esurety.guarantees.models import ImportBatch, ImportStatus
-from esurety.guarantees.services.authority import APPROVER_ROLES, NotPermitted, require_staff
-from esurety.parties.models import SuretyCompany, User
+from esurety.parties.models import User
+from esurety.parties.permissions import require_importer
 
 # The package's name, as before the split into modules: log filters and searches keep working.
 logger = logging.getLogger("esurety.guarantees.imports")
@@ -28,13 +31,6 @@ logger = logging.getLogger("esurety.guarantees.imports")
 # (CR only, a single 55 MB line), so a count of "\n" alone let such files run in the request.
 SYNC_LINE_LIMIT = 1_000
 SYNC_BYTE_LIMIT = 512 * 1024
-
-
-def require_importer(by: User, surety: SuretyCompany) -> None:
-    require_staff(by, surety=surety, branch=None)
-    if by.role not in APPROVER_ROLES:
-        # An import concludes guarantees without the four-eyes review: approvers only.
-        raise NotPermitted("一括取込の権限がありません（承認者・支店長・管理者のみ）。")
 
 
 @transaction.atomic
@@ -70,6 +66,8 @@ def import_batch_upload(*, by: User, file_name: str, content: bytes, now: dt.dat
         after={"file_name": batch.file_name, "file_size": batch.file_size, "status": batch.status},
         surety_id=batch.surety_id,
     )
+    if not runs_in_request(content):
+        enqueue_on_commit(process_import_batch, batch.pk)
     return batch
 
 
@@ -170,6 +168,17 @@ def import_batch_process(*, batch_id: int, now: dt.datetime) -> ImportBatch | No
         logger.exception("import batch %s failed", batch_id)
         reason = "システムエラーのため取り込めませんでした。何も取り込んでいません。管理者に連絡してください。"
     return _fail(batch_id=batch_id, reason=reason, now=now)
+
+
+@task()
+def process_import_batch(batch_id: int) -> bool:
+    """The task of a bulk import too large for the request, enqueued on commit of its upload:
+    validate and import the batch; False if it was done already or another worker has it.
+
+    Defined here, beside import_batch_upload that enqueues it, so that the import graph runs one
+    way (guarantees/tasks.py imports this package, never the reverse).
+    """
+    return import_batch_process(batch_id=batch_id, now=clock_now()) is not None
 
 
 @transaction.atomic

@@ -82,6 +82,8 @@ class Row:
     contractor: Contractor | None = None
     orderer: Orderer | None = None
     ok: bool = True
+    # A cell that could not be read at all: the rules would report its absence a second time.
+    unreadable: bool = False
 
 
 @dataclass
@@ -108,8 +110,15 @@ def _cell_error(value: str, *, limit: int) -> str | None:
     return text_error(value)
 
 
-def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.date) -> Row:
-    row = Row(line=line)
+def _parse_row(
+    line: int,
+    values: dict[str, str],
+    result: Validation,
+    today: dt.date,
+    *,
+    unreadable: frozenset[str] | set[str] = frozenset(),
+) -> Row:
+    row = Row(line=line, ok=not unreadable, unreadable=bool(unreadable))
 
     def bad(column: str, message: str) -> None:
         row.ok = False
@@ -117,7 +126,7 @@ def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.
 
     def required(column: str) -> str:
         value = values.get(column, "")
-        if value == "":
+        if value == "" and column not in unreadable:
             bad(column, f"{column}を入力してください。")
         return value
 
@@ -134,9 +143,11 @@ def _parse_row(line: int, values: dict[str, str], result: Validation, today: dt.
     if raw_id:
         # At most 18 digits: a longer ID cannot exist and would overflow the BIGINT lookup.
         row.contractor_id = parse_ascii_int(raw_id, max_digits=18)
-        if row.contractor_id is None:
+        if row.contractor_id is None and raw_id.isascii() and raw_id.isdigit():
+            bad("保証契約者ID", f"保証契約者ID {raw_id} は登録されていません。")
+        elif row.contractor_id is None:
             bad("保証契約者ID", f"保証契約者ID「{raw_id}」は数字ではありません。")
-    elif not row.contractor_name:
+    elif not row.contractor_name and "保証契約者" not in unreadable:
         bad("保証契約者", "保証契約者（または保証契約者ID）を入力してください。")
     row.orderer_name = required("発注者")
 
@@ -238,7 +249,13 @@ NaturalKey = tuple[int, int, str, str, dt.date]
 
 def _natural_key(row: Row) -> NaturalKey | None:
     # The same works, kind and contract date for the same parties: a line entered twice.
-    if row.contractor is None or row.orderer is None or row.kind is None or row.contract_date is None:
+    if (
+        row.contractor is None
+        or row.orderer is None
+        or row.kind is None
+        or row.contract_date is None
+        or not row.work_name  # missing or unreadable: reported already
+    ):
         return None
     return (row.contractor.pk, row.orderer.pk, row.kind, row.work_name, row.contract_date)
 
@@ -293,22 +310,21 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
                 line, "", f"項目の数が{len(cells)}個です（見出し行は{width}個）。区切りのカンマを確認してください。"
             )
             continue
-        unreadable = [
-            (column, message)
-            for column, index in positions.items()
-            if (message := _cell_error(cells[index], limit=MAX_CELL_CHARS)) is not None
-        ]
-        if unreadable:
-            # Reported by line and column, and the line read no further: every other check
-            # would quote the value, and a message must not carry 200,000 characters or a NUL.
-            for column, message in unreadable:
+        unreadable: set[str] = set()
+        for column, index in positions.items():
+            message = _cell_error(cells[index], limit=MAX_CELL_CHARS)
+            if message is not None:
                 result.add(line, column, message)
-            continue
+                unreadable.add(column)
+        # An unreadable cell is reported once, above, and read no further: every other check
+        # would quote it, and a message must not carry 200,000 characters or a NUL. The
+        # line's other cells are still checked, so that one upload names all its problems.
         values = {
             column: cells[index].strip() if column in TEXT_COLUMNS else _clean(cells[index])
             for column, index in positions.items()
+            if column not in unreadable
         }
-        result.rows.append(_parse_row(line, values, result, today))
+        result.rows.append(_parse_row(line, values, result, today, unreadable=unreadable))
     if rows_iter.broken is not None:
         result.line_count += 1
         result.add(rows_iter.broken, "", 'CSVとして読み取れない行があります。引用符（"）の対応を確認してください。')
@@ -489,7 +505,8 @@ def _check_rules(
             in_db[g.number] = g
     for row in rows:
         if (
-            row.kind is None
+            row.unreadable
+            or row.kind is None
             or row.work_category is None
             or row.delivery_method is None
             or row.contract_date is None

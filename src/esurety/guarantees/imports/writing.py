@@ -12,10 +12,10 @@ from esurety.audit.services import AuditItem, audit_record_many
 from esurety.core.bulk import bulk_insert
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.wareki import format_wareki
-from esurety.guarantees import keys
 from esurety.guarantees.events import guarantees_issued_publish_many
 from esurety.guarantees.imports.validation import Row, _chunks, _series_for
-from esurety.guarantees.models import AccessKey, Certificate, Guarantee, GuaranteeStatus, ImportBatch, NumberSeries
+from esurety.guarantees.models import Certificate, Guarantee, GuaranteeStatus, ImportBatch, NumberSeries
+from esurety.guarantees.services.access_keys import access_keys_build_many
 from esurety.guarantees.services.issuance import certificate_snapshot
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import SuretyCompany, User
@@ -98,43 +98,6 @@ def _certificate(g: Guarantee, row: Row, surety: SuretyCompany, by: User, now: d
         issued_at=now,
         by=by,
     )
-
-
-def _access_keys(guarantees: list[Guarantee], by: User, now: dt.datetime) -> list[AccessKey]:
-    """One fresh key per electronic guarantee; digests unique among themselves and in the database."""
-    drafts: dict[int, str] = {g.pk: keys.generate_key() for g in guarantees}
-    digests = {pk: keys.key_digest(key) for pk, key in drafts.items()}
-    unchecked = set(drafts)
-    for _ in range(5):
-        # With millions of keys a random repeat is possible (birthday bound): draw again for those.
-        owner: dict[str, int] = {}
-        clash: set[int] = set()
-        for pk, digest in digests.items():
-            if digest in owner:
-                clash.add(pk)
-            else:
-                owner[digest] = pk
-        wanted = sorted(digests[pk] for pk in unchecked)
-        for chunk in _chunks(wanted):
-            for taken in AccessKey.objects.filter(digest__in=list(chunk)).values_list("digest", flat=True):
-                clash.add(owner[taken])
-        if not clash:
-            break
-        for pk in clash:
-            drafts[pk] = keys.generate_key()
-            digests[pk] = keys.key_digest(drafts[pk])
-        unchecked = clash
-    by_pk = {g.pk: g for g in guarantees}
-    return [
-        AccessKey(
-            guarantee_id=pk,
-            digest=digests[pk],
-            ciphertext=keys.encrypt_key(key, number=by_pk[pk].number),
-            created_at=now,
-            created_by_id=by.pk,
-        )
-        for pk, key in drafts.items()
-    ]
 
 
 def _summary_mails(surety: SuretyCompany, rows: list[Row], batch: ImportBatch, now: dt.datetime) -> int:
@@ -236,7 +199,7 @@ def _write(*, batch: ImportBatch, rows: list[Row], by: User, now: dt.datetime) -
     bulk_insert([_certificate(g, row_of[g.number], surety, by, now) for g in created])
     phases.done("certificates")
     electronic = [g for g in created if g.delivery_method == DeliveryMethod.ELECTRONIC]
-    bulk_insert(_access_keys(electronic, by, now))
+    bulk_insert(access_keys_build_many(electronic, by=by, now=now))
     phases.done("access keys")
     guarantees_issued_publish_many(surety=surety, guarantees=created, now=now)
     phases.done("webhooks")

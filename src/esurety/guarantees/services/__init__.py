@@ -1,10 +1,22 @@
 """Every write of the guarantee lifecycle. Each function is one atomic step."""
 
-from esurety.guarantees.services.amendments import guarantee_amend_amount, guarantee_change_period
+from esurety.guarantees.services.access_keys import (
+    KeyCheck,
+    access_key_check,
+    access_key_plain,
+    access_key_reissue,
+    access_key_reveal,
+    access_key_verify,
+)
+from esurety.guarantees.services.amendments import (
+    amendment_check,
+    amendment_request_approve,
+    amendment_request_create,
+    amendment_request_reject,
+)
 from esurety.guarantees.services.applications import (
     ApplicationInput,
     application_approve,
-    application_check,
     application_confirm_payment,
     application_create,
     application_enter,
@@ -13,30 +25,17 @@ from esurety.guarantees.services.applications import (
     application_submit,
     application_update_draft,
 )
-from esurety.guarantees.services.disclosure import access_key_disclose
-from esurety.guarantees.services.issuance import (
-    KeyCheck,
-    access_key_check,
-    access_key_reveal,
-    access_key_verify,
-    application_conclude,
-)
-from esurety.guarantees.services.lifecycle import (
-    access_key_reissue,
-    amendment_check,
-    amendment_request_approve,
-    amendment_request_create,
-    amendment_request_reject,
-    guarantee_cancel,
-    guarantees_expire_due,
-    premium_rate_create,
-)
+from esurety.guarantees.services.cancellation import guarantee_cancel, guarantees_expire_due
+from esurety.guarantees.services.issuance import Concluded, application_conclude
+from esurety.guarantees.services.premium_rates import premium_rate_create
+from esurety.guarantees.services.steps import application_check
 
 __all__ = [
     "ApplicationInput",
+    "Concluded",
     "KeyCheck",
     "access_key_check",
-    "access_key_disclose",
+    "access_key_plain",
     "access_key_reissue",
     "access_key_reveal",
     "access_key_verify",
@@ -54,9 +53,7 @@ __all__ = [
     "application_start_review",
     "application_submit",
     "application_update_draft",
-    "guarantee_amend_amount",
     "guarantee_cancel",
-    "guarantee_change_period",
     "guarantees_expire_due",
     "premium_rate_create",
 ]

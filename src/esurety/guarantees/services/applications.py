@@ -11,20 +11,26 @@ from django.db import transaction
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.dates import business_date_error
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.errors import DomainError, NotPermitted, RuleViolation
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.core.wareki import format_wareki
-from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
+from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms, date_violations, text_violations
-from esurety.guarantees.services.authority import (
-    NotPermitted,
+from esurety.guarantees.rules import date_violations, text_violations
+from esurety.guarantees.services.steps import (
+    application_snapshot,
+    audited_change,
+    lock_application,
+    require_application_status,
+    require_application_valid,
+)
+from esurety.parties.models import Branch, Contractor, Orderer, User
+from esurety.parties.permissions import (
     require_approver,
     require_contractor_user,
     require_staff,
 )
-from esurety.parties.models import Branch, Contractor, Orderer, User
 
 
 @dataclass(frozen=True)
@@ -44,77 +50,6 @@ class ApplicationInput:
     deposit_bank: str = ""
     notes: str = ""
     advance_guarantee_number: str = ""
-
-
-def application_snapshot(app: Application) -> dict[str, Any]:
-    return {
-        "status": app.status,
-        "kind": app.kind,
-        "work_name": app.work_name,
-        "contract_price": app.contract_price,
-        "guaranteed_amount": app.guaranteed_amount,
-        "delivery_method": app.delivery_method,
-        "premium": app.premium,
-    }
-
-
-def _lock(app: Application) -> Application:
-    # Lock the row so that two staff clicking at once cannot both move it.
-    return Application.objects.select_for_update().get(pk=app.pk)
-
-
-def _require_status(app: Application, *allowed: str) -> None:
-    if app.status not in allowed:
-        labels = "・".join(ApplicationStatus(s).label for s in allowed)
-        raise InvalidStateError(
-            f"この申込は「{app.get_status_display()}」のため、この操作はできません（{labels}の申込のみ）。"
-        )
-
-
-def _advance_facts(app: Application) -> AdvanceFacts | None:
-    adv = app.advance_guarantee
-    if adv is None:
-        return None
-    return AdvanceFacts(
-        number=adv.number,
-        kind=adv.kind,
-        is_active=adv.status == GuaranteeStatus.ACTIVE,
-        same_parties=(
-            adv.surety_id == app.surety_id
-            and adv.contractor_id == app.contractor_id
-            and adv.orderer_id == app.orderer_id
-        ),
-        work_name=adv.work_name,
-        guaranteed_amount=adv.guaranteed_amount,
-    )
-
-
-def application_check(app: Application) -> list[RuleViolation]:
-    """Every rule check of DESIGN.md against the application as it stands."""
-    terms = Terms(
-        kind=app.kind,
-        work_category=app.work_category,
-        work_name=app.work_name,
-        contract_date=app.contract_date,
-        completion_date=app.completion_date,
-        contract_price=app.contract_price,
-        guaranteed_amount=app.guaranteed_amount,
-        low_bid=app.low_bid,
-        deposit_bank=app.deposit_bank,
-        delivery_method=app.delivery_method,
-    )
-    accepts = app.orderer.accepts_electronic(
-        kind=app.kind, work_category=app.work_category, contract_date=app.contract_date
-    )
-    return check_terms(
-        terms, orderer_name=app.orderer.name, orderer_accepts_electronic=accepts, advance=_advance_facts(app)
-    )
-
-
-def _raise_if_broken(app: Application) -> None:
-    violations = application_check(app)
-    if violations:
-        raise DomainError("申込内容に誤りがあります。", violations)
 
 
 def _check_choices(data: ApplicationInput) -> None:
@@ -198,7 +133,7 @@ def application_enter(*, by: User, contractor: Contractor, data: ApplicationInpu
         # Another surety's branch answers like an unknown one: its existence is not told.
         raise DomainError("入力に誤りがあります。", [RuleViolation("branch", "取次場所を選択してください。")])
     require_staff(by, surety=app.surety, branch=app.branch)
-    _raise_if_broken(app)
+    require_application_valid(app)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = now
     app.save()
@@ -217,9 +152,9 @@ def application_enter(*, by: User, contractor: Contractor, data: ApplicationInpu
 def application_update_draft(
     *, application: Application, by: User, data: ApplicationInput, now: dt.datetime
 ) -> Application:
-    app = _lock(application)
+    app = lock_application(application)
     require_contractor_user(by, app.contractor)
-    _require_status(app, ApplicationStatus.DRAFT)
+    require_application_status(app, ApplicationStatus.DRAFT)
     before = application_snapshot(app)
     _apply_input(app, data)
     app.save()
@@ -235,57 +170,55 @@ def application_update_draft(
     return app
 
 
+def _move(
+    app: Application,
+    *,
+    by: User,
+    now: dt.datetime,
+    action: str,
+    after_extra: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Application:
+    """One step of an application, locked and checked by the caller: the new fields and their audit entry."""
+    return audited_change(
+        app,
+        by=by,
+        now=now,
+        action=action,
+        changes=changes,
+        snapshot=application_snapshot,
+        surety_id=app.surety_id,
+        after_extra=after_extra,
+    )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, by: User, now: dt.datetime) -> Application:
     """下書き → 受付, once every rule holds."""
-    app = _lock(application)
+    app = lock_application(application)
     require_contractor_user(by, app.contractor)
-    _require_status(app, ApplicationStatus.DRAFT)
-    _raise_if_broken(app)
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.SUBMITTED
-    app.submitted_at = now
-    app.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit_record(
-        actor=by,
-        action="application.submit",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
-    )
-    return app
+    require_application_status(app, ApplicationStatus.DRAFT)
+    require_application_valid(app)
+    return _move(app, by=by, now=now, action="application.submit", status=ApplicationStatus.SUBMITTED, submitted_at=now)
 
 
 @transaction.atomic
 def application_start_review(*, application: Application, by: User, now: dt.datetime) -> Application:
-    app = _lock(application)
+    app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
-    _require_status(app, ApplicationStatus.SUBMITTED)
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.UNDER_REVIEW
-    app.reviewed_by = by
-    app.save(update_fields=["status", "reviewed_by", "updated_at"])
-    audit_record(
-        actor=by,
-        action="application.start_review",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
+    require_application_status(app, ApplicationStatus.SUBMITTED)
+    return _move(
+        app, by=by, now=now, action="application.start_review", status=ApplicationStatus.UNDER_REVIEW, reviewed_by=by
     )
-    return app
 
 
 @transaction.atomic
 def application_approve(*, application: Application, by: User, now: dt.datetime) -> Application:
     """審査中 → 承認: the rules are checked again and the premium is fixed."""
-    app = _lock(application)
+    app = lock_application(application)
     require_approver(by, surety=app.surety, branch=app.branch, entered_by_id=app.created_by_id)
-    _require_status(app, ApplicationStatus.UNDER_REVIEW)
-    _raise_if_broken(app)
+    require_application_status(app, ApplicationStatus.UNDER_REVIEW)
+    require_application_valid(app)
     quote = premium_quote(
         surety=app.surety,
         kind=app.kind,
@@ -293,46 +226,35 @@ def application_approve(*, application: Application, by: User, now: dt.datetime)
         start=app.contract_date,
         end=app.completion_date,
     )
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.APPROVED
-    app.premium = quote.amount
-    app.decided_at = now
-    app.save(update_fields=["status", "premium", "decided_at", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.approve",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
-        surety_id=app.surety_id,
+        status=ApplicationStatus.APPROVED,
+        premium=quote.amount,
+        decided_at=now,
     )
-    return app
 
 
 @transaction.atomic
 def application_reject(*, application: Application, by: User, reason: str, now: dt.datetime) -> Application:
     """受付 / 審査中 → 否決, with a reason the contractor sees."""
-    app = _lock(application)
+    app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
-    _require_status(app, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+    require_application_status(app, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
     if not reason.strip():
         raise DomainError("否決理由を入力してください。", [RuleViolation("reason", "否決理由を入力してください。")])
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.REJECTED
-    app.rejection_reason = reason.strip()
-    app.decided_at = now
-    app.save(update_fields=["status", "rejection_reason", "decided_at", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.reject",
-        obj=app,
-        at=now,
-        before=before,
-        after={**application_snapshot(app), "reason": app.rejection_reason},
-        surety_id=app.surety_id,
+        after_extra={"reason": reason.strip()},
+        status=ApplicationStatus.REJECTED,
+        rejection_reason=reason.strip(),
+        decided_at=now,
     )
-    return app
 
 
 @transaction.atomic
@@ -340,25 +262,20 @@ def application_confirm_payment(
     *, application: Application, by: User, received_on: dt.date, now: dt.datetime
 ) -> Application:
     """承認 → 入金確認: the premium has been received."""
-    app = _lock(application)
+    app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
-    _require_status(app, ApplicationStatus.APPROVED)
+    require_application_status(app, ApplicationStatus.APPROVED)
     message = business_date_error(received_on, label="入金日")
     if message is None and received_on > business_date(now):
         message = f"入金日（{format_wareki(received_on, padded=False)}）が未来の日付です。"
     if message is not None:
         raise DomainError("入金日に誤りがあります。", [RuleViolation("received_on", message)])
-    before = application_snapshot(app)
-    app.status = ApplicationStatus.PAYMENT_CONFIRMED
-    app.payment_received_on = received_on
-    app.save(update_fields=["status", "payment_received_on", "updated_at"])
-    audit_record(
-        actor=by,
+    return _move(
+        app,
+        by=by,
+        now=now,
         action="application.confirm_payment",
-        obj=app,
-        at=now,
-        before=before,
-        after={**application_snapshot(app), "payment_received_on": received_on.isoformat()},
-        surety_id=app.surety_id,
+        after_extra={"payment_received_on": received_on.isoformat()},
+        status=ApplicationStatus.PAYMENT_CONFIRMED,
+        payment_received_on=received_on,
     )
-    return app

@@ -6,16 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod
 from esurety.core.wareki import format_wareki
-from esurety.guarantees import keys
-from esurety.guarantees.events import guarantee_event_publish as webhook_event_publish
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import (
-    AccessKey,
     Application,
     ApplicationStatus,
     Certificate,
@@ -26,10 +23,17 @@ from esurety.guarantees.models import (
 )
 from esurety.guarantees.numbering import number_allocate
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.services.applications import _lock, _raise_if_broken, _require_status, application_snapshot
-from esurety.guarantees.services.authority import require_staff
+from esurety.guarantees.services.access_keys import access_key_create
+from esurety.guarantees.services.mail import contractor_recipients
+from esurety.guarantees.services.steps import (
+    application_snapshot,
+    lock_application,
+    require_application_status,
+    require_application_valid,
+)
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
+from esurety.parties.permissions import require_staff
 
 
 def certificate_snapshot(
@@ -98,36 +102,23 @@ def certificate_issue(*, guarantee: Guarantee, by: User | None, now: dt.datetime
     return certificate
 
 
-def access_key_create(*, guarantee: Guarantee, by: User | None, now: dt.datetime) -> str:
-    """Generate a key, store only its HMAC and ciphertext; return the plain key to the caller."""
-    key = keys.generate_key()
-    # The digest column is unique; with millions of keys from 24^10 a random repeat
-    # somewhere is likely (birthday bound), so draw again instead of failing the conclusion.
-    for _ in range(5):
-        if not AccessKey.objects.filter(digest=keys.key_digest(key)).exists():
-            break
-        key = keys.generate_key()
-    AccessKey.objects.create(
-        guarantee=guarantee,
-        digest=keys.key_digest(key),
-        ciphertext=keys.encrypt_key(key, number=guarantee.number),
-        created_at=now,
-        created_by=by,
-    )
-    return key
+@dataclass(frozen=True)
+class Concluded:
+    """A conclusion's outcome. ``access_key`` is the plain key of an electronic guarantee,
+    given once to the caller (None for paper): only a surety's system takes it further,
+    through access_key_reveal, so that the hand-over is audited."""
 
-
-def contractor_recipients(guarantee: Guarantee) -> list[str]:
-    return list(guarantee.contractor.users.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    guarantee: Guarantee
+    access_key: str | None
 
 
 @transaction.atomic
-def application_conclude(*, application: Application, by: User, now: dt.datetime) -> Guarantee:
+def application_conclude(*, application: Application, by: User, now: dt.datetime) -> Concluded:
     """入金確認 → 契約締結. The certificate is issued once the premium is received."""
-    app = _lock(application)
+    app = lock_application(application)
     require_staff(by, surety=app.surety, branch=app.branch)
-    _require_status(app, ApplicationStatus.PAYMENT_CONFIRMED)
-    _raise_if_broken(app)
+    require_application_status(app, ApplicationStatus.PAYMENT_CONFIRMED)
+    require_application_valid(app)
     before = application_snapshot(app)
 
     guarantee = Guarantee.objects.create(
@@ -155,8 +146,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
     )
     certificate = certificate_issue(guarantee=guarantee, by=by, now=now, is_amendment=False)
     electronic = app.delivery_method == DeliveryMethod.ELECTRONIC
-    if electronic:
-        access_key_create(guarantee=guarantee, by=by, now=now)
+    plain_key = access_key_create(guarantee=guarantee, by=by, now=now) if electronic else None
 
     quote = premium_quote(
         surety=app.surety,
@@ -201,7 +191,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
         },
         surety_id=app.surety_id,
     )
-    webhook_event_publish(event="issued", guarantee=guarantee, now=now)
+    guarantee_event_publish(event="issued", guarantee=guarantee, now=now)
 
     if electronic:
         # The key itself is never mailed: the contractor reads it in the portal.
@@ -217,59 +207,4 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
         # One message per user: colleagues' addresses are not shown to each other.
         for address in contractor_recipients(guarantee):
             outbox_enqueue(template="certificate_issued", to=[address], context=context, at=now, obj=guarantee)
-    return guarantee
-
-
-def access_key_reveal(*, guarantee: Guarantee) -> str | None:
-    """The active key in plain text, for the contractor's own 「表示」 (caller checks visibility)."""
-    active = guarantee.access_keys.filter(revoked_at__isnull=True).first()
-    if active is None:
-        return None
-    return keys.decrypt_key(active.ciphertext, number=guarantee.number)
-
-
-_DUMMY_DIGEST = "0" * 64
-
-
-@dataclass(frozen=True)
-class KeyCheck:
-    """The outcome of number + key, from one query. `guarantee` is None for an unknown number.
-
-    The guarantee comes back even when the key is wrong: the caller needs its
-    beneficiary to pick the limits, and must not show it unless `matched`.
-    """
-
-    guarantee: Guarantee | None
-    matched: bool
-
-    @property
-    def guarantee_id(self) -> int | None:
-        return self.guarantee.pk if self.guarantee is not None else None
-
-    @property
-    def beneficiary_id(self) -> int | None:
-        return self.guarantee.orderer_id if self.guarantee is not None else None
-
-
-def access_key_check(*, number: str, key: str) -> KeyCheck:
-    """Number + key in one indexed query; a miss costs the same as a wrong key.
-
-    Inputs must already be normalised. Rate limiting is the caller's job.
-    Cancelled or expired guarantees still match: the orderer must see their status.
-    """
-    digest = keys.key_digest(key)
-    active_digest = AccessKey.objects.filter(guarantee=OuterRef("pk"), revoked_at__isnull=True).values("digest")[:1]
-    # The verification page needs the guarantee itself, so it comes in the same
-    # query as the digest: one round trip for the orderer's hot path.
-    guarantee = Guarantee.objects.filter(number=number).annotate(active_digest=Subquery(active_digest)).first()
-    found = getattr(guarantee, "active_digest", None)
-    stored = found if found is not None else _DUMMY_DIGEST
-    # Always compare, even on a miss, so timing does not tell numbers apart.
-    matched = keys.keys_match(digest, stored) and stored is not _DUMMY_DIGEST
-    return KeyCheck(guarantee=guarantee, matched=matched)
-
-
-def access_key_verify(*, number: str, key: str) -> Guarantee | None:
-    """Number + key → the guarantee, or None (see access_key_check)."""
-    check = access_key_check(number=number, key=key)
-    return check.guarantee if check.matched else None
+    return Concluded(guarantee=guarantee, access_key=plain_key)

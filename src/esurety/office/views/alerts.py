@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 from esurety.accounts.ratelimit import Limit
 from esurety.audit.models import AuditEntry
 from esurety.core.paging import page_links
+from esurety.guarantees.audit_log import lockout_alerts_for_staff
 from esurety.guarantees.models import Guarantee
 from esurety.office.access import staff_required, staff_user
-from esurety.office.audit_log import lockout_alerts_for_staff
 from esurety.parties.models import User
 from esurety.verification.services import PER_ADDRESS, PER_NUMBER, PER_USER
 

@@ -22,11 +22,11 @@ from esurety.audit.services import audit_verify
 from esurety.core.clock import TOKYO
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.paging import page_links
+from esurety.guarantees.audit_log import audit_entries_for_staff
 from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
-from esurety.office.audit_log import audit_entries_for_staff
-from esurety.parties.models import Role
+from esurety.parties.permissions import is_surety_admin
 from esurety.web.downloads import csv_response
 from esurety.web.forms import BusinessDateField, TextField
 
@@ -245,7 +245,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "entries": [entry_view(e, surety_id=user.surety_id) for e in page.object_list],
             "links": page_links(page, query),
             "export_query": urlencode(query),
-            "can_verify": user.role == Role.SURETY_ADMIN,
+            "can_verify": is_surety_admin(user),
             "office_tab": "audit",
         },
     )
@@ -280,7 +280,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
 @staff_required
 def audit_check(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    if user.role != Role.SURETY_ADMIN:
+    if not is_surety_admin(user):
         raise Http404
     broken = audit_verify()
     if broken is None:

@@ -33,11 +33,11 @@ from esurety.office.forms import AmendmentRequestForm, GuaranteeSearchForm, Reas
 from esurety.office.views.lifecycle_common import (
     error_message,
     history_rows,
-    is_approver,
     paginate,
     visible_branches,
 )
 from esurety.parties.models import User
+from esurety.parties.permissions import can_approve, is_approver
 from esurety.verification.models import ViewRecord
 from esurety.web.downloads import attachment
 from esurety.web.versions import requested_version
@@ -130,7 +130,7 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
             "keys": list(g.access_keys.select_related("created_by").order_by("-created_at")),
             "history": history,
             "can_amend": active and pending is None,
-            "can_decide": pending is not None and is_approver(user) and pending.entered_by_id != user.pk,
+            "can_decide": pending is not None and can_approve(user, entered_by_id=pending.entered_by_id),
             "can_withdraw": pending is not None and pending.entered_by_id == user.pk,
             "can_cancel": active and is_approver(user),
             "can_reissue": active and g.delivery_method == DeliveryMethod.ELECTRONIC,

@@ -14,9 +14,9 @@ from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
 from esurety.guarantees import imports
 from esurety.guarantees.models import ImportBatch, ImportStatus
-from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
+from esurety.parties.permissions import can_import as may_import
 from esurety.web.downloads import content_disposition, csv_response
 
 ERRORS_PER_PAGE = 100
@@ -41,7 +41,7 @@ def _batch_or_404(user: User, pk: int) -> ImportBatch:
 @staff_required
 def import_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    can_import = user.role in APPROVER_ROLES
+    can_import = may_import(user)
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and can_import and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -17,7 +17,6 @@ from esurety.audit.models import AuditEntry
 from esurety.core.errors import DomainError
 from esurety.core.normalize import parse_ascii_int
 from esurety.core.paging import PageLinks, page_links
-from esurety.guarantees.services.authority import APPROVER_ROLES
 from esurety.parties.models import Branch, User
 
 PAGE_SIZE = 20
@@ -71,10 +70,6 @@ def requested_branch(request: HttpRequest, branches: list[Branch]) -> int | None
     if branch_id is not None and any(b.pk == branch_id for b in branches):
         return branch_id
     return None
-
-
-def is_approver(user: User) -> bool:
-    return user.role in APPROVER_ROLES
 
 
 def error_message(request: HttpRequest, exc: DomainError) -> None:

@@ -20,12 +20,8 @@ from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import InviteForm, OrdererForm, orderer_input
 from esurety.office.views.lifecycle_common import error_message, paginate
 from esurety.parties.models import Orderer, Role, User
-from esurety.parties.services import (
-    can_manage_orderers,
-    departments_kept_by_orderer,
-    orderer_create,
-    orderer_update,
-)
+from esurety.parties.permissions import can_manage_orderers, departments_kept_by_orderer
+from esurety.parties.services import orderer_create, orderer_update
 from esurety.web.forms import ELECTRONIC_KIND_CHOICES, DepartmentFormSet, department_initial
 from esurety.web.orderer_history import orderer_history_rows
 

@@ -14,9 +14,9 @@ from esurety.core.errors import DomainError
 from esurety.core.kinds import KIND_FULL_NAMES, GuaranteeKind
 from esurety.guarantees.models import PremiumRate
 from esurety.guarantees.services import premium_rate_create
-from esurety.guarantees.services.lifecycle import can_manage_rates
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import PremiumRateForm
+from esurety.parties.permissions import can_manage_rates
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,12 @@ from esurety.office.forms import PaymentForm, RejectForm
 from esurety.office.views.lifecycle_common import (
     error_message,
     history_rows,
-    is_approver,
     paginate,
     requested_branch,
     visible_branches,
 )
 from esurety.parties.models import User
+from esurety.parties.permissions import can_approve, is_approver
 
 STATUS_LABELS = dict(ApplicationStatus.choices)
 QUEUE_STATUSES = [
@@ -201,7 +201,7 @@ def _detail_context(
         "history": history_rows(list(selectors.application_history(application=app)), STATUS_LABELS),
         "guarantee": guarantee,
         "statuses": ApplicationStatus,
-        "can_approve": is_approver(user) and user.pk != app.created_by_id,
+        "can_approve": can_approve(user, entered_by_id=app.created_by_id),
         "is_approver": is_approver(user),
         "reject_form": reject_form,
         "payment_form": payment_form,
@@ -276,7 +276,7 @@ def application_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_user(request)
     app = _application_or_404(user, pk)
     try:
-        guarantee = services.application_conclude(application=app, by=user, now=now())
+        guarantee = services.application_conclude(application=app, by=user, now=now()).guarantee
     except DomainError as exc:
         error_message(request, exc)
         return redirect("office:application_detail", pk=app.pk)

@@ -19,7 +19,8 @@ from esurety.accounts.totp_middleware import is_verified, mark_verified
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.office.access import staff_required, staff_user
-from esurety.parties.models import STAFF_ROLES, Role, User
+from esurety.parties.models import User
+from esurety.parties.permissions import STAFF_ROLES, is_surety_admin
 
 
 class CodeForm(forms.Form):
@@ -70,7 +71,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             "secret_text": totp.secret_text(secret),
             "enrolled": enrolled,
             "required": not enrolled and settings.STAFF_TOTP_REQUIRED,
-            "colleagues": _colleagues(user) if user.role == Role.SURETY_ADMIN else None,
+            "colleagues": _colleagues(user) if is_surety_admin(user) else None,
             "office_tab": "totp",
         },
     )
@@ -120,7 +121,7 @@ def _colleagues(user: User) -> list[tuple[User, bool]]:
 @staff_required
 def totp_staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
     admin = staff_user(request)
-    if admin.role != Role.SURETY_ADMIN:
+    if not is_surety_admin(admin):
         raise Http404
     target = User.objects.filter(pk=pk, surety_id=admin.surety_id).first()
     if target is None:

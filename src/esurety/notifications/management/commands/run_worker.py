@@ -1,85 +1,80 @@
-import logging
-import signal
-import time
+"""`manage.py run_worker`: django-tasks-db's `db_worker` under the name ops and the README use.
+
+It books the periodic work first (settings.ESURETY_PERIODIC_TASKS: the sweepers and
+hourly expiry), then runs tasks until stopped. Run several side by side: each task is
+claimed by one worker (a row lock on PostgreSQL), and the deliveries claim their own rows.
+SIGTERM or Ctrl-C: the task in flight is finished (one mail, one webhook), nothing more is
+taken; a second signal stops at once.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.utils.crypto import get_random_string
+from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TaskResult, TaskResultStatus
+from django_tasks.signals import task_finished
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 
-from esurety.core.clock import business_date, now
-from esurety.guarantees.imports import import_batches_process_pending
-from esurety.guarantees.services import guarantees_expire_due
-from esurety.notifications.services import outbox_deliver_due
-from esurety.webhooks.delivery import webhook_deliver_due
+from esurety.core.tasks import periodic_tasks_schedule
 
-logger = logging.getLogger(__name__)
-
-# Expiry is daily business; checking hourly catches the date change without a separate scheduler.
-EXPIRY_INTERVAL_SECONDS = 3600
-WEBHOOKS_PER_POLL = 20
-# How often the pause between polls looks at the stop flag.
-_NAP_SECONDS = 0.1
+# What the worker tells whoever runs it, as before the queue: {task path: line for a True result}.
+_REPORTS = {
+    "esurety.notifications.services.deliver_outbox_message": "worker: sent 1 message(s)",
+    "esurety.webhooks.delivery.deliver_webhook": "worker: delivered 1 webhook(s)",
+    "esurety.guarantees.imports.batches.process_import_batch": "worker: processed 1 import batch(es)",
+}
 
 
-class Command(BaseCommand):
-    help = "Deliver queued e-mails from the outbox (retries, backoff) and run uploaded bulk imports, until stopped."
+class _Worker(Worker):
+    stopped_by_signal = False
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
-        parser.add_argument("--once", action="store_true", help="deliver what is due and exit")
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        self.stopped_by_signal = True
+        super().shutdown(signum, frame)
+
+
+class Command(DbWorkerCommand):
+    help = "Run queued tasks (e-mail, webhooks, imports, expiry) until stopped; run one or more."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
+        parser.add_argument("--once", action="store_true", help="run every task that is due, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stopping = False
+        self.configure_logging(options["verbosity"])
+        periodic_tasks_schedule()
+        worker = _Worker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            interval=options["interval"],
+            batch=options["once"],
+            backend_name="default",
+            startup_delay=not options["once"],
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+        )
+        self.stdout.write("worker: running tasks")
 
-        def stop(signum: int, frame: object) -> None:
-            # SIGTERM (a deploy, systemd, docker stop) or Ctrl-C: finish the message in flight,
-            # leave the rest due for the next worker. A second signal stops at once (the
-            # transaction of the message in flight rolls back: it stays due, unsent).
-            nonlocal stopping
-            stopping = True
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+        def report(sender: object, task_result: TaskResult[Any], **kwargs: Any) -> None:
+            line = _REPORTS.get(task_result.task.module_path)
+            if line and task_result.status == TaskResultStatus.SUCCESSFUL and task_result.return_value:
+                self.stdout.write(line)
 
-        def should_stop() -> bool:
-            return stopping
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        self.stdout.write("worker: delivering outbox messages")
-        last_expiry: float | None = None
-        while not stopping:
-            if last_expiry is None or time.monotonic() - last_expiry >= EXPIRY_INTERVAL_SECONDS:
-                last_expiry = time.monotonic()
-                try:
-                    expired = guarantees_expire_due(today=business_date())
-                except Exception:  # mail delivery must go on; expiry is retried next hour
-                    logger.exception("worker: expiring guarantees failed")
-                else:
-                    if expired:
-                        self.stdout.write(f"worker: {expired} guarantee(s) expired")
-            if not stopping:
-                try:
-                    imported = import_batches_process_pending(now=now())
-                except Exception:  # mail delivery must go on; the batch is retried on the next poll
-                    logger.exception("worker: bulk import failed")
-                else:
-                    if imported:
-                        self.stdout.write(f"worker: processed {imported} import batch(es)")
-            sent = outbox_deliver_due(should_stop=should_stop)
-            if sent:
-                self.stdout.write(f"worker: sent {sent} message(s)")
-            try:
-                # A few per poll: receivers that time out must not hold up the mail for long.
-                delivered = webhook_deliver_due(limit=WEBHOOKS_PER_POLL, should_stop=should_stop)
-            except Exception:  # mail delivery must go on; due webhooks are tried on the next poll
-                logger.exception("worker: webhook delivery failed")
-            else:
-                if delivered:
-                    self.stdout.write(f"worker: delivered {delivered} webhook(s)")
-            if options["once"]:
-                break
-            pause_until = time.monotonic() + options["interval"]
-            while not stopping and time.monotonic() < pause_until:
-                time.sleep(_NAP_SECONDS)
-        if stopping:
+        task_finished.connect(report)
+        worker.configure_signals()
+        try:
+            worker.run()
+        except SystemExit as exc:
+            # db_worker exits this way when stopped while idle.
+            if exc.code not in (0, None):
+                raise
+        finally:
+            worker.reset_signals()
+            task_finished.disconnect(report)
+        if worker.stopped_by_signal:
             # Written here, not in the handler: the signal may arrive in the middle of a write.
-            self.stdout.write("worker: stopped; messages not sent yet stay due")
+            self.stdout.write("worker: stopped; tasks not run yet stay queued")

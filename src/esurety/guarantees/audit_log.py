@@ -1,6 +1,7 @@
-"""Searching the audit log for the office pages: staff see the entries of their own surety (and the
-changes of the shared orderers' data), and staff bound to a branch only those about their branch's
-business. Here, not in audit: the scope needs guarantees and staff, which sit above the audit app."""
+"""Searching the audit log for the office pages and the staff home: staff see the entries of their
+own surety (and the changes of the shared orderers' data), and staff bound to a branch only those
+about their branch's business. Here, not in audit: the scope needs guarantees and staff, which sit
+above the audit app."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from esurety.audit.models import AuditEntry
 from esurety.core.clock import TOKYO
 from esurety.core.normalize import normalize_guarantee_number
 from esurety.guarantees.models import Certificate, Guarantee
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 # What every staff member of the surety sees on the office pages, whatever their branch.
 SURETY_WIDE_TYPES = ("Orderer", "PremiumRate", "UsageApplication")
@@ -50,7 +52,7 @@ def audit_entries_for_staff(
     `target` is a 保証契約番号 (finds the guarantee, its certificates, its
     application and entries that name the number) or an object ID.
     """
-    if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not is_active_staff(user):
         return AuditEntry.objects.none()
     # Orderers are shared by the sureties (parties.services), and so are the changes of their
     # data: every surety whose notices go through an orderer sees who changed it, whichever

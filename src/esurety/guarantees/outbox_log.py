@@ -1,4 +1,5 @@
-"""Which outbox messages a surety's staff may see on the office pages: those about their own guarantees and imports.
+"""Which outbox messages a surety's staff may see (office pages, staff home): those about their own
+guarantees and imports. Here, not in notifications: the scope needs guarantees, above that app.
 
 Password, invitation and 利用申込 mails are about users, not guarantees: they
 are never listed (their links must not be read by colleagues).
@@ -11,13 +12,14 @@ from django.db.models.functions import Cast
 
 from esurety.guarantees.models import Guarantee, ImportBatch
 from esurety.notifications.models import OutboxMessage
-from esurety.parties.models import STAFF_ROLES, User
+from esurety.parties.models import User
+from esurety.parties.permissions import is_active_staff
 
 SCOPED_TYPES = ("Guarantee", "ImportBatch")
 
 
 def outbox_for_staff(*, user: User, status: str = "") -> QuerySet[OutboxMessage]:
-    if user.surety_id is None or user.role not in STAFF_ROLES or not user.is_active:
+    if not is_active_staff(user):
         return OutboxMessage.objects.none()
     # object_id is text (it names rows of several tables). CASE casts it only for the
     # types whose ids are numbers, so no other row is ever cast (PostgreSQL would fail).

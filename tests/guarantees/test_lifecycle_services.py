@@ -1,4 +1,4 @@
-"""The back office's services: 変更申請 with four eyes, 解約, 満了, 認証キー再発行, 料率, 発注者."""
+"""Services of a concluded guarantee: 変更申請 with four eyes, 解約, 満了, 認証キー再発行, 料率, 発注者."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.test import Client
 from esurety.accounts.services import orderer_user_invite
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
-from esurety.core.errors import DomainError, InvalidStateError
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.guarantees import selectors, services
 from esurety.guarantees.models import (
@@ -28,7 +28,6 @@ from esurety.guarantees.models import (
     PremiumStatement,
     StatementType,
 )
-from esurety.guarantees.services.authority import NotPermitted
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import ElectronicAdoption, Orderer, OrdererDepartment, Role, User
 from esurety.parties.services import AdoptionInput, DepartmentInput, OrdererInput, orderer_create, orderer_update
@@ -332,7 +331,7 @@ def test_cancel_by_an_approver_with_notices(world: World) -> None:
     entry = AuditEntry.objects.filter(action="guarantee.cancel").get()
     assert entry.after is not None and entry.after["reason"] == "請負契約の解除"
     # Still verifiable, so the orderer sees the status; but nothing more can be done to it.
-    key = services.access_key_reveal(guarantee=g)
+    key = services.access_key_plain(guarantee=g)
     assert key is not None and services.access_key_verify(number=g.number, key=key) == g
     with pytest.raises(InvalidStateError, match="「解約」のため"):
         services.guarantee_cancel(guarantee=g, by=world.approver, reason="再", now=LATER)
@@ -390,7 +389,7 @@ def test_expire_command(world: World) -> None:
 
 def test_key_reissue_revokes_at_once_and_keeps_the_orderers_receipt(world: World) -> None:
     g = make_guarantee(world)
-    old_key = services.access_key_reveal(guarantee=g)
+    old_key = services.access_key_plain(guarantee=g)
     assert old_key is not None
     receive(world, g)
     OutboxMessage.objects.all().delete()
@@ -398,7 +397,7 @@ def test_key_reissue_revokes_at_once_and_keeps_the_orderers_receipt(world: World
     services.access_key_reissue(guarantee=g, by=world.clerk, now=LATER)
 
     assert services.access_key_verify(number=g.number, key=old_key) is None
-    new_key = services.access_key_reveal(guarantee=g)
+    new_key = services.access_key_plain(guarantee=g)
     assert new_key is not None and new_key != old_key
     assert services.access_key_verify(number=g.number, key=new_key) == g
     assert AccessKey.objects.filter(guarantee=g).count() == 2

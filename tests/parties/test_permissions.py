@@ -1,0 +1,199 @@
+"""parties.permissions: every role against every check, and the four-eyes rule.
+
+The users are built in memory (no database): the checks read the user's role,
+organisation and active flag only, except where an orderer's own 管理者 matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from esurety.core.errors import NotPermitted
+from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.permissions import (
+    can_approve,
+    can_import,
+    can_invite_orderer_users,
+    can_manage_members,
+    can_manage_orderers,
+    can_manage_rates,
+    can_manage_token,
+    can_manage_tokens,
+    four_eyes_allows,
+    is_active_staff,
+    is_approver,
+    is_surety_admin,
+    require_approver,
+    require_contractor_user,
+    require_importer,
+    require_orderer_manager,
+    require_staff,
+)
+
+SURETY = SuretyCompany(pk=1, name="保証A")
+OTHER_SURETY = SuretyCompany(pk=2, name="保証B")
+ORDERER = Orderer(pk=1, name="発注者A")
+CONTRACTOR = Contractor(pk=1, name="建設A")
+
+
+def person(who: str, *, active: bool = True, pk: int = 10) -> User:
+    kind, _, role = who.partition(":")
+    user = User(pk=pk, username=who, role=Role(role), is_active=active)
+    if kind == "surety":
+        user.surety_id = SURETY.pk
+    elif kind == "contractor":
+        user.contractor_id = CONTRACTOR.pk
+    else:
+        user.orderer_id = ORDERER.pk
+    return user
+
+
+PEOPLE = [
+    "surety:CLERK",
+    "surety:APPROVER",
+    "surety:BRANCH_MANAGER",
+    "surety:SURETY_ADMIN",
+    "contractor:ORG_ADMIN",
+    "contractor:MEMBER",
+    "orderer:ORG_ADMIN",
+    "orderer:MEMBER",
+]
+
+CHECKS: dict[str, Callable[[User], bool]] = {
+    "is_active_staff": is_active_staff,
+    "is_approver": is_approver,
+    "is_surety_admin": is_surety_admin,
+    "can_import": can_import,
+    "can_manage_rates": can_manage_rates,
+    "can_manage_orderers": can_manage_orderers,
+    "can_invite_orderer_users": can_invite_orderer_users,
+    "can_manage_members": can_manage_members,
+    "surety_tokens": lambda u: can_manage_tokens(u, surety=SURETY),
+    "orderer_tokens": lambda u: can_manage_tokens(u, orderer=ORDERER),
+}
+
+# One row per person, one column per check (same order as CHECKS).
+TABLE = {
+    #                         staff  apprv  admin  imprt  rates  ordrs  invit  membr  s-tok  o-tok
+    "surety:CLERK":          (True , False, False, False, False, False, False, False, False, False),
+    "surety:APPROVER":       (True , True , False, True , False, False, False, False, False, False),
+    "surety:BRANCH_MANAGER": (True , True , False, True , False, True , True , False, False, True),
+    "surety:SURETY_ADMIN":   (True , True , True , True , True , True , True , False, True , True),
+    "contractor:ORG_ADMIN":  (False, False, False, False, False, False, False, True , False, False),
+    "contractor:MEMBER":     (False, False, False, False, False, False, False, False, False, False),
+    "orderer:ORG_ADMIN":     (False, False, False, False, False, False, False, True , False, True),
+    "orderer:MEMBER":        (False, False, False, False, False, False, False, False, False, False),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_role_table(who: str, check: str) -> None:
+    expected = TABLE[who][list(CHECKS).index(check)]
+    assert CHECKS[check](person(who)) is expected
+
+
+# A deactivated person keeps their role, but every check that grants access says no
+# (is_approver/can_import name the role only; the door, is_active_staff, is checked first).
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize(
+    "check",
+    [
+        "is_active_staff",
+        "is_surety_admin",
+        "can_manage_rates",
+        "can_manage_orderers",
+        "can_invite_orderer_users",
+        "can_manage_members",
+        "surety_tokens",
+        "orderer_tokens",
+    ],
+)
+def test_deactivated_people_may_do_nothing(who: str, check: str) -> None:
+    assert CHECKS[check](person(who, active=False)) is False
+
+
+def test_is_active_staff_refuses_what_is_not_a_user() -> None:
+    assert is_active_staff(None) is False
+    assert is_active_staff(object()) is False
+
+
+def test_a_surety_admin_bound_to_a_branch_does_not_manage_the_suretys_tokens() -> None:
+    admin = person("surety:SURETY_ADMIN")
+    admin.branch_id = 5
+    assert can_manage_tokens(admin, surety=SURETY) is False
+    assert can_manage_tokens(person("surety:SURETY_ADMIN"), surety=OTHER_SURETY) is False
+
+
+def test_an_orderer_admin_manages_only_their_own_orderers_tokens() -> None:
+    assert can_manage_tokens(person("orderer:ORG_ADMIN"), orderer=Orderer(pk=2, name="発注者B")) is False
+    assert can_manage_tokens(person("orderer:ORG_ADMIN")) is False
+
+
+def test_surety_staff_reach_only_orderer_tokens_their_own_surety_issued() -> None:
+    class Token:
+        def __init__(self, created_by: User | None) -> None:
+            self.orderer, self.orderer_id, self.surety, self.created_by = ORDERER, ORDERER.pk, None, created_by
+
+    ours = person("surety:CLERK", pk=20)
+    theirs = User(pk=21, username="b", role=Role.CLERK, surety_id=OTHER_SURETY.pk)
+    manager = person("surety:BRANCH_MANAGER")
+    assert can_manage_token(manager, Token(ours)) is True
+    assert can_manage_token(manager, Token(theirs)) is False
+    assert can_manage_token(manager, Token(None)) is False
+    # The orderer's own 管理者 reaches every token of the orderer, whoever issued it.
+    assert can_manage_token(person("orderer:ORG_ADMIN"), Token(theirs)) is True
+
+
+# -- the four-eyes rule --------------------------------------------------------------------------
+
+
+def test_four_eyes_nobody_approves_what_they_entered() -> None:
+    approver = person("surety:APPROVER", pk=7)
+    assert four_eyes_allows(approver, entered_by_id=7) is False
+    assert four_eyes_allows(approver, entered_by_id=8) is True
+    # Nobody recorded as the entrant (an API or import path): the rule has nothing to compare.
+    assert four_eyes_allows(approver, entered_by_id=None) is True
+    assert can_approve(approver, entered_by_id=7) is False
+    assert can_approve(approver, entered_by_id=8) is True
+    assert can_approve(person("surety:CLERK", pk=7), entered_by_id=8) is False
+
+
+def test_require_approver_says_why() -> None:
+    approver = person("surety:APPROVER", pk=7)
+    require_approver(approver, surety=SURETY, branch=None, entered_by_id=8)
+    with pytest.raises(NotPermitted, match="自分が入力した案件は承認できません"):
+        require_approver(approver, surety=SURETY, branch=None, entered_by_id=7)
+    with pytest.raises(NotPermitted, match="承認の権限がありません"):
+        require_approver(person("surety:CLERK"), surety=SURETY, branch=None, entered_by_id=None)
+    with pytest.raises(NotPermitted, match="職員ではない"):
+        require_approver(approver, surety=OTHER_SURETY, branch=None, entered_by_id=8)
+
+
+def test_require_staff_keeps_branch_staff_to_their_branch() -> None:
+    clerk = person("surety:CLERK")
+    clerk.branch_id = 3
+    require_staff(clerk, surety=SURETY, branch=Branch(pk=3, surety_id=SURETY.pk))
+    require_staff(clerk, surety=SURETY, branch=None)
+    with pytest.raises(NotPermitted, match="他の取次場所"):
+        require_staff(clerk, surety=SURETY, branch=Branch(pk=4, surety_id=SURETY.pk))
+    with pytest.raises(NotPermitted):
+        require_staff(person("surety:CLERK", active=False), surety=SURETY, branch=None)
+    with pytest.raises(NotPermitted):
+        require_staff(person("contractor:ORG_ADMIN"), surety=SURETY, branch=None)
+
+
+def test_the_require_forms_follow_the_table() -> None:
+    require_importer(person("surety:APPROVER"), SURETY)
+    with pytest.raises(NotPermitted, match="一括取込の権限がありません"):
+        require_importer(person("surety:CLERK"), SURETY)
+    require_orderer_manager(person("surety:BRANCH_MANAGER"))
+    with pytest.raises(NotPermitted):
+        require_orderer_manager(person("surety:APPROVER"))
+    require_contractor_user(person("contractor:MEMBER"), CONTRACTOR)
+    with pytest.raises(NotPermitted):
+        require_contractor_user(person("contractor:MEMBER"), Contractor(pk=2, name="建設B"))
+    with pytest.raises(NotPermitted):
+        require_contractor_user(person("contractor:MEMBER", active=False), CONTRACTOR)
