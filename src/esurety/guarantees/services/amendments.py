@@ -43,7 +43,7 @@ from esurety.guarantees.services.issuance import certificate_issue
 from esurety.guarantees.services.mail import notify_parties
 from esurety.guarantees.services.steps import audited_change, lock_guarantee, require_guarantee_active
 from esurety.parties.models import User
-from esurety.parties.permissions import require_approver, require_staff
+from esurety.parties.permissions import require_approver, require_approver_or_entrant, require_staff
 
 
 def _lock_active(guarantee: Guarantee) -> Guarantee:
@@ -487,10 +487,7 @@ def amendment_request_reject(*, request: AmendmentRequest, by: User, reason: str
     """却下 by an approver, or withdrawal by the person who entered it; the guarantee is untouched."""
     req = _lock_pending(request)
     g = req.guarantee
-    if by.pk == req.entered_by_id:
-        require_staff(by, surety=g.surety, branch=g.branch)
-    else:
-        require_approver(by, surety=g.surety, branch=g.branch, entered_by_id=None)
+    require_approver_or_entrant(by, surety=g.surety, branch=g.branch, entered_by_id=req.entered_by_id)
     reason = reason.strip()
     if not reason:
         raise DomainError("却下の理由を入力してください。", [RuleViolation("reason", "却下の理由を入力してください。")])
