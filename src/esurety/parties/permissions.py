@@ -10,7 +10,7 @@ This module imports only ``core`` and the parties app itself.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from esurety.core.errors import NotPermitted
 from esurety.parties.models import Branch, Contractor, DepositBank, Orderer, Role, SuretyCompany, User
@@ -31,6 +31,16 @@ SURETY_TOKEN_ROLES = frozenset({Role.CLERK, Role.APPROVER})
 def is_active_staff(user: object) -> bool:
     """An active staff member of some surety company (the back office's door)."""
     return isinstance(user, User) and user.is_active and user.surety_id is not None and user.role in STAFF_ROLES
+
+
+def is_contractor_user(user: object) -> TypeGuard[User]:
+    """An active user of some contractor (the contractor portal's door)."""
+    return isinstance(user, User) and user.is_active and user.contractor_id is not None
+
+
+def is_orderer_user(user: object) -> TypeGuard[User]:
+    """An active user of some orderer (the verify portal's and the orderer API's door)."""
+    return isinstance(user, User) and user.is_active and user.orderer_id is not None
 
 
 def is_approver(user: User) -> bool:
