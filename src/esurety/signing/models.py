@@ -18,6 +18,8 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE_COPY = "certificate_copy", "保証証書（閲覧用控え）"
     PREMIUM_STATEMENT = "premium_statement", "保証料明細"
     VERIFICATION_RECEIPT = "verification_receipt", "照合結果"
+    USE_STATEMENT = "use_statement", "前払金使途内訳明細書"
+    WITHDRAWAL_REQUEST = "withdrawal_request", "前払金払出依頼書"
 
 
 class IssuedDocument(models.Model):
