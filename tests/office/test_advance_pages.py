@@ -21,6 +21,7 @@ from tests.factories import (
     AdvanceWorld,
     World,
     accept_statement,
+    amend_amount,
     attach_required_proofs,
     deposit_advance,
     make_advance_world,
@@ -146,6 +147,26 @@ def test_use_change_shows_what_changed_and_every_version(aw: AdvanceWorld) -> No
     assert client_for(aw.world.clerk).get(f"/office/advances/statements/{v1.pk}/").status_code == 200
 
 
+def test_the_examiner_reads_the_rules_against_the_guarantee_as_it_is_now(
+    aw: AdvanceWorld, submitted: UseStatement
+) -> None:
+    url = f"/office/advances/statements/{submitted.pk}/"
+    assert "合計と前払金額の一致" in text(client_for(aw.world.clerk).get(url))
+    amend_amount(
+        guarantee=aw.guarantee,
+        by=aw.world.clerk,
+        contract_price=110_000_000,
+        guaranteed_amount=44_000_000,
+        effective_on=ADVANCE_NOW.date(),
+        reason="設計変更",
+        now=ADVANCE_NOW,
+    )
+    body = text(client_for(aw.world.clerk).get(url))
+    assert "このままでは承認できません" in body
+    assert "提出後に保証金額が40,000,000円から44,000,000円に変更されています。" in body
+    assert "あと4,000,000円不足しています" in body
+
+
 def test_statement_pdf_is_signed_and_registered(aw: AdvanceWorld, submitted: UseStatement) -> None:
     response = client_for(aw.world.clerk).get(f"/office/advances/statements/{submitted.pk}/statement.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -236,8 +257,8 @@ def test_unusual_accounts_list_a_payee_taking_most_of_a_line(ready: AdvanceWorld
     assert response.status_code == 200
     body = text(response)
     assert ready.guarantee.number in body and "「株式会社△△資材」が占めています" in body
-    home = text(client_for(ready.world.clerk).get("/office/home/"))
-    assert "要確認の口座1件" in home
+    home = client_for(ready.world.clerk).get("/office/home/")
+    assert 'href="/office/advances/unusual/"' in home.content.decode()
 
 
 def test_the_home_page_and_nav_lead_to_the_advance_pages(aw: AdvanceWorld, submitted: UseStatement) -> None:

@@ -130,7 +130,7 @@ def _statement_context(user: User, st: UseStatement, return_form: StatementRetur
         "total": sum(r.line.amount for r in lines),
         "undecided_total": sum(r.line.amount for r in lines if r.line.is_undecided),
         "versions": versions,
-        "amount_mismatch": waiting and st.advance_amount != g.guaranteed_amount,
+        "check": selectors.use_statement_check(statement=st) if waiting else None,
         "can_review": st.status == StatementStatus.SUBMITTED,
         "can_accept": st.status == StatementStatus.REVIEWED and can_approve(user, entered_by_id=st.reviewed_by_id),
         "reviewed_by_me": st.status == StatementStatus.REVIEWED and st.reviewed_by_id == user.pk,

@@ -292,7 +292,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "this_month": this_month,
             "applications": f.applications,
             "work_items": figures.work_items(user=user, now=f.now, branch_id=f.branch_id),
-            "advance_work": advance_work(user, today=f.today),
+            "advance_work": advance_work(user),
             "oldest": [
                 (a, (f.today - business_date(a.submitted_at)).days if a.submitted_at else None)
                 for a in f.applications.oldest
