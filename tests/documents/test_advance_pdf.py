@@ -153,3 +153,24 @@ def test_a_tampered_statement_is_not_genuine(aw: AdvanceWorld) -> None:
     tampered = data.replace(b"/Producer", b"/Produkt!", 1)
     assert tampered != data
     assert "esuretyが発行した書類であることを確認できません" in _check(tampered)
+
+
+def test_a_long_statement_runs_over_pages_with_its_header_on_each(aw: AdvanceWorld, out_dir: Path) -> None:
+    lines = [use_line("LABOUR", 1_000_000, payee=f"協力会社{i:02d}") for i in range(39)]
+    lines.append(use_line("MATERIALS", 1_000_000, payee="未定"))
+    st = advances.use_statement_create(account=aw.account, by=aw.world.contractor_user, lines=lines, now=ADVANCE_NOW)
+    path = out_dir / "use_statement_long.pdf"
+    path.write_bytes(advance_pdf.use_statement_pdf(statement=st, now=ADVANCE_NOW))
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert "協力会社00" in pages[0] and "協力会社38" in pages[0] + pages[1]
+    # The column heads come again on the next page, so a page read alone still says what each column is.
+    assert "支払予定日" in pages[1] and "払出方法" in pages[1]
+    assert "40,000,000" in _text(path)
