@@ -71,6 +71,7 @@ def test_queue_lists_submitted_statements_and_the_statement_page_shows_lines_and
     assert "前払金使途内訳明細書第1版" in body
     assert "株式会社□□工業" in body and "15,000,000" in body and "未定" in body
     assert "うち支払先未定10,000,000円" in body
+    assert "5,000,000令和8年6月30日振込不要" in body  # 直用の労務費 needs no proof
     # Each proof is listed and downloadable as uploaded.
     proof = submitted.proofs.order_by("pk").first()
     assert proof is not None

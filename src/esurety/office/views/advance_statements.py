@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from esurety.advances import selectors, services
 from esurety.advances.kinds import StatementStatus
 from esurety.advances.models import UseStatement, UseStatementLine
+from esurety.advances.rules import PROOF_REQUIREMENTS
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.office.access import staff_required, staff_user
@@ -82,6 +83,11 @@ class LineRow:
     proofs: list[object]
     before: UseStatementLine | None  # the same line in the version this one changes
     is_new: bool  # a line the version before did not have
+
+    @property
+    def needs_proof(self) -> bool:
+        """A named payee of a use the rules ask a proof for (下請, 材料); 直用労務費 or 保証料 need none."""
+        return bool(PROOF_REQUIREMENTS.get(self.line.category)) and not self.line.is_undecided
 
     @property
     def changed(self) -> bool:
