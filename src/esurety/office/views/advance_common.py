@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.db.models import Q
 from django.http import Http404
-from django.urls import reverse
 
 from esurety.advances import selectors
 from esurety.advances.kinds import AccountStatus, StatementStatus
@@ -66,41 +65,3 @@ def advance_history(account: AdvanceAccount, statements: list[UseStatement]) -> 
     rows = history_rows(list(of_account.select_related("actor")), dict(AccountStatus.choices))
     rows += history_rows(list(of_statements.select_related("actor")), dict(StatementStatus.choices))
     return sorted(_labelled(rows), key=lambda r: r.at)
-
-
-@dataclass(frozen=True)
-class AdvanceWork:
-    label: str
-    count: int
-    url: str
-    note: str
-
-
-def advance_work(user: User) -> list[AdvanceWork]:
-    """The home page's 前払金 figures: statements waiting and stopped accounts.
-
-    Not the unusual accounts: finding them reads every account of the scope, too slow for the
-    home page of a whole surety; the page links to their list instead.
-    """
-    waiting = selectors.use_statement_queue_for_staff(user=user)
-    stopped = selectors.advance_accounts_for(user=user).filter(status=AccountStatus.STOPPED)
-    return [
-        AdvanceWork(
-            "審査待ちの使途内訳明細書",
-            waiting.filter(status=StatementStatus.SUBMITTED).count(),
-            reverse("office:advance_queue") + "?status=" + StatementStatus.SUBMITTED,
-            "提出済（確認待ち）",
-        ),
-        AdvanceWork(
-            "承認待ちの使途内訳明細書",
-            waiting.filter(status=StatementStatus.REVIEWED).count(),
-            reverse("office:advance_queue") + "?status=" + StatementStatus.REVIEWED,
-            "確認済（承認者の承認待ち）",
-        ),
-        AdvanceWork(
-            "払出停止中の口座",
-            stopped.count(),
-            reverse("office:advance_accounts") + "?status=" + AccountStatus.STOPPED,
-            "",
-        ),
-    ]

@@ -22,7 +22,6 @@ from esurety.core.kinds import GuaranteeKind
 from esurety.dashboards import selectors as figures
 from esurety.dashboards.periods import month_label
 from esurety.office.access import staff_required, staff_user
-from esurety.office.views.advance_common import advance_work
 from esurety.office.views.lifecycle_common import requested_branch, visible_branches
 from esurety.parties.models import Branch, User
 from esurety.web.charts import ChartSpec, Series
@@ -292,7 +291,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "this_month": this_month,
             "applications": f.applications,
             "work_items": figures.work_items(user=user, now=f.now, branch_id=f.branch_id),
-            "advance_work": advance_work(user),
             "oldest": [
                 (a, (f.today - business_date(a.submitted_at)).days if a.submitted_at else None)
                 for a in f.applications.oldest
