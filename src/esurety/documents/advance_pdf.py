@@ -25,7 +25,7 @@ from esurety.core.kinds import kind_full_name
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
 from esurety.documents import qr
-from esurety.documents.pdf import _render, _wareki_datetime, pdf_filename
+from esurety.documents.pdf import pdf_filename, render_document, wareki_datetime
 from esurety.signing.models import DocumentKind
 from esurety.signing.services import pdf_sign
 
@@ -138,7 +138,7 @@ def use_statement_pdf(*, statement: UseStatement, now: dt.datetime) -> bytes:
         "is_change": is_change,
         "change_reason": st.change_reason,
         "submitted_on": format_wareki(business_date(st.submitted_at), padded=False) if st.submitted_at else "",
-        "created": _wareki_datetime(now),
+        "created": wareki_datetime(now),
         "surety_name": surety.name,
         "branch_name": g.branch.name if g.branch_id else "",
         "contractor_name": g.contractor.name,
@@ -157,7 +157,7 @@ def use_statement_pdf(*, statement: UseStatement, now: dt.datetime) -> bytes:
         "qr_image": qr.qr_png_data_uri(qr.check_page_url()),
         "check_page_url": qr.check_page_url(),
     }
-    rendered = _render(
+    rendered = render_document(
         document="use_statement",
         context=context,
         title=f"{title}（{g.number} 第{st.version}版）",
@@ -213,7 +213,7 @@ def withdrawal_request_pdf(*, withdrawal: Withdrawal, now: dt.datetime) -> bytes
         "title": WITHDRAWAL_TITLE,
         "number": w.number,
         "requested_on": format_wareki(w.requested_on, padded=False),
-        "created": _wareki_datetime(now),
+        "created": wareki_datetime(now),
         "bank_name": account.bank.name,
         "bank_branch_name": account.bank_branch.name,
         "contractor_name": g.contractor.name,
@@ -233,7 +233,7 @@ def withdrawal_request_pdf(*, withdrawal: Withdrawal, now: dt.datetime) -> bytes
         "qr_image": qr.qr_png_data_uri(qr.check_page_url()),
         "check_page_url": qr.check_page_url(),
     }
-    rendered = _render(
+    rendered = render_document(
         document="withdrawal_request",
         context=context,
         title=f"{WITHDRAWAL_TITLE}（{w.number}）",

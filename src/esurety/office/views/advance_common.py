@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.db.models import Q
 from django.http import Http404
 
@@ -13,25 +11,6 @@ from esurety.advances.models import AdvanceAccount, UseStatement
 from esurety.audit.models import AuditEntry
 from esurety.office.views.lifecycle_common import HistoryRow, history_rows
 from esurety.parties.models import User
-
-# The advance steps as the history tables name them.
-ADVANCE_ACTION_LABELS = {
-    "advance_account.open": "前払金専用口座の登録",
-    "advance_account.stop": "払出停止",
-    "advance_account.resume": "払出再開",
-    "advance_account.close": "前払金専用口座の閉鎖",
-    "advance_deposit.record": "入金の記録",
-    "use_statement.create": "使途内訳明細書の作成",
-    "use_statement.update": "使途内訳明細書の修正",
-    "use_statement.change": "使途変更（新しい版の作成）",
-    "use_statement.submit": "使途内訳明細書の提出",
-    "use_statement.review": "使途内訳明細書の確認",
-    "use_statement.accept": "使途内訳明細書の承認",
-    "use_statement.return": "使途内訳明細書の差戻し",
-    "use_statement.supersede": "使途変更により変更前の版",
-    "proof.attach": "確認書類の添付",
-    "proof.remove": "確認書類の削除",
-}
 
 
 def account_or_404(user: User, number: str) -> AdvanceAccount:
@@ -48,10 +27,6 @@ def statement_or_404(user: User, pk: int) -> UseStatement:
     return statement
 
 
-def _labelled(rows: list[HistoryRow]) -> list[HistoryRow]:
-    return [replace(r, label=ADVANCE_ACTION_LABELS.get(r.label, r.label)) for r in rows]
-
-
 def advance_history(account: AdvanceAccount, statements: list[UseStatement]) -> list[HistoryRow]:
     """The account's own steps (register, stop, resume, close) and its statements' (submit, check, accept ...).
 
@@ -64,4 +39,4 @@ def advance_history(account: AdvanceAccount, statements: list[UseStatement]) -> 
     )
     rows = history_rows(list(of_account.select_related("actor")), dict(AccountStatus.choices))
     rows += history_rows(list(of_statements.select_related("actor")), dict(StatementStatus.choices))
-    return sorted(_labelled(rows), key=lambda r: r.at)
+    return sorted(rows, key=lambda r: r.at)
