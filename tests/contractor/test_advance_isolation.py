@@ -16,7 +16,6 @@ from esurety.core.clock import business_date
 from tests.contractor.portal import client_for, visible_text
 from tests.factories import ADVANCE_NOW, PAYEE, PDF, AdvanceWorld, World, make_guarantee, ready_account
 
-
 POST_ONLY = frozenset({"change", "proof_upload", "proof_remove", "payee_remove"})
 GET_ONLY = frozenset({"statement_v1", "statement_v2", "proof", "template"})
 
