@@ -99,7 +99,6 @@ class LineForm(forms.Form):
         label="支払先",
         max_length=NAME_MAX,
         required=False,
-        help_text="空欄または「未定」は未定",
         widget=forms.TextInput(attrs={"size": 22}),
     )
     amount = YenField(label="金額", required=False)
