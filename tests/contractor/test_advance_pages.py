@@ -300,3 +300,20 @@ def test_the_version_in_force_and_a_deposit_show_the_balance(world: World) -> No
     text = visible_text(client_for(world.contractor_user).get(_url(aw)).content.decode())
     assert "前払金の入金 30,000,000円" in text and "前払金残高 30,000,000円" in text
     assert dt.date.today().year > 2000
+
+
+def test_every_request_of_the_company_by_state(world: World) -> None:
+    aw = ready_account(world)
+    paid = request(aw, amount=3_000_000)
+    advances.withdrawal_pay(withdrawal=paid, by=aw.bank_user, paid_on=ADVANCE_NOW.date(), now=ADVANCE_NOW)
+    returned = request(aw, amount=2_000_000)
+    advances.withdrawal_return(withdrawal=returned, by=aw.bank_user, reason="口座名義が一致しません。", now=ADVANCE_NOW)
+    waiting = request(aw, amount=1_000_000)
+    client = client_for(world.contractor_user)
+    every = visible_text(client.get("/contractor/advances/withdrawals/").content.decode())
+    assert all(w.number in every for w in (paid, returned, waiting))
+    only = visible_text(client.get("/contractor/advances/withdrawals/?status=RETURNED").content.decode())
+    assert returned.number in only and "口座名義が一致しません。" in only and paid.number not in only
+    # Another company's list does not show them; a made-up state lists everything of one's own.
+    theirs = client_for(world.other_contractor_user).get("/contractor/advances/withdrawals/?status=x").content.decode()
+    assert paid.number not in theirs and "払出依頼書はありません。" in theirs

@@ -45,6 +45,7 @@ PAGED_MODULES = (
     "esurety.contractor.views.guarantees",
     "esurety.contractor.views.statements",
     "esurety.contractor.views.applications",
+    "esurety.contractor.views.withdrawals",
     "esurety.office.views.lifecycle_common",
     "esurety.office.views.audit",
     "esurety.office.views.outbox",
@@ -102,6 +103,9 @@ def advance_pages(world: World) -> list[str]:
     base = f"/contractor/guarantees/{n}/advance/"
     return [
         "/contractor/advances/",
+        "/contractor/advances/withdrawals/",
+        "/contractor/advances/withdrawals/?page=2",
+        "/contractor/advances/withdrawals/?status=RETURNED",
         "/contractor/advances/payees/",
         f"/contractor/advances/payees/{payee.pk}/",
         base,

@@ -6,6 +6,7 @@ from esurety.contractor.views import advances, withdrawals
 
 urlpatterns = [
     path("advances/", advances.advance_list, name="advance_list"),
+    path("advances/withdrawals/", withdrawals.withdrawal_list, name="advance_withdrawals"),
     path("advances/payees/", withdrawals.payee_list, name="payees"),
     path("advances/payees/<int:pk>/", withdrawals.payee_edit, name="payee_edit"),
     path("advances/payees/<int:pk>/remove/", withdrawals.payee_remove, name="payee_remove"),

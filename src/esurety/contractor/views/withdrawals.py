@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from esurety.advances import selectors, services, withdrawal_csv
-from esurety.advances.kinds import AccountStatus
+from esurety.advances.kinds import AccountStatus, WithdrawalStatus
 from esurety.advances.models import AdvanceAccount, Payee
 from esurety.advances.selectors import AccountView
 from esurety.contractor.forms_advances import CsvUploadForm, PayeeForm, WithdrawalForm
@@ -24,6 +24,7 @@ from esurety.contractor.views.access import contractor_required, portal_user
 from esurety.contractor.views.advances import account_or_404, home_url
 from esurety.core import clock
 from esurety.core.errors import DomainError
+from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.guarantees.models import GuaranteeStatus
 from esurety.parties.models import User
 from esurety.web.downloads import csv_response
@@ -170,6 +171,33 @@ def withdrawal_template(request: HttpRequest, number: str) -> StreamingHttpRespo
         rows,
         filename=f"払出依頼_{account.guarantee.number}.csv",
         fallback=f"withdrawals_{account.guarantee.number}.csv",
+    )
+
+
+PAGE_SIZE = 20
+
+
+@require_GET
+@contractor_required
+def withdrawal_list(request: HttpRequest) -> HttpResponse:
+    """Every request of the company, newest first, by state (依頼中, 払出済, 差戻し)."""
+    user = portal_user(request)
+    status = request.GET.get("status", "")
+    if status not in WithdrawalStatus.values:
+        status = ""
+    paginator = DeferredJoinPaginator(selectors.withdrawals_for_contractor(user=user, status=status), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contractor/advances/withdrawals.html",
+        {
+            "page": page,
+            "rows": list(page.object_list),
+            "links": page_links(page, {"status": status}),
+            "status": status,
+            "statuses": WithdrawalStatus.choices,
+            "RETURNED": WithdrawalStatus.RETURNED,
+        },
     )
 
 
