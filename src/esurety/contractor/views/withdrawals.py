@@ -24,6 +24,7 @@ from esurety.contractor.views.access import contractor_required, portal_user
 from esurety.contractor.views.advances import account_or_404, home_url
 from esurety.core import clock
 from esurety.core.errors import DomainError
+from esurety.core.normalize import parse_ascii_int
 from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.guarantees.models import GuaranteeStatus
 from esurety.parties.models import User
@@ -53,8 +54,9 @@ def withdrawal_new(request: HttpRequest, number: str) -> HttpResponseBase:
     account, view = _requestable_or_404(user, number)
     payees = list(selectors.payees_for_contractor(user=user))
     initial: dict[str, Any] = {"desired_on": clock.business_date()}
-    if request.GET.get("line", "").isdigit():
-        initial["line_no"] = int(request.GET["line"])
+    line_no = parse_ascii_int(request.GET.get("line"), max_digits=6)
+    if line_no is not None:
+        initial["line_no"] = line_no
     form = WithdrawalForm(request.POST or None, lines=view.lines, payees=payees, initial=initial)
     status = 200
     if request.method == "POST":
