@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from esurety.advances import services as advances
 from esurety.advances.kinds import StatementStatus, WithdrawalStatus
-from esurety.advances.models import AdvanceAccount, Payee, ProofDocument, UseStatement, Withdrawal
+from esurety.advances.models import AdvanceAccount, OverheadAllowance, Payee, ProofDocument, UseStatement, Withdrawal
 from esurety.core.clock import business_date
+from esurety.core.kinds import GuaranteeKind
 from tests.contractor.portal import client_for, tables, visible_text
 from tests.factories import (
     ADVANCE_NOW,
@@ -18,6 +19,7 @@ from tests.factories import (
     AdvanceWorld,
     World,
     accept_statement,
+    amend_amount,
     deposit_advance,
     make_advance_world,
     make_guarantee,
@@ -317,3 +319,54 @@ def test_every_request_of_the_company_by_state(world: World) -> None:
     # Another company's list does not show them; a made-up state lists everything of one's own.
     theirs = client_for(world.other_contractor_user).get("/contractor/advances/withdrawals/?status=x").content.decode()
     assert paid.number not in theirs and "払出依頼書はありません。" in theirs
+
+
+def _submit_rows(aw: AdvanceWorld, rows: list[dict[str, str]]) -> str:
+    response = client_for(aw.world.contractor_user).post(_url(aw, "statement/"), _line_post(rows, submit="1"))
+    assert response.status_code in (302, 400)
+    return "" if response.status_code == 302 else visible_text(response.content.decode())
+
+
+def test_overhead_at_exactly_25_100_and_one_yen_over_beside_its_amount(world: World) -> None:
+    OverheadAllowance.objects.create(
+        orderer=world.orderer, effective_from=dt.date(2020, 4, 1), contract_article="工事請負契約書第34条第5項"
+    )
+    aw = make_advance_world(world)
+    over = _submit_rows(
+        aw, [_row("OVERHEAD", "10,000,001", payee="自社"), _row("LABOUR", "29,999,999", payee="自社（直用）")]
+    )
+    # (rules.py prints the ratio reduced: 25/100 as 1/4.)
+    assert "の10,000,000円以内にしてください（工事請負契約書第34条第5項。現在 10,000,001円、1円超過）。" in over
+    assert UseStatement.objects.get(account=aw.account).status == StatementStatus.DRAFT
+    # The page posts the saved lines with their numbers.
+    lines = UseStatement.objects.get(account=aw.account).lines.all()
+    exact = [
+        {**_row("OVERHEAD", "10,000,000", payee="自社"), "line_no": str(lines[0].line_no)},
+        {**_row("LABOUR", "30,000,000", payee="自社（直用）"), "line_no": str(lines[1].line_no)},
+    ]
+    assert _submit_rows(aw, exact) == ""
+    assert UseStatement.objects.get(account=aw.account).status == StatementStatus.SUBMITTED
+
+
+def test_no_overhead_from_an_interim_advance(world: World) -> None:
+    OverheadAllowance.objects.create(
+        orderer=world.orderer, effective_from=dt.date(2020, 4, 1), contract_article="第34条"
+    )
+    aw = make_advance_world(world, kind=GuaranteeKind.INTERIM_ADVANCE)
+    text = _submit_rows(aw, [_row("OVERHEAD", "1", payee="自社"), _row("LABOUR", "19,999,999", payee="自社（直用）")])
+    assert "中間前払金は現場管理費・一般管理費等に充てることはできません。" in text
+
+
+def test_an_amount_change_asks_for_a_new_statement(world: World) -> None:
+    aw = ready_account(world)
+    amend_amount(
+        guarantee=aw.guarantee,
+        by=world.clerk,
+        contract_price=110_000_000,
+        guaranteed_amount=44_000_000,
+        effective_on=dt.date(2026, 6, 1),
+        reason="設計変更",
+        now=ADVANCE_NOW,
+    )
+    text = visible_text(client_for(world.contractor_user).get(_url(aw)).content.decode())
+    assert "保証金額が変更されました（40,000,000円 → 44,000,000円）" in text and "使途変更を始める" in text
