@@ -36,12 +36,12 @@ import esurety
 from esurety.accounts.services import UsageApplicationInput, usage_application_submit
 from esurety.advances import services as advances
 from esurety.advances.models import ProofDocument
-from esurety.api.services import api_token_create
 from esurety.core.clock import business_date
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees import services
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType, PremiumStatement
+from esurety.integrations.services import api_token_create
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner
