@@ -102,6 +102,10 @@ class Project:
     amendments: list[AmendmentPlan] = field(default_factory=list)
 
 
+# A change is entered and approved guarantee by guarantee (timeline.py: 20 minutes each, three
+# guarantees at most): it is planned only if all of it is done by the end of the story.
+CHANGE_SPAN = dt.timedelta(hours=1)
+
 # How far back an open application in each status was entered (later steps take longer).
 QUEUE_AGE_DAYS: dict[str, int] = {S.DRAFT: 4, S.SUBMITTED: 3, S.UNDER_REVIEW: 5, S.REJECTED: 8}
 
@@ -369,7 +373,7 @@ class Planner:
         has_interim = any(p.kind == ref.INTERIM for p in project.plans)
         if rng.random() < 0.16:
             at = at_work(settled.date() + dt.timedelta(days=rng.randint(30, 200)), rng)
-            if at < HISTORY_ENDS:
+            if at + CHANGE_SPAN <= HISTORY_ENDS:
                 # Decreases only without an interim advance, whose 6/10 cap could then be exceeded.
                 if has_interim or rng.random() < 0.8:
                     factor, reasons = rng.uniform(1.05, 1.25), ref.AMOUNT_INCREASE_REASONS
@@ -385,7 +389,7 @@ class Planner:
                 )
         if rng.random() < 0.1:
             at = at_work(settled.date() + dt.timedelta(days=rng.randint(20, 200)), rng)
-            if at < HISTORY_ENDS:
+            if at + CHANGE_SPAN <= HISTORY_ENDS:
                 project.amendments.append(
                     AmendmentPlan(
                         at=at,
