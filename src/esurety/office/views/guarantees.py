@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from esurety.advances import selectors as advance_selectors
 from esurety.audit.models import AuditEntry
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
-from esurety.core.kinds import DeliveryMethod, GuaranteeKind
+from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod, GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.documents import pdf
 from esurety.guarantees import rules, selectors, services
@@ -27,9 +28,10 @@ from esurety.guarantees.models import (
     Guarantee,
     GuaranteeStatus,
 )
-from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import AmendmentRequestForm, GuaranteeSearchForm, ReasonForm
+from esurety.office.views.advance_common import advance_history
 from esurety.office.views.lifecycle_common import (
     error_message,
     history_rows,
@@ -40,6 +42,7 @@ from esurety.parties.models import User
 from esurety.parties.permissions import can_approve, is_approver
 from esurety.verification.models import ViewRecord
 from esurety.web.downloads import attachment
+from esurety.web.versions import requested_version
 
 
 @require_GET
@@ -83,15 +86,11 @@ def _guarantee_or_404(user: User, number: str) -> Guarantee:
 
 def amendment_limits(g: Guarantee) -> str:
     """The amount limit at the current price, shown beside the amendment form."""
-    if g.kind == GuaranteeKind.ADVANCE:
-        ratio = rules.advance_ratio(work_category=g.work_category, low_bid=g.low_bid)
-        return f"前払金の保証金額は、変更後の請負金額(総額)の{rules.ratio_text(ratio)}（10万円未満切捨て）以下です。"
-    if g.kind == GuaranteeKind.INTERIM_ADVANCE:
-        return "中間前払金の保証金額は、変更後の請負金額(総額)の10分の2以下、前払金との合計は10分の6以下です。"
-    if g.kind == GuaranteeKind.PERFORMANCE:
-        share = "10分の3" if g.low_bid else "10分の1"
-        return f"契約保証の保証金額は、変更後の請負金額(総額)の{share}以上です。"
-    return ""
+    if g.kind not in (GuaranteeKind.ADVANCE, GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE):
+        return ""
+    return rules.amount_rule_text(
+        kind=g.kind, work_category=g.work_category, low_bid=g.low_bid, price_label="変更後の請負金額(総額)"
+    )
 
 
 @require_GET
@@ -117,6 +116,13 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
         list(AuditEntry.objects.filter(related).select_related("actor").order_by("at", "id")),
         {**dict(GuaranteeStatus.choices), **dict(AmendmentRequestStatus.choices)},
     )
+    # The advance account's stop / resume / close and its statements' steps belong to this guarantee's story.
+    advance_account = (
+        advance_selectors.advance_account_for(user=user, number=g.number) if g.kind in ADVANCE_KINDS else None
+    )
+    if advance_account is not None:
+        statements = list(advance_selectors.use_statements_for(user=user, account=advance_account))
+        history = sorted(history + advance_history(advance_account, statements), key=lambda row: row.at)
     active = g.status == GuaranteeStatus.ACTIVE
     return render(
         request,
@@ -132,6 +138,7 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
             "statements": list(g.premium_statements.order_by("issued_on", "number")),
             "keys": list(g.access_keys.select_related("created_by").order_by("-created_at")),
             "history": history,
+            "advance_account": advance_account,
             "can_amend": active and pending is None,
             "can_decide": pending is not None and can_approve(user, entered_by_id=pending.entered_by_id),
             "can_withdraw": pending is not None and pending.entered_by_id == user.pk,
