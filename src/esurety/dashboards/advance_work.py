@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Min, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from esurety.advances.kinds import AccountStatus, StatementStatus, WithdrawalStatus
 from esurety.advances.models import UseStatement, Withdrawal
@@ -20,14 +20,6 @@ from esurety.core.clock import business_date
 from esurety.parties.models import User
 
 from .selectors import WorkItem, register_work_items
-
-
-def _office_url(name: str, query: str = "") -> str:
-    """The office page for the item; the home page while the advances pages are not mounted."""
-    try:
-        return reverse(name) + query
-    except NoReverseMatch:
-        return reverse("office:home")
 
 
 def _age_note(first: dt.datetime | None, now: dt.datetime) -> str:
@@ -56,7 +48,7 @@ def advance_work_items(user: User, branch_id: int | None, now: dt.datetime) -> l
         .aggregate(n=Count("pk"), first=Min("requested_at"))
     )
     stopped = accounts.filter(status=AccountStatus.STOPPED).order_by().count()
-    queue = _office_url("office:advance_queue")
+    queue = reverse("office:advance_queue")
     return [
         WorkItem(
             "advance_statements_waiting",
@@ -70,14 +62,14 @@ def advance_work_items(user: User, branch_id: int | None, now: dt.datetime) -> l
             "advance_withdrawals_waiting",
             "金融機関で払出待ちの払出依頼",
             waiting["n"],
-            _office_url("office:advance_accounts"),
+            reverse("office:advance_accounts"),
             _age_note(waiting["first"], now),
         ),
         WorkItem(
             "advance_accounts_stopped",
             "払出停止中の前払金専用口座",
             stopped,
-            _office_url("office:advance_accounts", f"?status={AccountStatus.STOPPED}"),
+            reverse("office:advance_accounts") + f"?status={AccountStatus.STOPPED}",
             attention=True,
         ),
     ]
