@@ -24,5 +24,6 @@ from bench import (  # noqa: E402, F401
     dashboard,
     imports,
     signing_throughput,
+    verify_inprocess,
     verify_throughput,
 )

@@ -136,30 +136,33 @@ def _stored_ip(client_ip: str) -> str | None:
 
 
 def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
-    receipt = (
-        Receipt.objects.select_related("first_verified_by")
-        .filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)
-        .first()
-    )
-    if receipt is None:
-        receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
-    elif receipt.last_seen_version != guarantee.current_version:
-        # A repeat verification needs no audit entry; its time is in the view record below.
-        Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
-        receipt.last_seen_version = guarantee.current_version
-    receipt.guarantee = guarantee
-    ViewRecord.objects.create(
-        receipt=receipt,
-        user=user,
-        at=now,
-        version=guarantee.current_version,
-        kind=ViewKind.VERIFY,
-        client_ip=_stored_ip(client_ip),
-    )
+    """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
+
+    A repeat verification of an unchanged certificate writes the view record only and locks
+    nothing; the audit chain's head is locked only by the first verification, which audits.
+    """
+    with transaction.atomic():
+        # No select_related, no ORDER BY: (orderer, guarantee) is unique and the callers read
+        # only the receipt's own fields and the guarantee they already hold.
+        receipt = next(iter(Receipt.objects.filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)), None)
+        if receipt is None:
+            receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
+        elif receipt.last_seen_version != guarantee.current_version:
+            # A repeat verification needs no audit entry; its time is in the view record below.
+            Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
+            receipt.last_seen_version = guarantee.current_version
+        receipt.guarantee = guarantee
+        ViewRecord.objects.create(
+            receipt=receipt,
+            user=user,
+            at=now,
+            version=guarantee.current_version,
+            kind=ViewKind.VERIFY,
+            client_ip=_stored_ip(client_ip),
+        )
     return receipt
 
 
-@transaction.atomic
 def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Receipt:
     # get_or_create re-reads if a colleague's simultaneous first verification
     # inserted the row first, so exactly one first view is recorded and audited.
@@ -185,8 +188,13 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
     return receipt
 
 
+@transaction.atomic
 def receipt_record_view(*, receipt: Receipt, user: User, kind: str, client_ip: str, now: dt.datetime) -> ViewRecord:
-    """A later look from the 受領済み一覧 (or a PDF): it marks the current version as seen."""
+    """A later look from the 受領済み一覧 (or a PDF): it marks the current version as seen.
+
+    The receipt's version and the view record commit together (or, inside the caller's
+    transaction, with whatever it writes beside them).
+    """
     if receipt.orderer_id != user.orderer_id:
         raise VerificationRefused()
     version = receipt.guarantee.current_version
