@@ -106,3 +106,30 @@ def test_a_repeat_verification_of_an_amended_certificate_marks_it_seen_only_with
     monkeypatch.undo()
     assert verify(world, g, key).last_seen_version == 2
     assert list(ViewRecord.objects.order_by("pk").values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_later_look_at_a_new_version_marks_it_seen_only_with_its_view_record(
+    world: World, issued: tuple[Guarantee, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g, key = issued
+    receipt = verify(world, g, key)
+    amend_amount(
+        guarantee=g,
+        by=world.clerk,
+        contract_price=110_000_000,
+        guaranteed_amount=44_000_000,
+        effective_on=g.contract_date,
+        reason="契約変更",
+        now=timezone.now(),
+    )
+    receipt = Receipt.objects.select_related("guarantee").get(pk=receipt.pk)
+
+    def fail(*args: object, **kwargs: object) -> ViewRecord:
+        raise Boom
+
+    monkeypatch.setattr(ViewRecord.objects, "create", fail)
+    with pytest.raises(Boom):
+        services.receipt_record_view(
+            receipt=receipt, user=world.orderer_user, kind=ViewKind.VIEW, client_ip="192.0.2.10", now=timezone.now()
+        )
+    assert Receipt.objects.get().last_seen_version == 1

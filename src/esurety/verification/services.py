@@ -138,29 +138,38 @@ def _stored_ip(client_ip: str) -> str | None:
 def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
     """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
 
-    A repeat verification of an unchanged certificate writes the view record only and locks
-    nothing; the audit chain's head is locked only by the first verification, which audits.
+    The hot case, a repeat verification of an unchanged certificate, writes the view record only:
+    one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
+    which locks the audit chain's head) or its new version commits with the view record.
     """
+    # No select_related, no ORDER BY: (orderer, guarantee) is unique and the callers read
+    # only the receipt's own fields and the guarantee they already hold.
+    receipt = next(iter(Receipt.objects.filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)), None)
+    if receipt is not None and receipt.last_seen_version == guarantee.current_version:
+        receipt.guarantee = guarantee
+        _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
+        return receipt
     with transaction.atomic():
-        # No select_related, no ORDER BY: (orderer, guarantee) is unique and the callers read
-        # only the receipt's own fields and the guarantee they already hold.
-        receipt = next(iter(Receipt.objects.filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)), None)
         if receipt is None:
             receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
-        elif receipt.last_seen_version != guarantee.current_version:
+        else:
             # A repeat verification needs no audit entry; its time is in the view record below.
             Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
             receipt.last_seen_version = guarantee.current_version
         receipt.guarantee = guarantee
-        ViewRecord.objects.create(
-            receipt=receipt,
-            user=user,
-            at=now,
-            version=guarantee.current_version,
-            kind=ViewKind.VERIFY,
-            client_ip=_stored_ip(client_ip),
-        )
+        _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
     return receipt
+
+
+def _verification_view_create(*, receipt: Receipt, user: User, client_ip: str, now: dt.datetime) -> ViewRecord:
+    return ViewRecord.objects.create(
+        receipt=receipt,
+        user=user,
+        at=now,
+        version=receipt.guarantee.current_version,
+        kind=ViewKind.VERIFY,
+        client_ip=_stored_ip(client_ip),
+    )
 
 
 def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Receipt:
@@ -188,22 +197,25 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
     return receipt
 
 
-@transaction.atomic
 def receipt_record_view(*, receipt: Receipt, user: User, kind: str, client_ip: str, now: dt.datetime) -> ViewRecord:
     """A later look from the 受領済み一覧 (or a PDF): it marks the current version as seen.
 
-    The receipt's version and the view record commit together (or, inside the caller's
-    transaction, with whatever it writes beside them).
+    A new version seen and its view record commit together; a look at a version already seen
+    is the view record alone, one INSERT.
     """
     if receipt.orderer_id != user.orderer_id:
         raise VerificationRefused()
     version = receipt.guarantee.current_version
-    if receipt.last_seen_version != version:
+    if receipt.last_seen_version == version:
+        return ViewRecord.objects.create(
+            receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
+        )
+    with transaction.atomic():
         Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=version)
         receipt.last_seen_version = version
-    return ViewRecord.objects.create(
-        receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
-    )
+        return ViewRecord.objects.create(
+            receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
+        )
 
 
 @dataclass(frozen=True)
