@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
 
@@ -39,16 +40,20 @@ def _requests(data: Dataset, secret: str) -> dict[str, Callable[[], Any]]:
     received = data.sample_numbers[0]
     fresh = iter(_unreceived_numbers(data))
 
+    def post_form(data: dict[str, str]) -> Any:
+        # As the browser sends this form (and wrk does): url-encoded, not the test client's multipart.
+        return portal.post("/verify/", urlencode(data), content_type="application/x-www-form-urlencoded")
+
     def expect(response: Any, status: int) -> None:
         assert response.status_code == status, (response.status_code, response.content[:300])
 
     def verify() -> None:
         n = next(numbers)
-        expect(portal.post("/verify/", {"number": n, "key": key_for(n)}), 303)
+        expect(post_form({"number": n, "key": key_for(n)}), 303)
 
     def verify_first() -> None:
         n = next(fresh)
-        expect(portal.post("/verify/", {"number": n, "key": key_for(n)}), 303)
+        expect(post_form({"number": n, "key": key_for(n)}), 303)
 
     def api_verify() -> None:
         n = next(numbers)
@@ -62,7 +67,7 @@ def _requests(data: Dataset, secret: str) -> dict[str, Callable[[], Any]]:
     )
     for n in data.sample_numbers:
         if n not in held:
-            expect(portal.post("/verify/", {"number": n, "key": key_for(n)}), 303)
+            expect(post_form({"number": n, "key": key_for(n)}), 303)
     return {
         "healthz": lambda: expect(anonymous.get("/healthz"), 200),
         "verify_form": lambda: expect(portal.get("/verify/"), 200),

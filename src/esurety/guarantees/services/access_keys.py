@@ -209,8 +209,11 @@ def access_key_check(*, number: str, key: str) -> KeyCheck:
     digest = keys.key_digest(key)
     active_digest = AccessKey.objects.filter(guarantee=OuterRef("pk"), revoked_at__isnull=True).values("digest")[:1]
     # The verification page needs the guarantee itself, so it comes in the same
-    # query as the digest: one round trip for the orderer's hot path.
-    guarantee = Guarantee.objects.filter(number=number).annotate(active_digest=Subquery(active_digest)).first()
+    # query as the digest: one round trip for the orderer's hot path. The number is
+    # unique: no ORDER BY (.first() would compile one over every column).
+    guarantee = next(
+        iter(Guarantee.objects.filter(number=number).annotate(active_digest=Subquery(active_digest))), None
+    )
     found = getattr(guarantee, "active_digest", None)
     stored = found if found is not None else _DUMMY_DIGEST
     # Always compare, even on a miss, so timing does not tell numbers apart.
