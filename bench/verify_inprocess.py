@@ -14,9 +14,9 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.test import Client

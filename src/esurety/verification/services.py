@@ -17,6 +17,7 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
+from esurety.core.queries import FixedQuery
 from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import certificate_presentation
@@ -135,6 +136,15 @@ def _stored_ip(client_ip: str) -> str | None:
         return None
 
 
+# Compiled once (the hot path of every verification). (orderer, guarantee) is unique: no ORDER BY;
+# the callers read only the receipt's own fields and the guarantee they already hold.
+_RECEIPT = FixedQuery(
+    lambda orderer_id, guarantee_id: Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=guarantee_id),
+    orderer_id=-1,
+    guarantee_id=-2,
+)
+
+
 def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
     """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
 
@@ -142,9 +152,7 @@ def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt
     one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
     which locks the audit chain's head) or its new version commits with the view record.
     """
-    # No select_related, no ORDER BY: (orderer, guarantee) is unique and the callers read
-    # only the receipt's own fields and the guarantee they already hold.
-    receipt = next(iter(Receipt.objects.filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)), None)
+    receipt = _RECEIPT.first(orderer_id=guarantee.orderer_id, guarantee_id=guarantee.pk)
     if receipt is not None and receipt.last_seen_version == guarantee.current_version:
         receipt.guarantee = guarantee
         _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
