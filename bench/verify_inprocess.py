@@ -107,7 +107,7 @@ def _queries(fn: Callable[[], Any]) -> int:
 def _with_token(data: Dataset, run: Callable[[str], Any]) -> Any:
     from django.utils import timezone
 
-    from esurety.api.services import api_token_create, api_token_revoke
+    from esurety.integrations.services import api_token_create, api_token_revoke
 
     orderer = data.orderer_user.orderer
     assert orderer is not None
