@@ -25,5 +25,6 @@ from bench import (  # noqa: E402, F401
     dashboard,
     imports,
     signing_throughput,
+    verify_inprocess,
     verify_throughput,
 )
