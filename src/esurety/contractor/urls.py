@@ -5,5 +5,6 @@ from django.urls import include, path
 app_name = "contractor"
 urlpatterns = [
     path("", include("esurety.contractor.urls_guarantees")),
+    path("", include("esurety.contractor.urls_advances")),
     path("applications/", include("esurety.contractor.urls_applications")),
 ]
