@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("esurety.office.urls_lifecycle")),
     path("", include("esurety.office.urls_operations")),
     path("webhooks/", include("esurety.office.views.webhooks")),
+    path("banks/", include("esurety.office.views.banks")),
 ]

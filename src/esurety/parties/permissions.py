@@ -188,3 +188,33 @@ def require_bank_user(by: User, *, bank_id: int, bank_branch_id: int) -> None:
         raise NotPermitted("この口座を管理する預託金融機関の利用者ではないため操作できません。")
     if by.bank_branch_id is not None and by.bank_branch_id != bank_branch_id:
         raise NotPermitted("他の支店の口座は操作できません。")
+
+
+def is_active_bank_user(user: object) -> bool:
+    """An active user of some deposit bank (the bank portal's door); which accounts it sees is the selectors'."""
+    return isinstance(user, User) and user.is_active and user.deposit_bank_id is not None and user.role in BANK_ROLES
+
+
+def can_manage_bank_users(user: User) -> bool:
+    """The bank's own 管理者 at its head office: invites and removes the bank's people (any branch).
+
+    A branch is not an organisation of its own: a 管理者 bound to a branch would see
+    only part of the bank's people, so inviting stays with the head office.
+    """
+    return (
+        user.is_active
+        and user.deposit_bank_id is not None
+        and user.role == Role.ORG_ADMIN
+        and user.bank_branch_id is None
+    )
+
+
+def can_manage_banks(user: User) -> bool:
+    """A surety's 管理者・支店長 registers deposit banks and their branches and invites a bank's first
+    管理者, as for orderers (banks are shared by the sureties that hold a 預託契約 with them)."""
+    return can_manage_orderers(user)
+
+
+def require_bank_manager(by: User) -> None:
+    if not can_manage_banks(by):
+        raise NotPermitted("預託金融機関の登録・変更は、管理者・支店長のみ行えます。")

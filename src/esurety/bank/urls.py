@@ -1,0 +1,14 @@
+from django.urls import path
+
+from esurety.bank.views import users, withdrawals
+
+app_name = "bank"
+urlpatterns = [
+    path("", withdrawals.withdrawal_list, name="withdrawals"),
+    path("withdrawals.csv", withdrawals.withdrawal_csv, name="withdrawals_csv"),
+    path("withdrawals/<int:pk>/", withdrawals.withdrawal_detail, name="withdrawal"),
+    path("withdrawals/<int:pk>/pay/", withdrawals.withdrawal_pay_view, name="withdrawal_pay"),
+    path("withdrawals/<int:pk>/return/", withdrawals.withdrawal_return_view, name="withdrawal_return"),
+    path("users/", users.users, name="users"),
+    path("users/<int:pk>/remove/", users.user_remove, name="user_remove"),
+]
