@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from esurety.accounts import services as accounts
 from esurety.accounts import totp
+from esurety.advances import services as advances
 from esurety.api.services import api_token_create
 from esurety.core.kinds import DeliveryMethod
 from esurety.dashboards.services import dashboard_figures_refresh
@@ -27,13 +28,21 @@ from esurety.verification.services import PER_USER, VerificationLocked, Verifica
 from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.factories import (
+    ADVANCE_NOW,
+    AdvanceWorld,
     World,
+    accept_statement,
     amend_amount,
     application_input,
     change_period,
+    deposit_advance,
+    make_bank,
     make_guarantee,
     make_user,
+    open_account,
+    request,
     submit_application,
+    submit_statement,
 )
 from tests.office.lifecycle import make_office, receive
 from tests.office.operations import csv_bytes, line
@@ -49,6 +58,7 @@ PAGED_MODULES = (
     "esurety.office.views.alerts",
     "esurety.webhooks.views",
     "esurety.verify.views",
+    "esurety.bank.views.withdrawals",
 )
 
 
@@ -199,6 +209,8 @@ def build_site(world: World) -> Site:
     secret = totp.totp_enrol_start(user=totp_user, now=now)
     totp.totp_enrol_confirm(user=totp_user, code=totp.totp(secret, now), now=now)
 
+    aw, bank_pages = build_bank(world, office_branch_clerk=office.other_branch_clerk)
+
     # The home pages draw their charts from the precomputed monthly figures.
     dashboard_figures_refresh(now=now)
 
@@ -263,6 +275,8 @@ def build_site(world: World) -> Site:
         "/office/premium-rates/",
         "/office/orderers/",
         f"/office/orderers/{world.orderer.pk}/",
+        "/office/banks/",
+        f"/office/banks/{aw.bank.pk}/",
         "/office/outbox/",
         "/office/outbox/?page=2",
         "/office/audit/",
@@ -287,6 +301,9 @@ def build_site(world: World) -> Site:
         "/office/api-tokens/",
         "/office/webhooks/",
         "/office/webhooks/?page=2",
+        "/office/banks/",
+        "/office/banks/?page=2",
+        f"/office/banks/{aw.bank.pk}/",
     ]
     anonymous = [
         "/",
@@ -309,6 +326,54 @@ def build_site(world: World) -> Site:
             world.approver.username: approver,
             office.admin.username: admin,
             totp_user.username: ["/office/totp/verify/"],
+            **bank_pages,
         },
         totp_user=totp_user.username,
     )
+
+
+def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
+    """〇〇銀行 with an account at ▲▲支店: requests waiting, paid and returned; a bank without 管理者 yet."""
+    bank, (branch, other_branch) = make_bank(contract_with=world.surety)
+    make_bank("△△信用金庫", "1999", (("本店", "001"),), contract_with=world.surety)
+    guarantee = make_guarantee(world, work_name="〇〇道路改良工事（前払金）")
+    aw = AdvanceWorld(
+        world=world,
+        bank=bank,
+        bank_branch=branch,
+        other_bank_branch=other_branch,
+        other_bank=bank,
+        bank_user=make_user("dave", deposit_bank=bank, bank_branch=branch),
+        bank_admin=make_user("erin", deposit_bank=bank, role=Role.ORG_ADMIN),
+        other_branch_bank_user=make_user("frank", deposit_bank=bank, bank_branch=other_branch),
+        other_bank_user=make_user("grace", deposit_bank=bank),
+        branch_clerk=office_branch_clerk,
+        guarantee=guarantee,
+        account=open_account(world, guarantee, branch),
+    )
+    accept_statement(aw, submit_statement(aw))
+    deposit_advance(aw)
+    waiting = request(aw, amount=1_000_000)
+    paid = request(aw, amount=2_000_000)
+    returned = request(aw, amount=3_000_000)
+    advances.withdrawal_pay(withdrawal=paid, by=aw.bank_user, paid_on=ADVANCE_NOW.date(), now=ADVANCE_NOW)
+    advances.withdrawal_return(withdrawal=returned, by=aw.bank_user, reason="口座名義の相違", now=ADVANCE_NOW)
+    for i in range(2):
+        request(aw, amount=10_000 * (i + 1))
+    pages: dict[str | None, list[str]] = {
+        aw.bank_user.username: [
+            "/bank/",
+            "/bank/?page=2",
+            "/bank/?status=PAID",
+            f"/bank/withdrawals/{waiting.pk}/",
+            f"/bank/withdrawals/{paid.pk}/",
+            f"/bank/withdrawals/{returned.pk}/",
+        ],
+        aw.bank_admin.username: [
+            "/bank/",
+            f"/bank/?branch={branch.pk}&status=REQUESTED",
+            "/bank/users/",
+            f"/bank/users/{aw.bank_user.pk}/remove/",
+        ],
+    }
+    return aw, pages
