@@ -81,7 +81,7 @@ def bank_people(bank: DepositBank) -> QuerySet[User]:
     return (
         User.objects.filter(deposit_bank=bank, api_token__isnull=True)
         .select_related("bank_branch")
-        .order_by("-is_active", "role", "bank_branch__code", "date_joined", "id")
+        .order_by("-is_active", "-role", "bank_branch__code", "date_joined", "id")
     )
 
 
