@@ -59,6 +59,7 @@ PAGED_MODULES = (
     "esurety.webhooks.views",
     "esurety.verify.views",
     "esurety.bank.views.withdrawals",
+    "esurety.bank.views.accounts",
 )
 
 
@@ -368,6 +369,8 @@ def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld
             f"/bank/withdrawals/{waiting.pk}/",
             f"/bank/withdrawals/{paid.pk}/",
             f"/bank/withdrawals/{returned.pk}/",
+            "/bank/accounts/",
+            f"/bank/accounts/{guarantee.number}/",
         ],
         aw.bank_admin.username: [
             "/bank/",

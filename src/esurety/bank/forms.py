@@ -9,10 +9,10 @@ from typing import Any
 
 from django import forms
 
-from esurety.advances.kinds import WithdrawalStatus
+from esurety.advances.kinds import DepositKind, WithdrawalStatus
 from esurety.core.errors import DomainError
 from esurety.web.downloads import CSV_ENCODINGS
-from esurety.web.forms import BusinessDateField, TextField
+from esurety.web.forms import BusinessDateField, TextField, YenField
 
 
 class ViolationsMixin:
@@ -137,3 +137,16 @@ class BankInviteForm(ViolationsMixin, forms.Form):
     def __init__(self, data: Any = None, *, branches: list[tuple[int, str]]) -> None:
         super().__init__(data)
         _choices(self.fields["bank_branch"], [("", "本部（全支店）"), *branches])
+
+
+class DepositForm(ViolationsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="種類",
+        choices=DepositKind.choices,
+        initial=DepositKind.ADVANCE,
+        help_text="利息は前払金ではありません（払出依頼なしで払い出せます）。",
+        error_messages={"invalid_choice": "入金の種類（前払金・利息）を選んでください。"},
+    )
+    amount = YenField(label="金額（円）", error_messages={"required": "金額を入力してください。"})
+    booked_on = BusinessDateField(label="入金日", error_messages={"required": "入金日を入力してください。"})
+    note = TextField(label="摘要", max_length=200, required=False, strip=True)

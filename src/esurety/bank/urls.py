@@ -1,6 +1,6 @@
 from django.urls import path
 
-from esurety.bank.views import users, withdrawals
+from esurety.bank.views import accounts, users, withdrawals
 
 app_name = "bank"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("withdrawals/<int:pk>/", withdrawals.withdrawal_detail, name="withdrawal"),
     path("withdrawals/<int:pk>/pay/", withdrawals.withdrawal_pay_view, name="withdrawal_pay"),
     path("withdrawals/<int:pk>/return/", withdrawals.withdrawal_return_view, name="withdrawal_return"),
+    path("accounts/", accounts.account_list, name="accounts"),
+    path("accounts/<str:number>/", accounts.account_detail, name="account"),
+    path("accounts/<str:number>/deposits/", accounts.account_deposit, name="account_deposit"),
     path("users/", users.users, name="users"),
     path("users/<int:pk>/remove/", users.user_remove, name="user_remove"),
 ]
