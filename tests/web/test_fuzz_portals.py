@@ -44,12 +44,20 @@ from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
-from tests.factories import World, application_input, make_guarantee, make_user, submit_application
+from tests.factories import (
+    World,
+    application_input,
+    make_guarantee,
+    make_user,
+    ready_account,
+    request,
+    submit_application,
+)
 from tests.office.lifecycle import NOW, receive
 from tests.office.operations import csv_bytes, line
 
 # Namespaces of the portals; the API (schemathesis) and Django's admin are not here.
-PORTAL_NAMESPACES = ("contractor", "verify", "office", "accounts", "check", None)
+PORTAL_NAMESPACES = ("contractor", "verify", "office", "bank", "accounts", "check", None)
 SRC = Path(esurety.__file__).parent
 
 # Values no person types but anyone can send.
@@ -257,6 +265,8 @@ def _scene(world: World) -> Scene:
         ),
         now=NOW,
     )
+    aw = ready_account(world)  # 〇〇銀行 ▲▲支店 with a request waiting
+    withdrawal = request(aw)
     outbox = OutboxMessage.objects.order_by("pk").first()
     assert outbox is not None
     statements = list(PremiumStatement.objects.values_list("number", flat=True))
@@ -285,6 +295,14 @@ def _scene(world: World) -> Scene:
         "office:api_token_revoke": token.token.pk,
         "verify:api_token_revoke": orderer_token.token.pk,
         "accounts:member_remove": member.pk,
+        "bank:withdrawal": withdrawal.pk,
+        "bank:withdrawal_pay": withdrawal.pk,
+        "bank:withdrawal_return": withdrawal.pk,
+        "bank:user_remove": aw.bank_user.pk,
+        "office:bank_detail": aw.bank.pk,
+        "office:bank_branch_add": aw.bank.pk,
+        "office:bank_contract_add": aw.bank.pk,
+        "office:bank_invite": aw.bank.pk,
     }
     for namespace, owner in (("office", world.surety), ("verify", world.orderer)):
         endpoint = hooks[owner]
@@ -342,11 +360,18 @@ def _scene(world: World) -> Scene:
         "username": "alice",
         "password": "wrong-password",
         "role": Role.CLERK,
+        # the bank portal and the office's deposit banks
+        "paid_on": today,
+        "booked_on": today,
+        "amount": "1,000",
+        "code": "0999",
+        "contract_from": today,
     }
     users: dict[str | None, list[User | None]] = {
         "contractor": [world.contractor_user],
         "verify": [orderer_admin],
         "office": [staff],
+        "bank": [aw.bank_admin, aw.bank_user],
         "accounts": [world.contractor_user, None],
         "check": [None],
         None: [world.contractor_user, None],
