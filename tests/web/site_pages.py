@@ -352,6 +352,15 @@ def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld
         guarantee=guarantee,
         account=open_account(world, guarantee, branch),
     )
+    webhook_endpoint_create(
+        owner=bank,
+        by=aw.bank_admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(bank)),
+        name="勘定系",
+        now=ADVANCE_NOW,
+    )
+    api_token_create(by=aw.bank_admin, name="勘定系システム", deposit_bank=bank, now=ADVANCE_NOW)
     accept_statement(aw, submit_statement(aw))
     deposit_advance(aw)
     waiting = request(aw, amount=1_000_000)
@@ -377,6 +386,9 @@ def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld
             f"/bank/?branch={branch.pk}&status=REQUESTED",
             "/bank/users/",
             f"/bank/users/{aw.bank_user.pk}/remove/",
+            "/bank/api-tokens/",
+            "/bank/webhooks/",
+            "/bank/webhooks/?page=2",
         ],
     }
     return aw, pages

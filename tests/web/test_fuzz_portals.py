@@ -265,8 +265,18 @@ def _scene(world: World) -> Scene:
         ),
         now=NOW,
     )
-    aw = ready_account(world)  # 〇〇銀行 ▲▲支店 with a request waiting
+    aw = ready_account(world)  # 〇〇銀行 ▲▲支店 with a request waiting (and its webhook on the way)
+    bank_hook = webhook_endpoint_create(
+        owner=aw.bank,
+        by=aw.bank_admin,
+        url="https://bank.example.com/hook",
+        events=list(events_for_owner(aw.bank)),
+        now=NOW,
+    ).endpoint
+    bank_token = api_token_create(by=aw.bank_admin, deposit_bank=aw.bank, name="fuzz", now=NOW)
     withdrawal = request(aw)
+    bank_delivery = WebhookDelivery.objects.filter(endpoint=bank_hook).order_by("pk").first()
+    assert bank_delivery is not None
     outbox = OutboxMessage.objects.order_by("pk").first()
     assert outbox is not None
     statements = list(PremiumStatement.objects.values_list("number", flat=True))
@@ -299,6 +309,9 @@ def _scene(world: World) -> Scene:
         "bank:withdrawal_pay": withdrawal.pk,
         "bank:withdrawal_return": withdrawal.pk,
         "bank:user_remove": aw.bank_user.pk,
+        "bank:api_token_revoke": bank_token.token.pk,
+        "bank:webhook_deactivate": bank_hook.pk,
+        "bank:webhook_resend": bank_delivery.pk,
         "office:bank_detail": aw.bank.pk,
         "office:bank_branch_add": aw.bank.pk,
         "office:bank_contract_add": aw.bank.pk,

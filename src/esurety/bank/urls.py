@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from esurety.bank.views import accounts, users, withdrawals
+from esurety.bank.views import accounts, integrations, users, withdrawals
 
 app_name = "bank"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("accounts/<str:number>/deposits/", accounts.account_deposit, name="account_deposit"),
     path("users/", users.users, name="users"),
     path("users/<int:pk>/remove/", users.user_remove, name="user_remove"),
+    path("api-tokens/", include(integrations.token_urls)),
+    path("webhooks/", include(integrations.webhook_patterns)),
 ]
