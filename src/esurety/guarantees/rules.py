@@ -77,6 +77,15 @@ def amount_rule_text(*, kind: str, work_category: str, low_bid: bool, price_labe
     return ""
 
 
+def amount_rules_summary() -> str:
+    """Every kind's amount rule in one line, from the ratios above (the 一括取込 page's notes)."""
+    return (
+        f"前払は請負金額の{ratio_text(ADVANCE_RATIO_WORKS)}・コンサルは{ratio_text(ADVANCE_RATIO_CONSULTING)}"
+        f"・低入札は{ratio_text(ADVANCE_RATIO_LOW_BID)}まで、中間前払は{ratio_text(INTERIM_RATIO)}まで、"
+        f"契約保証は{ratio_text(PERFORMANCE_MIN_RATIO)}以上"
+    )
+
+
 @dataclass(frozen=True)
 class Terms:
     kind: str
