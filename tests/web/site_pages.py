@@ -44,6 +44,7 @@ from tests.factories import (
     submit_application,
     submit_statement,
 )
+from tests.office.advance_site import build_advance_office_pages
 from tests.office.lifecycle import make_office, receive
 from tests.office.operations import csv_bytes, line
 
@@ -318,6 +319,9 @@ def build_site(world: World) -> Site:
         "/signup/done/",
         "/check/",
     ]
+    advance_office = build_advance_office_pages(world)
+    clerk += advance_office[world.clerk.username]
+    approver += advance_office[world.approver.username]
     return Site(
         pages={
             None: anonymous,

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 import esurety
 from esurety.accounts.services import UsageApplicationInput, usage_application_submit
+from esurety.advances import services as advances
 from esurety.core.clock import business_date
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees import services
@@ -46,12 +47,15 @@ from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.factories import (
     World,
+    accept_statement,
     application_input,
+    deposit_advance,
+    make_advance_world,
     make_guarantee,
     make_user,
-    ready_account,
     request,
     submit_application,
+    submit_statement,
 )
 from tests.office.lifecycle import NOW, receive
 from tests.office.operations import csv_bytes, line
@@ -232,6 +236,15 @@ def _scene(world: World) -> Scene:
         for owner, admin, name in ((world.surety, staff, "surety"), (world.orderer, orderer_admin, "orderer"))
     }
     g = make_guarantee(world)  # an 'issued' delivery to the surety's endpoint
+    # An advance account with an accepted statement, a request, and a 使途変更 waiting for the surety.
+    aw = make_advance_world(world)
+    accepted = accept_statement(aw, submit_statement(aw))
+    deposit_advance(aw)
+    withdrawal = request(aw)
+    change = advances.use_statement_change(account=aw.account, by=world.contractor_user, reason="変更", now=NOW)
+    advances.use_statement_submit(statement=change, by=world.contractor_user, now=NOW)
+    proof = accepted.proofs.order_by("pk").first()
+    assert proof is not None
     amendment = services.amendment_request_create(
         guarantee=g,
         by=world.approver,
@@ -265,7 +278,7 @@ def _scene(world: World) -> Scene:
         ),
         now=NOW,
     )
-    aw = ready_account(world)  # 〇〇銀行 ▲▲支店 with a request waiting (and its webhook on the way)
+    # The bank's webhook and token, and a request after them (a delivery to resend).
     bank_hook = webhook_endpoint_create(
         owner=aw.bank,
         by=aw.bank_admin,
@@ -274,7 +287,7 @@ def _scene(world: World) -> Scene:
         now=NOW,
     ).endpoint
     bank_token = api_token_create(by=aw.bank_admin, deposit_bank=aw.bank, name="fuzz", now=NOW)
-    withdrawal = request(aw)
+    request(aw)
     bank_delivery = WebhookDelivery.objects.filter(endpoint=bank_hook).order_by("pk").first()
     assert bank_delivery is not None
     outbox = OutboxMessage.objects.order_by("pk").first()
@@ -316,6 +329,13 @@ def _scene(world: World) -> Scene:
         "office:bank_branch_add": aw.bank.pk,
         "office:bank_contract_add": aw.bank.pk,
         "office:bank_invite": aw.bank.pk,
+        "office:advance_statement": change.pk,
+        "office:advance_statement_review": change.pk,
+        "office:advance_statement_accept": change.pk,
+        "office:advance_statement_return": change.pk,
+        "office:advance_statement_pdf": accepted.pk,
+        "office:advance_proof": proof.pk,
+        "office:advance_withdrawal_pdf": withdrawal.pk,
     }
     for namespace, owner in (("office", world.surety), ("verify", world.orderer)):
         endpoint = hooks[owner]
@@ -390,7 +410,7 @@ def _scene(world: World) -> Scene:
         None: [world.contractor_user, None],
     }
     pks = sorted(set(pk_of.values()))
-    return Scene(world, users, [g.number, *statements], pks, pk_of, valid)
+    return Scene(world, users, [g.number, aw.guarantee.number, *statements], pks, pk_of, valid)
 
 
 def test_every_route_with_an_id_opens_a_real_object_in_its_explicit_examples(world: World) -> None:
