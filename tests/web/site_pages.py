@@ -338,9 +338,13 @@ def build_site(world: World) -> Site:
 
 
 def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
-    """〇〇銀行 with an account at ▲▲支店: requests waiting, paid and returned; a bank without 管理者 yet."""
-    bank, (branch, other_branch) = make_bank(contract_with=world.surety)
-    make_bank("△△信用金庫", "1999", (("本店", "001"),), contract_with=world.surety)
+    """◇◇銀行 with an account at 本店営業部: requests waiting, paid and returned, the bank's webhook and token.
+
+    A bank of its own (not make_advance_world's 〇〇銀行, which the office's advance pages build).
+    """
+    bank, (branch, other_branch) = make_bank(
+        "◇◇銀行", "0234", (("本店営業部", "101"), ("駅前支店", "102")), contract_with=world.surety
+    )
     guarantee = make_guarantee(world, work_name="〇〇道路改良工事（前払金）")
     aw = AdvanceWorld(
         world=world,
@@ -348,10 +352,10 @@ def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld
         bank_branch=branch,
         other_bank_branch=other_branch,
         other_bank=bank,
-        bank_user=make_user("dave", deposit_bank=bank, bank_branch=branch),
-        bank_admin=make_user("erin", deposit_bank=bank, role=Role.ORG_ADMIN),
-        other_branch_bank_user=make_user("frank", deposit_bank=bank, bank_branch=other_branch),
-        other_bank_user=make_user("grace", deposit_bank=bank),
+        bank_user=make_user("bankdesk", deposit_bank=bank, bank_branch=branch),
+        bank_admin=make_user("bankadmin", deposit_bank=bank, role=Role.ORG_ADMIN),
+        other_branch_bank_user=make_user("bankstation", deposit_bank=bank, bank_branch=other_branch),
+        other_bank_user=make_user("bankhq", deposit_bank=bank),
         branch_clerk=office_branch_clerk,
         guarantee=guarantee,
         account=open_account(world, guarantee, branch),
