@@ -175,6 +175,19 @@ def claim_history(claim: Claim) -> QuerySet[AuditEntry]:
     return guarantee_history(claim.guarantee)
 
 
+def claim_of(guarantee: Guarantee) -> Claim | None:
+    """The claim on a guarantee the caller has scoped (one per guarantee)."""
+    return Claim.objects.filter(guarantee=guarantee).first()
+
+
+def claim_entries_of(guarantee: Guarantee) -> Q:
+    """The audit entries of a guarantee's claim, as a condition on AuditEntry."""
+    claim_pk = Claim.objects.filter(guarantee=guarantee).values_list("pk", flat=True).first()
+    if claim_pk is None:
+        return Q(pk__in=[])
+    return Q(object_type=Claim.__name__, object_id=str(claim_pk))
+
+
 def guarantee_history(guarantee: Guarantee) -> QuerySet[AuditEntry]:
     """A guarantee's entries with those of its claim (the history read on the guarantee's pages)."""
     related = Q(object_type=Guarantee.__name__, object_id=str(guarantee.pk))
@@ -215,3 +228,26 @@ def price_cut_refunds(guarantee: Guarantee) -> list[PriceCutRefund]:
         if refund.excess > 0:
             out.append(refund)
     return out
+
+
+@dataclass(frozen=True)
+class RefundDue:
+    guarantee: Guarantee
+    refund: PriceCutRefund
+
+
+def price_cut_refunds_for_contractor(*, user: User) -> list[RefundDue]:
+    """The contractor's advance guarantees whose price was cut below what the advance allows, with
+    the excess to return to the orderer and the deadline (the orderer's page shows the same)."""
+    if user.contractor_id is None or not user.is_active:
+        return []
+    cut = Guarantee.objects.filter(
+        contractor_id=user.contractor_id,
+        kind__in=ADVANCE_KINDS,
+        amendments__amendment_type=AmendmentType.AMOUNT,
+    ).distinct()
+    return [
+        RefundDue(g, refund)
+        for g in cut.select_related("orderer").order_by("-latest_issued_on", "-number")
+        for refund in price_cut_refunds(g)
+    ]

@@ -6,4 +6,5 @@ app_name = "contractor"
 urlpatterns = [
     path("", include("esurety.contractor.urls_guarantees")),
     path("applications/", include("esurety.contractor.urls_applications")),
+    path("claims/", include("esurety.contractor.urls_claims")),
 ]

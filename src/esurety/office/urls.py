@@ -7,5 +7,6 @@ urlpatterns = [
     path("home/", include("esurety.office.urls_home")),
     path("", include("esurety.office.urls_lifecycle")),
     path("", include("esurety.office.urls_operations")),
+    path("", include("esurety.office.urls_claims")),
     path("webhooks/", include("esurety.office.views.webhooks")),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from esurety.audit.models import AuditEntry
+from esurety.claims.selectors import claim_entries_of
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
@@ -112,6 +113,8 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
         Q(object_type=Guarantee.__name__, object_id=str(g.pk))
         | Q(object_type=Certificate.__name__, object_id__in=[str(c.pk) for c in view.versions])
         | Q(object_type=AmendmentRequest.__name__, object_id__in=[str(r.pk) for r in requests])
+        # Its claim's steps (esurety.claims): a claim's history is the guarantee's.
+        | claim_entries_of(g)
     )
     history = history_rows(
         list(AuditEntry.objects.filter(related).select_related("actor").order_by("at", "id")),

@@ -1,0 +1,63 @@
+"""View helpers the portals share for the end of a guarantee: a claim document as a download,
+the history rows of a guarantee with its claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+
+from esurety.claims.kinds import ClaimStatus
+from esurety.claims.models import ClaimDocument
+from esurety.claims.selectors import guarantee_history
+from esurety.guarantees.models import Guarantee, GuaranteeStatus
+from esurety.web.downloads import attachment
+
+CLAIM_ACTION_LABELS = {
+    "guarantee.complete": "完成（保証の完了）",
+    "guarantee.claim": "履行請求の受付（履行請求中）",
+    "guarantee.claim_refused": "不支払の決定（請求前の状態へ）",
+    "guarantee.pay_out": "保証金の支払（保証履行済）",
+    "claim.file": "保証債務の履行請求",
+    "claim.request_documents": "追加資料の依頼",
+    "claim.add_documents": "資料の追加",
+    "claim.assess": "審査",
+    "claim.decide": "支払・不支払の決定",
+    "claim.pay": "保証金の支払",
+}
+
+
+def document_download(doc: ClaimDocument) -> HttpResponse:
+    with doc.file.open("rb") as f:
+        data = f.read()
+    suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(doc.content_type, "")
+    response = attachment(
+        data, filename=doc.original_name, fallback=f"claim-document-{doc.pk}{suffix}", content_type=doc.content_type
+    )
+    # Uploaded by someone else: never rendered inline as the site's own content.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    label: str
+    actor: str
+    detail: str
+
+
+def claim_history_lines(guarantee: Guarantee, *, show_actor: bool) -> list[HistoryLine]:
+    """The guarantee's history with its claim, in the words of CLAIM_ACTION_LABELS (others by name)."""
+    labels = {**dict(GuaranteeStatus.choices), **dict(ClaimStatus.choices)}
+    out = []
+    for e in guarantee_history(guarantee):
+        after = e.after if isinstance(e.after, dict) else {}
+        status = after.get("status")
+        detail = labels.get(status, "") if isinstance(status, str) else ""
+        actor = ""
+        if show_actor:
+            actor = (e.actor.display_name or e.actor.username) if e.actor else "システム（自動処理）"
+        out.append(HistoryLine(e.at, CLAIM_ACTION_LABELS.get(e.action, e.action), actor, detail))
+    return out
