@@ -33,7 +33,7 @@ from esurety.verification import services as vservices
 from tests.api.conftest import Tokens
 from tests.factories import World, make_guarantee
 
-ORDERER_PATHS = ("/api/v1/verifications", "/api/v1/certificates", "/api/v1/changes")
+ORDERER_PATHS = ("/api/v1/verifications", "/api/v1/certificates", "/api/v1/changes", "/api/v1/claims")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
