@@ -12,5 +12,6 @@ urlpatterns = [
     path("claims/<str:number>/decide/", claims.claim_decide, name="claim_decide"),
     path("claims/<str:number>/payment/", claims.claim_record_payment, name="claim_record_payment"),
     path("claims/<str:number>/documents/<int:pk>/", claims.claim_document, name="claim_document"),
+    path("claims/<str:number>/<slug:which>.pdf", claims.claim_pdf, name="claim_pdf"),
     path("guarantees/<str:number>/completion/", claims.guarantee_completion, name="guarantee_completion"),
 ]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("claims/", views_claims.claim_list, name="claim_list"),
     path("claims/<str:number>/", views_claims.claim_detail, name="claim_detail"),
     path("claims/<str:number>/documents/<int:pk>/", views_claims.claim_document, name="claim_document"),
+    path("claims/<str:number>/<slug:which>.pdf", views_claims.claim_pdf, name="claim_pdf"),
 ]

@@ -21,7 +21,7 @@ from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.web.claim_forms import AddDocumentsForm, ClaimForm, CompletionForm
-from esurety.web.claim_pages import claim_history_lines, document_download
+from esurety.web.claim_pages import claim_history_lines, claim_pdf_response, document_download
 
 PAGE_SIZE = 20
 
@@ -158,6 +158,12 @@ def claim_detail(request: HttpRequest, number: str) -> HttpResponse:
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@require_GET
+@orderer_required
+def claim_pdf(request: HttpRequest, number: str, which: str) -> HttpResponse:
+    return claim_pdf_response(_claim_or_404(request, number), which)
 
 
 @require_GET

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 from esurety.claims.kinds import ClaimStatus
-from esurety.claims.models import ClaimDocument
+from esurety.claims.models import Claim, ClaimDocument
 from esurety.claims.selectors import guarantee_history
+from esurety.documents.claim_pdf import KINDS, claim_pdf, claim_pdf_available, claim_pdf_filename
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.web.downloads import attachment
 
@@ -61,3 +62,15 @@ def claim_history_lines(guarantee: Guarantee, *, show_actor: bool) -> list[Histo
             actor = (e.actor.display_name or e.actor.username) if e.actor else "システム（自動処理）"
         out.append(HistoryLine(e.at, CLAIM_ACTION_LABELS.get(e.action, e.action), actor, detail))
     return out
+
+
+def claim_pdf_response(claim: Claim, which: str) -> HttpResponse:
+    """A signed PDF of the claim (filed / decision / payment); 404 while it does not exist yet."""
+    if which not in KINDS or not claim_pdf_available(claim, which):
+        raise Http404("この書類はまだありません。")
+    return attachment(
+        claim_pdf(claim=claim, which=which),
+        filename=claim_pdf_filename(claim, which),
+        fallback=f"claim_{claim.number}_{which}.pdf",
+        content_type="application/pdf",
+    )

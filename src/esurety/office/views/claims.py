@@ -24,7 +24,7 @@ from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
 from esurety.parties.permissions import can_decide_claim
 from esurety.web.claim_forms import AssessForm, CompletionForm, DecideForm, PaymentForm, RequestDocumentsForm
-from esurety.web.claim_pages import claim_history_lines, document_download
+from esurety.web.claim_pages import claim_history_lines, claim_pdf_response, document_download
 
 PAGE_SIZE = 20
 TABS = [("", "対応中"), *ClaimStatus.choices]
@@ -172,6 +172,12 @@ def claim_record_payment(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, "支払を記録しました。保証契約は「保証履行済」となりました。")
             return redirect("office:claim_detail", number=claim.number)
     return _detail(request, claim, {"payment": form}, status=400)
+
+
+@require_GET
+@staff_required
+def claim_pdf(request: HttpRequest, number: str, which: str) -> HttpResponse:
+    return claim_pdf_response(_claim_or_404(staff_user(request), number), which)
 
 
 @require_GET
