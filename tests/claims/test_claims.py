@@ -282,3 +282,29 @@ def test_a_performance_guarantee_claim_pays_the_penalty_up_to_the_guaranteed_amo
     claim = file_claim(world, performance, penalty_numerator=20, penalty_denominator=100)
     # 20/100 of 100,000,000 is 20,000,000: capped at the guaranteed 10,000,000.
     assert claim.claimed_amount == 10_000_000
+
+
+def test_cancellation_issues_a_refund_statement_under_the_surety_s_rule(world: World) -> None:
+    from esurety.claims.models import RefundRule
+    from esurety.guarantees.models import PremiumStatement
+
+    g = make_guarantee(world)
+    # No rule of the surety: no statement (the rules are not public; each surety enters its own).
+    assert (
+        claims.guarantee_cancel_with_refund(guarantee=g, by=world.approver, reason="中止", now=timezone.now())[1]
+        is None
+    )
+    RefundRule.objects.create(surety=world.surety, effective_from=dt.date(2026, 1, 1), fee=1_000, is_sample=True)
+    g2 = make_guarantee(world, work_name="別の工事")
+    g2, statement = claims.guarantee_cancel_with_refund(
+        guarantee=g2, by=world.approver, reason="工事の中止", now=timezone.now()
+    )
+    assert g2.status == GuaranteeStatus.CANCELLED
+    assert statement is not None and statement.statement_type == "REFUND" and statement.is_sample_rate
+    paid = PremiumStatement.objects.get(guarantee=g2, statement_type="RECEIPT").amount
+    assert 0 < statement.amount < paid and statement.amount % 100 == 0
+    assert statement.number.startswith(f"H{g2.number}-")
+    # The contractor finds it among its premium statements.
+    from esurety.guarantees.selectors import premium_statement_for_contractor
+
+    assert premium_statement_for_contractor(user=world.contractor_user, number=statement.number) == statement

@@ -3,6 +3,7 @@
 from esurety.claims.services.common import Upload
 from esurety.claims.services.completion import guarantee_complete
 from esurety.claims.services.filing import ClaimInput, claim_add_documents, claim_file
+from esurety.claims.services.refunds import guarantee_cancel_with_refund
 from esurety.claims.services.review import (
     claim_assess,
     claim_decide,
@@ -19,5 +20,6 @@ __all__ = [
     "claim_file",
     "claim_record_payment",
     "claim_request_documents",
+    "guarantee_cancel_with_refund",
     "guarantee_complete",
 ]

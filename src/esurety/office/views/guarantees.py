@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from esurety.audit.models import AuditEntry
 from esurety.claims.selectors import claim_entries_of
+from esurety.claims.services import guarantee_cancel_with_refund
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
@@ -276,11 +277,15 @@ def guarantee_cancel(request: HttpRequest, number: str) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.guarantee_cancel(guarantee=g, by=user, reason=form.cleaned_data["reason"], now=now())
+            _, refund = guarantee_cancel_with_refund(
+                guarantee=g, by=user, reason=form.cleaned_data["reason"], now=now()
+            )
         except DomainError as exc:
             error_message(request, exc)
         else:
             messages.success(request, "保証契約を解約しました。保証契約者と確認済みの発注者へお知らせを送信します。")
+            if refund is not None:
+                messages.info(request, f"保証料返還計算書（{refund.number}、{refund.amount:,}円）を発行しました。")
         return redirect("office:guarantee_detail", number=g.number)
     return render(
         request,
