@@ -58,6 +58,7 @@ demo-env:
 lint: venv
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	PYTHONPATH=src $(VENV)/bin/lint-imports
 
 typecheck: venv
 	ESURETY_TESTING=1 $(VENV)/bin/mypy src

@@ -46,7 +46,7 @@ def lua_script(*, pairs: str, token: str) -> str:
 
 @suite("api_verify_throughput")
 def api_verify_throughput(data: Dataset) -> dict[str, Any]:
-    from esurety.api.services import api_token_create, api_token_revoke
+    from esurety.integrations.services import api_token_create, api_token_revoke
 
     orderer = data.orderer_user.orderer
     assert orderer is not None

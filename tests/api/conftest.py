@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from esurety.api.services import api_token_create
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import Orderer, Role, SuretyCompany
 from tests.factories import World, make_orderer, make_surety
 

@@ -6,7 +6,7 @@ import re
 
 from django.test import Client
 
-from esurety.api.models import ApiToken
+from esurety.integrations.models import ApiToken
 from esurety.parties.models import Role, User
 from tests.api.conftest import Api
 from tests.factories import World, make_orderer, make_user

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create
 from esurety.core.errors import InvalidStateError
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import Role, User
 from tests.contractor.portal import tables
 from tests.factories import World, make_surety, make_user

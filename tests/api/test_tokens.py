@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create, api_token_revoke
 from esurety.audit.models import AuditEntry
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.parties.models import Role
 from tests.api.conftest import Api, Tokens, assert_error
 from tests.factories import PASSWORD, World, make_guarantee, make_user

@@ -244,8 +244,8 @@ def test_submit_new_application(world: World) -> None:
 
     detail = page_text(client.get(detail_url(app)))
     assert "状態: 受付" in detail
-    assert "申込（受付）" in detail  # the status history, from the audit log
-    assert "下書きを作成" in detail
+    assert "保証申込の受付" in detail  # the status history, from the audit log (audit/actions.py)
+    assert "保証申込の作成" in detail
     listing = page_text(client.get(LIST_URL))
     assert "〇〇道路改良工事" in listing and "受付" in listing
 
@@ -418,7 +418,7 @@ def test_list_shows_rejection_reason_and_certificate_link(world: World) -> None:
     assert text.index("□□橋梁補修工事") < text.index("△△トンネル工事")
 
     detail = page_text(client.get(detail_url(guarantee.application)))
-    for step in ("申込（受付）", "審査開始", "承認", "入金確認", "契約締結"):
+    for step in ("保証申込の受付", "審査開始", "承認", "入金確認", "契約締結"):
         assert step in detail, step
     assert world.clerk.username not in detail  # the surety's staff are named by company only
 

@@ -145,7 +145,7 @@ def test_long_and_markup_like_work_name_prints_literally_on_one_page(world: fact
 
 
 def test_premium_receipt(guarantee: Guarantee) -> None:
-    statement = guarantee.premium_statements.get(statement_type=StatementType.RECEIPT)
+    statement = guarantee.premium_statements.get(statement_type=StatementType.PREMIUM_RECEIPT)
     path = _save("premium_receipt.pdf", pdf.premium_statement_pdf(statement=statement))
     text = _text(path)
     flat = _flat(text)
@@ -171,7 +171,7 @@ def test_premium_receipt(guarantee: Guarantee) -> None:
 
 
 def test_refund_statement_without_sample_rate(guarantee: Guarantee) -> None:
-    receipt = guarantee.premium_statements.get(statement_type=StatementType.RECEIPT)
+    receipt = guarantee.premium_statements.get(statement_type=StatementType.PREMIUM_RECEIPT)
     refund = PremiumStatement.objects.create(
         number=f"F{guarantee.number}-1",
         statement_type=StatementType.REFUND,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from esurety.api.models import ApiToken
+from esurety.integrations.models import ApiToken
 from esurety.parties.models import Role
 from esurety.webhooks.models import WebhookEndpoint
 from tests.e2e.conftest import assert_accessible, login

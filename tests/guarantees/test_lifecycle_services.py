@@ -198,7 +198,7 @@ def test_an_increase_issues_a_receipt_for_the_additional_premium(world: World) -
     services.amendment_request_approve(request=req, by=world.approver, now=LATER)
     statement = PremiumStatement.objects.get(guarantee=g, number=f"R{g.number}-2")
     # 0.12% a year over 356 days: 40,000,000 → 46,816 yen; 48,000,000 → 56,179 yen.
-    assert (statement.statement_type, statement.amount) == (StatementType.RECEIPT, 9_363)
+    assert (statement.statement_type, statement.amount) == (StatementType.PREMIUM_RECEIPT, 9_363)
     assert statement.breakdown["previous_premium"] == 46_816
     assert statement.breakdown["new_premium"] == 56_179
     assert statement.breakdown["tax"] == "非課税"

@@ -416,3 +416,19 @@ def test_cancelled_advance_is_refused(world: World) -> None:
     violations = services.application_check(app)
     assert [v.field for v in violations] == ["advance_guarantee"]
     assert "有効ではありません" in violations[0].message
+
+
+# --- The limits in words come from the ratios, not from text restated in the views ----------
+
+
+def test_amount_rule_text_says_each_kinds_ratio() -> None:
+    from esurety.guarantees.rules import amount_rule_text
+
+    assert amount_rule_text(kind=GuaranteeKind.ADVANCE, work_category=WorkCategory.WORKS, low_bid=False) == (
+        "前払金の保証金額は、請負金額(総額)の10分の4（10万円未満切捨て）以下です。"
+    )
+    assert amount_rule_text(kind=GuaranteeKind.INTERIM_ADVANCE, work_category="", low_bid=False) == (
+        "中間前払金の保証金額は、請負金額(総額)の10分の2以下、前払金との合計は10分の6以下です。"
+    )
+    assert "10分の3以上" in amount_rule_text(kind=GuaranteeKind.PERFORMANCE, work_category="", low_bid=True)
+    assert "10分の1以上" in amount_rule_text(kind=GuaranteeKind.PERFORMANCE, work_category="", low_bid=False)

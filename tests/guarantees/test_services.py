@@ -162,7 +162,7 @@ def test_full_lifecycle(world: World) -> None:
 
     # 保証料領収書(計算書), exempt from consumption tax.
     statement = g.premium_statements.get()
-    assert statement.statement_type == StatementType.RECEIPT
+    assert statement.statement_type == StatementType.PREMIUM_RECEIPT
     assert statement.get_statement_type_display() == "保証料領収書(計算書)"
     # 40,000,000 × 0.12% × 356 days ÷ 365, cut to the yen (sample rate of the factories).
     assert app.premium == statement.amount == 46_816

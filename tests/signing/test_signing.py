@@ -45,7 +45,7 @@ def _certificate_copy(g: Guarantee) -> bytes:
 
 
 def _premium_statement(g: Guarantee) -> bytes:
-    return pdf.premium_statement_pdf(statement=g.premium_statements.get(statement_type=StatementType.RECEIPT))
+    return pdf.premium_statement_pdf(statement=g.premium_statements.get(statement_type=StatementType.PREMIUM_RECEIPT))
 
 
 DOCUMENTS: list[tuple[Callable[[Guarantee], bytes], str, int | None]] = [
@@ -151,7 +151,7 @@ def test_an_update_appended_after_signing_is_reported(guarantee: Guarantee) -> N
 
 
 def test_unsigned_pdf_and_garbage_are_not_signed(guarantee: Guarantee) -> None:
-    unsigned = pdf._render(
+    unsigned = pdf.render_document(
         document="key_notice",
         context={"number": guarantee.number},
         title="t",
@@ -212,7 +212,7 @@ def test_a_replaced_certificate_still_identifies_the_documents_it_signed(guarant
 
 def test_every_file_handed_out_is_in_the_registry(guarantee: Guarantee) -> None:
     # The same notice downloaded twice in the same second: two files, both traceable.
-    rendered = pdf._render(document="key_notice", context={}, title="t", author="a", created=timezone.now())
+    rendered = pdf.render_document(document="key_notice", context={}, title="t", author="a", created=timezone.now())
     args = {"surety": guarantee.surety, "kind": DocumentKind.KEY_NOTICE, "guarantee": guarantee}
     with time_machine.travel(dt.datetime(2026, 4, 10, 9, 30, tzinfo=dt.UTC), tick=False):
         files = [pdf_sign(rendered, **args, certificate_version=1, now=timezone.now()) for _ in range(2)]
@@ -223,7 +223,7 @@ def test_every_file_handed_out_is_in_the_registry(guarantee: Guarantee) -> None:
 
 
 def test_pdf_sign_rejects_unknown_kinds_and_unsaved_sureties(guarantee: Guarantee) -> None:
-    rendered = pdf._render(document="key_notice", context={}, title="t", author="a", created=timezone.now())
+    rendered = pdf.render_document(document="key_notice", context={}, title="t", author="a", created=timezone.now())
     common = {"guarantee": None, "certificate_version": None, "now": timezone.now()}
     with pytest.raises(ValueError):
         pdf_sign(rendered, surety=guarantee.surety, kind="nonsense", **common)

@@ -15,9 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from esurety.accounts import ratelimit
-from esurety.api.services import api_token_create
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import Orderer, Role, User
 from esurety.verification import services
 from esurety.verification.models import Receipt

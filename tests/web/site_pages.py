@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from esurety.accounts import services as accounts
 from esurety.accounts import totp
-from esurety.api.services import api_token_create
 from esurety.core.kinds import DeliveryMethod
 from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import Role, User
 from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
@@ -48,7 +48,7 @@ PAGED_MODULES = (
     "esurety.office.views.audit",
     "esurety.office.views.outbox",
     "esurety.office.views.alerts",
-    "esurety.webhooks.views",
+    "esurety.web.webhooks",
     "esurety.verify.views",
 )
 

@@ -172,6 +172,16 @@ def test_a_version_that_is_not_ascii_digits_is_a_404_on_every_certificate_page(w
         assert client_for(getattr(world, who)).get(url).status_code == 200, url
 
 
+def test_a_version_that_does_not_exist_is_a_404_on_every_certificate_page(world: World) -> None:
+    """The domain says NotFound (guarantees.presentation); every portal answers it with its 404 page."""
+    g = make_guarantee(world)
+    receive(world, g)
+    for who, url in certificate_urls(g):
+        response = client_for(getattr(world, who)).get(url, {"version": "99"})
+        assert response.status_code == 404, (url, response.status_code)
+        assert client_for(getattr(world, who)).get(url, {"version": "1"}).status_code == 200, url
+
+
 @pytest.mark.parametrize(
     "branch", ["²", "9" * 5000, "-1", "abc"], ids=["superscript", "5000-digits", "negative", "text"]
 )

@@ -34,12 +34,12 @@ from hypothesis import strategies as st
 
 import esurety
 from esurety.accounts.services import UsageApplicationInput, usage_application_submit
-from esurety.api.services import api_token_create
 from esurety.core.clock import business_date
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees import services
 from esurety.guarantees.imports import import_batch_process, import_batch_upload
 from esurety.guarantees.models import AmendmentType, PremiumStatement
+from esurety.integrations.services import api_token_create
 from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner

@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from esurety.guarantees import services as gservices
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role
 from esurety.verification.models import Receipt
 from esurety.verification.services import VerificationRefused
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
-from esurety.webhooks.services import webhook_event_publish
 from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 from tests.queue import deliver_webhooks
 from tests.webhooks.conftest import Admins, subscribe, verify
@@ -94,7 +94,7 @@ def test_the_receipt_is_read_only_for_a_subscribed_orderer(
     if who is not None:
         subscribe(admins.orderer if who == "orderer" else admins.surety, "https://hooks.example.com/x", events)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        sent = webhook_event_publish(event="amended", guarantee=g, now=timezone.now())
+        sent = guarantee_event_publish(event="amended", guarantee=g, now=timezone.now())
     assert sent == (1 if who == "surety" else 0)
     read = [q["sql"] for q in queries.captured_queries if Receipt._meta.db_table in q["sql"]]
     assert bool(read) is receipt_read

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
-from esurety.api.models import ApiToken, ApiTokenKind
-from esurety.api.selectors import token_for_secret
-from esurety.api.services import api_token_record_use
 from esurety.core.clock import now
+from esurety.integrations.models import ApiToken, ApiTokenKind
+from esurety.integrations.selectors import token_for_secret
+from esurety.integrations.services import api_token_record_use
 from esurety.parties.models import User
 
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
+from esurety.core.errors import DomainError, InvalidStateError, NotFound, NotPermitted, RuleViolation
 from esurety.signing.keys import SigningKeyMissing
 from esurety.verification.services import VerificationLocked, VerificationRefused
 from esurety.web.errors import error_body
@@ -148,6 +148,9 @@ def install(api: NinjaAPI) -> None:
         message = str(exc) if str(exc) and not str(exc).isascii() else _STATUS_MESSAGES[404][1]
         return respond(request, 404, error_body("not_found", message))
 
+    def on_domain_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return respond(request, 404, error_body("not_found", str(exc) or _STATUS_MESSAGES[404][1]))
+
     def on_refused(request: HttpRequest, exc: VerificationRefused) -> HttpResponse:
         # Wrong number, wrong key and another orderer's certificate: one answer.
         return respond(request, 404, error_body("verification_refused", exc.message))
@@ -179,6 +182,7 @@ def install(api: NinjaAPI) -> None:
         (AuthorizationError, on_forbidden),
         (HttpError, on_http_error),
         (Http404, on_not_found),
+        (NotFound, on_domain_not_found),
         (SuspiciousOperation, on_suspicious),
         (VerificationRefused, on_refused),
         (VerificationLocked, on_locked),

@@ -11,8 +11,8 @@ from typing import Any
 from django.db import transaction
 
 from esurety.audit.models import AuditChainHead, AuditEntry
+from esurety.core.actors import Actor
 from esurety.core.bulk import bulk_insert
-from esurety.parties.models import User
 
 GENESIS = "0" * 64
 
@@ -54,7 +54,7 @@ def branch_of(obj: Any) -> int | None:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     obj: Any,
     at: dt.datetime,
@@ -78,7 +78,8 @@ def audit_record(
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     entry = AuditEntry(
         at=at,
-        actor=actor,
+        # By id: the audit app sits below the users' app (parties) and takes any user.
+        actor_id=actor.pk if actor else None,
         actor_label=(actor.get_username() if actor else "system"),
         action=action,
         object_type=type(obj).__name__,
@@ -111,7 +112,7 @@ class AuditItem:
     branch_id: int | None = None  # see AuditEntry.branch_id_scope
 
 
-def audit_record_many(*, actor: User | None, at: dt.datetime, items: list[AuditItem], batch_size: int = 5000) -> int:
+def audit_record_many(*, actor: Actor | None, at: dt.datetime, items: list[AuditItem], batch_size: int = 5000) -> int:
     """Append many entries under one lock of the chain head (bulk imports).
 
     Same chain as audit_record, entry by entry: each prev_hash is the hash of

@@ -1,0 +1,1 @@
+"""Settings (environment-driven), URLs (every portal mounted), WSGI and gunicorn hooks: the top layer."""

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "esurety.verification",
     "esurety.dashboards",
     "esurety.verify",
+    "esurety.integrations",
     "esurety.api",
     "esurety.check",
     "esurety.office",
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "esurety.accounts.totp_middleware.StaffTotpMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "esurety.web.middleware.SigningUnavailableMiddleware",
+    "esurety.web.middleware.NotFoundMiddleware",
     "esurety.web.errors.MethodNotAllowedPageMiddleware",
 ]
 

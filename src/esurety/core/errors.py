@@ -35,5 +35,13 @@ class InvalidStateError(DomainError):
     """The object is not in a state that allows this action."""
 
 
+class NotFound(Exception):
+    """What was asked for does not exist here (a version, a number): every portal answers 404.
+
+    Not a DomainError, so a view's ``except DomainError`` (a refused action, shown as a message)
+    never swallows it; web.middleware.NotFoundMiddleware and the API's handler turn it into 404.
+    """
+
+
 class NotPermitted(DomainError):
     """The user may not take this action (role, organisation, branch or the four-eyes rule)."""

@@ -25,7 +25,6 @@ from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from esurety.audit.selectors import lockout_alerts_for_staff
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.dashboards.models import ConclusionMonth, FigureRefresh, OrdererMonth
@@ -38,6 +37,7 @@ from esurety.dashboards.periods import (
     month_start,
     tokyo_midnight,
 )
+from esurety.guarantees.audit_log import lockout_alerts_for_staff
 from esurety.guarantees.models import (
     Amendment,
     Application,
@@ -45,9 +45,9 @@ from esurety.guarantees.models import (
     Guarantee,
     GuaranteeStatus,
 )
+from esurety.guarantees.outbox_log import outbox_for_staff
 from esurety.guarantees.selectors import amendment_requests_for_staff, application_queue_for_staff, staff_scope
 from esurety.notifications.models import OutboxStatus
-from esurety.notifications.selectors import outbox_for_staff
 from esurety.parties.models import Orderer, OrdererDepartment, User
 from esurety.parties.permissions import can_manage_members
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord

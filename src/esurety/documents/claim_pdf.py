@@ -16,7 +16,7 @@ from esurety.core.errors import InvalidStateError
 from esurety.core.kinds import kind_full_name
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
-from esurety.documents.pdf import _render, pdf_filename
+from esurety.documents.pdf import pdf_filename, render_document
 from esurety.signing.models import DocumentKind
 from esurety.signing.services import pdf_sign
 
@@ -75,7 +75,7 @@ def claim_pdf(*, claim: Claim, which: str) -> bytes:
         "surety_address": surety.address,
         "surety_representative": f"{surety.representative_title} {surety.representative_name}",
     }
-    rendered = _render(
+    rendered = render_document(
         document="claim_notice",
         context=context,
         title=f"{title}（{claim.number}）",

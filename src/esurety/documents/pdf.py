@@ -148,7 +148,7 @@ def warm_up() -> None:
         _sheets_for(styles, document)
 
 
-def _render(*, document: str, context: dict[str, Any], title: str, author: str, created: dt.datetime) -> bytes:
+def render_document(*, document: str, context: dict[str, Any], title: str, author: str, created: dt.datetime) -> bytes:
     html = render_to_string(
         f"documents/{document}.html",
         {**context, "doc_title": title, "doc_author": author, "doc_created": created.isoformat()},
@@ -165,7 +165,7 @@ def _render(*, document: str, context: dict[str, Any], title: str, author: str, 
 # ---------------------------------------------------------------------------
 
 
-def _wareki_datetime(at: dt.datetime) -> str:
+def wareki_datetime(at: dt.datetime) -> str:
     local = at.astimezone(TOKYO)
     return f"{format_wareki(local.date(), padded=False)} {local:%H:%M}"
 
@@ -211,7 +211,7 @@ def key_notice_pdf(*, guarantee: Guarantee, key: str, issued_at: dt.datetime) ->
         "qr_image": qr.qr_png_data_uri(qr.check_url(number=guarantee.number, key=key)),
         "check_page_url": qr.check_page_url(),
     }
-    rendered = _render(
+    rendered = render_document(
         document="key_notice",
         context=context,
         title=f"電子証書閲覧用「認証キー」等のお知らせ（{guarantee.number}）",
@@ -291,7 +291,7 @@ def premium_statement_pdf(*, statement: PremiumStatement) -> bytes:
         "surety_address": surety.address,
         "surety_representative": f"{surety.representative_title} {surety.representative_name}",
     }
-    rendered = _render(
+    rendered = render_document(
         document="premium_statement",
         context=context,
         title=f"{title}（{statement.number}）",
@@ -360,7 +360,7 @@ def certificate_copy_pdf(
         if viewer_label:
             parts.append(f"閲覧者: {viewer_label}")
         if viewed_at:
-            parts.append(f"閲覧日時: {_wareki_datetime(viewed_at)}")
+            parts.append(f"閲覧日時: {wareki_datetime(viewed_at)}")
         viewer_line = "　".join(parts)
     context = {
         "viewing_copy_label": copy_label,
@@ -397,7 +397,7 @@ def certificate_copy_pdf(
         "qr_image": qr.qr_png_data_uri(qr.check_url(number=guarantee.number, version=certificate.version)),
         "check_page_url": qr.check_page_url(),
     }
-    rendered = _render(
+    rendered = render_document(
         document="certificate_copy",
         context=context,
         title=f"保証証書（{kind_name}）{guarantee.number} 第{certificate.version}版 {copy_label}",

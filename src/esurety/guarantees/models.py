@@ -322,7 +322,8 @@ class PremiumRate(models.Model):
 
 
 class StatementType(models.TextChoices):
-    RECEIPT = "RECEIPT", "保証料領収書(計算書)"
+    # 保証料領収書: "receipt" alone means 受領 (verification.Receipt). The stored value stays.
+    PREMIUM_RECEIPT = "RECEIPT", "保証料領収書(計算書)"
     REFUND = "REFUND", "返還計算書"
 
 

@@ -10,25 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest
-
 from esurety.core.clock import business_date
+from esurety.core.errors import NotFound
 from esurety.core.kinds import ADVANCE_KINDS
-from esurety.core.normalize import parse_ascii_int
 from esurety.guarantees import selectors
 from esurety.guarantees.models import Certificate, Guarantee
 
-
-def requested_version(request: HttpRequest) -> int | None:
-    """?version=N, or None for the current version; anything else is a 404."""
-    raw = request.GET.get("version")
-    if raw is None or raw == "":
-        return None
-    # Not isdigit() + int(): 「²」 is a digit to isdigit() and a ValueError to int().
-    version = parse_ascii_int(raw, max_digits=9)
-    if version is None:
-        raise Http404("指定された版はありません。")
-    return version
+VERSION_NOT_FOUND = "指定された版はありません。"
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,7 @@ def certificate_presentation(*, guarantee: Guarantee, version: int | None) -> Ce
     wanted = guarantee.current_version if version is None else version
     certificate = next((c for c in versions if c.version == wanted), None)
     if certificate is None:
-        raise Http404("指定された版はありません。")
+        raise NotFound(VERSION_NOT_FOUND)
     is_current = certificate.version == guarantee.current_version
     period_end, completion = certificate.period_end, certificate.completion_date
     changes: list[PeriodChange] = []

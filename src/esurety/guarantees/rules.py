@@ -52,10 +52,38 @@ def advance_limit(*, price: int, work_category: str, low_bid: bool) -> int:
     return ratio_limit(price, advance_ratio(work_category=work_category, low_bid=low_bid))
 
 
+def performance_min_ratio(*, low_bid: bool) -> Fraction:
+    return PERFORMANCE_MIN_RATIO_LOW_BID if low_bid else PERFORMANCE_MIN_RATIO
+
+
 def performance_minimum(*, price: int, low_bid: bool) -> int:
     """Smallest amount that is at least 1/10 (3/10 after 低入札) of the price, in whole yen."""
-    ratio = PERFORMANCE_MIN_RATIO_LOW_BID if low_bid else PERFORMANCE_MIN_RATIO
+    ratio = performance_min_ratio(low_bid=low_bid)
     return -(-price * ratio.numerator // ratio.denominator)
+
+
+def amount_rule_text(*, kind: str, work_category: str, low_bid: bool, price_label: str = "請負金額(総額)") -> str:
+    """The amount rule of ``kind`` in words, from the ratios above (pages show it beside an amount)."""
+    if kind == GuaranteeKind.ADVANCE:
+        ratio = advance_ratio(work_category=work_category, low_bid=low_bid)
+        return f"前払金の保証金額は、{price_label}の{ratio_text(ratio)}（10万円未満切捨て）以下です。"
+    if kind == GuaranteeKind.INTERIM_ADVANCE:
+        return (
+            f"中間前払金の保証金額は、{price_label}の{ratio_text(INTERIM_RATIO)}以下、"
+            f"前払金との合計は{ratio_text(ADVANCE_PLUS_INTERIM_RATIO)}以下です。"
+        )
+    if kind in (GuaranteeKind.PERFORMANCE, GuaranteeKind.PERFORMANCE_RESERVATION):
+        return f"契約保証の保証金額は、{price_label}の{ratio_text(performance_min_ratio(low_bid=low_bid))}以上です。"
+    return ""
+
+
+def amount_rules_summary() -> str:
+    """Every kind's amount rule in one line, from the ratios above (the 一括取込 page's notes)."""
+    return (
+        f"前払は請負金額の{ratio_text(ADVANCE_RATIO_WORKS)}・コンサルは{ratio_text(ADVANCE_RATIO_CONSULTING)}"
+        f"・低入札は{ratio_text(ADVANCE_RATIO_LOW_BID)}まで、中間前払は{ratio_text(INTERIM_RATIO)}まで、"
+        f"契約保証は{ratio_text(PERFORMANCE_MIN_RATIO)}以上"
+    )
 
 
 @dataclass(frozen=True)

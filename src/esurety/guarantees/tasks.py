@@ -1,6 +1,7 @@
 """The guarantees' background work as tasks (run by `manage.py run_worker`).
 
-- process_import_batch: a bulk import too large for the request, enqueued on commit of its upload.
+- process_import_batch: a bulk import too large for the request, enqueued on commit of its upload
+  (defined in imports/batches.py, beside the upload that enqueues it; named here for old paths).
 - imports_sweep (periodic): any batch still waiting (a task lost, or uploaded before the queue).
 - guarantees_expire (periodic, hourly): expiry is daily business; hourly catches the date
   change in Tokyo within the hour, and a failed run is simply tried again the next hour.
@@ -14,14 +15,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from esurety.core.clock import business_date, now
-from esurety.guarantees.imports import import_batch_process, import_batches_process_pending
+from esurety.guarantees.imports import import_batches_process_pending
+from esurety.guarantees.imports.batches import process_import_batch
 from esurety.guarantees.services import guarantees_expire_due
 
-
-@task()
-def process_import_batch(batch_id: int) -> bool:
-    """Validate and import one uploaded batch; False if it was done already or another worker has it."""
-    return import_batch_process(batch_id=batch_id, now=now()) is not None
+__all__ = ["guarantees_expire", "imports_sweep", "process_import_batch"]
 
 
 @task()

@@ -30,13 +30,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django_tasks.base import Task
+from django_tasks import task
 
 from esurety.audit.services import audit_record
+from esurety.core.actors import SuretyActor
+from esurety.core.clock import now as clock_now
 from esurety.core.errors import InvalidStateError
 from esurety.core.tasks import enqueue_missing, enqueue_on_commit
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.parties.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def outbox_enqueue(
         attachments=[_seal(a) for a in attachments],
         reply_to=[address for address in reply_to if address],
     )
-    enqueue_on_commit(_deliver_task(), message.pk)
+    enqueue_on_commit(deliver_outbox_message, message.pk)
     return message
 
 
@@ -239,6 +240,16 @@ def _claim(*, message_id: int, at: dt.datetime) -> OutboxMessage | None:
     return message
 
 
+@task()
+def deliver_outbox_message(message_id: int) -> bool:
+    """The task of one delivery attempt: send the message if it is due; True if it went out.
+
+    Defined beside the work it runs, not in tasks.py, because the writes above enqueue it: the
+    import graph stays one way (tasks.py imports this module, never the reverse).
+    """
+    return outbox_deliver(message_id=message_id, now=clock_now())
+
+
 def outbox_deliver(*, message_id: int, now: dt.datetime) -> bool:
     """One attempt at one message, if it is due; True if it went out.
 
@@ -272,7 +283,7 @@ def outbox_deliver(*, message_id: int, now: dt.datetime) -> bool:
             next_attempt_at=message.next_attempt_at if given_up else retry_at,
         )
         if not given_up:
-            _deliver_task().using(run_after=retry_at).enqueue(message.pk)
+            deliver_outbox_message.using(run_after=retry_at).enqueue(message.pk)
         return False
     mine.update(
         status=OutboxStatus.SENT,
@@ -288,18 +299,11 @@ def outbox_enqueue_stranded(*, now: dt.datetime, limit: int = 500) -> int:
     due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by(
         "next_attempt_at", "id"
     )
-    return enqueue_missing(_deliver_task(), due.values_list("pk", flat=True)[:limit])
-
-
-def _deliver_task() -> Task[[int], bool]:
-    # The task module imports this one.
-    from esurety.notifications.tasks import deliver_outbox_message
-
-    return deliver_outbox_message
+    return enqueue_missing(deliver_outbox_message, due.values_list("pk", flat=True)[:limit])
 
 
 @transaction.atomic
-def outbox_retry(*, message: OutboxMessage, by: User, now: dt.datetime) -> OutboxMessage:
+def outbox_retry(*, message: OutboxMessage, by: SuretyActor, now: dt.datetime) -> OutboxMessage:
     """「再送」 of a message that gave up (送信失敗): back to 送信待ち with a fresh set of attempts."""
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if locked.status != OutboxStatus.FAILED:
@@ -309,7 +313,7 @@ def outbox_retry(*, message: OutboxMessage, by: User, now: dt.datetime) -> Outbo
     locked.attempts = 0
     locked.next_attempt_at = now
     locked.save(update_fields=["status", "attempts", "next_attempt_at"])
-    enqueue_on_commit(_deliver_task(), locked.pk)
+    enqueue_on_commit(deliver_outbox_message, locked.pk)
     audit_record(
         actor=by,
         action="outbox.retry",

@@ -1,17 +1,17 @@
-"""The outbox's tasks: one delivery attempt per task, and the sweeper that leaves no message stranded."""
+"""The outbox's tasks: one delivery attempt per task, and the sweeper that leaves no message stranded.
+
+deliver_outbox_message lives in services.py, beside the writes that enqueue it; it is named
+here too so that tasks queued under its former path still run.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from esurety.core.clock import now
-from esurety.notifications.services import outbox_deliver, outbox_enqueue_stranded
+from esurety.notifications.services import deliver_outbox_message, outbox_enqueue_stranded
 
-
-@task()
-def deliver_outbox_message(message_id: int) -> bool:
-    """Send one message if it is due; True if it went out."""
-    return outbox_deliver(message_id=message_id, now=now())
+__all__ = ["deliver_outbox_message", "outbox_sweep"]
 
 
 @task()

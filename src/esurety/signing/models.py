@@ -17,7 +17,8 @@ class DocumentKind(models.TextChoices):
     KEY_NOTICE = "key_notice", "認証キー等のお知らせ"
     CERTIFICATE_COPY = "certificate_copy", "保証証書（閲覧用控え）"
     PREMIUM_STATEMENT = "premium_statement", "保証料明細"
-    VERIFICATION_RECEIPT = "verification_receipt", "照合結果"
+    # Stored as "verification_receipt" in registered documents; the value stays, the name says 照合結果.
+    VERIFICATION_RESULT = "verification_receipt", "照合結果"
     # The end of a guarantee (esurety.claims).
     CLAIM = "claim", "保証債務履行請求書（控え）"
     CLAIM_DECISION = "claim_decision", "支払決定通知書・不支払通知書"

@@ -18,6 +18,7 @@ from esurety.core.errors import DomainError, InvalidStateError
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
 from esurety.documents import pdf
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import certificate_presentation
 from esurety.guarantees.services import access_key_check, access_key_plain
@@ -26,7 +27,6 @@ from esurety.parties.models import User
 from esurety.parties.permissions import require_contractor_user
 from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
 from esurety.verification.selectors import notice_department_for
-from esurety.webhooks.services import webhook_event_publish
 
 # A 10-character key from 24 symbols has ~10^13 values; these limits allow a
 # few hundred guesses a day per number, so guessing is hopeless.
@@ -181,7 +181,7 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
             after={"number": guarantee.number, "version": guarantee.current_version},
             surety_id=guarantee.surety_id,
         )
-        webhook_event_publish(event="viewed", guarantee=guarantee, now=now, orderer=guarantee.orderer)
+        guarantee_event_publish(event="viewed", guarantee=guarantee, now=now, orderer=guarantee.orderer)
     return receipt
 
 

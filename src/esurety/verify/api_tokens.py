@@ -12,15 +12,15 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from esurety.api import selectors
-from esurety.api.forms import TokenForm, token_form_submit
-from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create, api_token_revoke
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
+from esurety.integrations import selectors
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.parties.models import Orderer, User
 from esurety.parties.permissions import can_manage_tokens
 from esurety.verify.access import orderer_required, orderer_user
+from esurety.web.api_token_forms import TokenForm, token_form_submit
 
 
 def _admin(request: HttpRequest) -> tuple[User, Orderer]:

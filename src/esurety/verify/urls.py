@@ -16,6 +16,6 @@ urlpatterns = [
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     path("certificates/<str:number>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<str:number>/copy.pdf", views.certificate_pdf, name="certificate_pdf"),
-    path("certificates/<str:number>/receipt.pdf", views.certificate_receipt_pdf, name="certificate_receipt_pdf"),
+    path("certificates/<str:number>/receipt.pdf", views.certificate_result_pdf, name="certificate_result_pdf"),
     path("", include("esurety.verify.urls_claims")),
 ]

@@ -16,15 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from esurety.accounts.ratelimit import client_ip
 from esurety.core.clock import TOKYO, business_date, now
-from esurety.documents import pdf, receipt_pdf
-from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.documents import pdf
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.parties.permissions import can_edit_orderer_departments
-from esurety.verification import selectors, services
+from esurety.verification import result_pdf, selectors, services
 from esurety.verification.models import Receipt, ViewKind
 from esurety.verify.access import orderer_required, orderer_user
 from esurety.verify.forms import ReceiptSearchForm, VerifyForm
 from esurety.web.downloads import attachment, csv_response
 from esurety.web.orderer_history import orderer_history_rows
+from esurety.web.versions import requested_version
 
 PAGE_SIZE = 20
 # The number just verified and when, so that landing on its page after the redirect
@@ -134,17 +135,17 @@ def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @orderer_required
-def certificate_receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def certificate_result_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """照合結果（署名付きPDF）: the user's own latest verification of this certificate, signed by the surety."""
     receipt = _receipt_or_404(request, number)
     view = selectors.latest_view_by(receipt=receipt, user=orderer_user(request))
     if view is None:
         raise Http404("この電子証書を照合した記録がありません。")
     at = now()
-    data = receipt_pdf.verification_receipt_pdf(view=view, now=at)
+    data = result_pdf.verification_result_pdf(view=view, now=at)
     return attachment(
         data,
-        filename=receipt_pdf.verification_receipt_filename(view, now=at),
+        filename=result_pdf.verification_result_filename(view, now=at),
         fallback=f"verification_{receipt.guarantee.number}_v{view.version}.pdf",
         content_type="application/pdf",
     )

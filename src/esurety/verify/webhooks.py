@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest
 
 from esurety.parties.models import User
 from esurety.verify.access import orderer_required, orderer_user
+from esurety.web.webhooks import WebhookPortal, webhook_urls
 from esurety.webhooks.selectors import Owner, webhook_owner_for
-from esurety.webhooks.views import WebhookPortal, webhook_urls
 
 
 def orderer_admin(request: HttpRequest) -> tuple[User, Owner]:

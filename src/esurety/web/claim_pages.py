@@ -8,25 +8,13 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 
+from esurety.audit.actions import action_label
 from esurety.claims.kinds import ClaimStatus
 from esurety.claims.models import Claim, ClaimDocument
 from esurety.claims.selectors import guarantee_history
 from esurety.documents.claim_pdf import KINDS, claim_pdf, claim_pdf_available, claim_pdf_filename
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.web.downloads import attachment
-
-CLAIM_ACTION_LABELS = {
-    "guarantee.complete": "完成（保証の完了）",
-    "guarantee.claim": "履行請求の受付（履行請求中）",
-    "guarantee.claim_refused": "不支払の決定（請求前の状態へ）",
-    "guarantee.pay_out": "保証金の支払（保証履行済）",
-    "claim.file": "保証債務の履行請求",
-    "claim.request_documents": "追加資料の依頼",
-    "claim.add_documents": "資料の追加",
-    "claim.assess": "審査",
-    "claim.decide": "支払・不支払の決定",
-    "claim.pay": "保証金の支払",
-}
 
 
 def document_download(doc: ClaimDocument) -> HttpResponse:
@@ -50,7 +38,7 @@ class HistoryLine:
 
 
 def claim_history_lines(guarantee: Guarantee, *, show_actor: bool) -> list[HistoryLine]:
-    """The guarantee's history with its claim, in the words of CLAIM_ACTION_LABELS (others by name)."""
+    """The guarantee's history with its claim, each step in the audit log's words."""
     labels = {**dict(GuaranteeStatus.choices), **dict(ClaimStatus.choices)}
     out = []
     for e in guarantee_history(guarantee):
@@ -60,7 +48,7 @@ def claim_history_lines(guarantee: Guarantee, *, show_actor: bool) -> list[Histo
         actor = ""
         if show_actor:
             actor = (e.actor.display_name or e.actor.username) if e.actor else "システム（自動処理）"
-        out.append(HistoryLine(e.at, CLAIM_ACTION_LABELS.get(e.action, e.action), actor, detail))
+        out.append(HistoryLine(e.at, action_label(e.action), actor, detail))
     return out
 
 

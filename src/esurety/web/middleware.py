@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
+from esurety.core.errors import NotFound
 from esurety.signing.keys import SigningKeyMissing
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,21 @@ class SigningUnavailableMiddleware:
         response = HttpResponse(SIGNING_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "600"
         return response
+
+
+class NotFoundMiddleware:
+    """The domain's NotFound (core.errors) is the pages' 404, with the site's 404 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception
+        return None
 
 
 class ContentSecurityPolicyMiddleware:

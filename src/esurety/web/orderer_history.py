@@ -6,16 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from esurety.audit.actions import action_label
 from esurety.core.kinds import GuaranteeKind, WorkCategory
 from esurety.parties.models import Orderer
 from esurety.parties.selectors import orderer_history
 from esurety.parties.services import actor_organisation, department_changes
-
-ACTIONS = {
-    "orderer.create": "登録",
-    "orderer.update": "変更",
-    "orderer.departments_update": "部署と通知先の変更",
-}
 
 FIELDS = (
     ("name", "発注者名"),
@@ -75,7 +70,7 @@ def orderer_history_rows(orderer: Orderer, *, limit: int = 50) -> list[HistoryRo
                 at=entry.at,
                 organisation=actor_organisation(actor),
                 person=(actor.display_name or actor.get_username()) if actor is not None else entry.actor_label,
-                action=ACTIONS.get(entry.action, entry.action),
+                action=action_label(entry.action),
                 lines=_lines(before, after) if before else [],
             )
         )

@@ -25,8 +25,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from django.db import transaction
-from django_tasks.base import Task
+from django_tasks import task
 
+from esurety.core.clock import now as clock_now
 from esurety.core.tasks import enqueue_missing, enqueue_on_commit
 from esurety.webhooks import signing
 from esurety.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -216,7 +217,17 @@ def _record(claim: _Claim, outcome: _Outcome, at: dt.datetime) -> None:
         last_error=outcome.error[:500],
     )
     if recorded and not given_up:
-        _deliver_task().using(run_after=retry_at).enqueue(claim.pk)
+        deliver_webhook.using(run_after=retry_at).enqueue(claim.pk)
+
+
+@task()
+def deliver_webhook(delivery_pk: int) -> bool:
+    """The task of one delivery attempt: POST the delivery if it is due; True if the receiver accepted it.
+
+    Defined beside the work it runs, not in tasks.py, because this module enqueues it (retries,
+    sweeps): the import graph stays one way (tasks.py imports this module, never the reverse).
+    """
+    return webhook_deliver(delivery_pk=delivery_pk, now=clock_now())
 
 
 def webhook_deliver(*, delivery_pk: int, now: dt.datetime) -> bool:
@@ -238,17 +249,10 @@ def webhook_enqueue_stranded(*, now: dt.datetime, limit: int = 500) -> int:
     due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).order_by(
         "next_attempt_at", "id"
     )
-    return enqueue_missing(_deliver_task(), due.values_list("pk", flat=True)[:limit])
+    return enqueue_missing(deliver_webhook, due.values_list("pk", flat=True)[:limit])
 
 
 def webhook_deliveries_enqueue(pks: Iterable[int]) -> None:
     """On commit of the change that wrote the rows: one delivery task each."""
     for pk in pks:
-        enqueue_on_commit(_deliver_task(), pk)
-
-
-def _deliver_task() -> Task[[int], bool]:
-    # The task module imports this one.
-    from esurety.webhooks.tasks import deliver_webhook
-
-    return deliver_webhook
+        enqueue_on_commit(deliver_webhook, pk)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from esurety.guarantees.models import Guarantee
 from esurety.parties.models import DepositBank, Orderer, SuretyCompany
 
 
@@ -67,14 +66,15 @@ def events_for_owner(owner: SuretyCompany | Orderer | DepositBank) -> tuple[str,
 class WebhookEndpoint(models.Model):
     """A URL of an orderer's or a surety's own system that receives signed events."""
 
+    # Models of the apps above are named by string: webhooks is imported by them, never the reverse.
     surety = models.ForeignKey(
-        SuretyCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
+        "parties.SuretyCompany", null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
     orderer = models.ForeignKey(
-        Orderer, null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
+        "parties.Orderer", null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
     deposit_bank = models.ForeignKey(
-        DepositBank, null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
+        "parties.DepositBank", null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
     name = models.CharField("名称", max_length=100, blank=True)
     url = models.URLField("送信先URL", max_length=500)
@@ -135,7 +135,7 @@ class WebhookDelivery(models.Model):
     event_id = models.UUIDField("イベントID")
     delivery_id = models.UUIDField("配信ID", default=uuid.uuid4, unique=True)
     event_type = models.CharField("イベント", max_length=20, choices=WebhookEvent.choices)
-    guarantee = models.ForeignKey(Guarantee, on_delete=models.PROTECT, related_name="+")
+    guarantee = models.ForeignKey("guarantees.Guarantee", on_delete=models.PROTECT, related_name="+")
     payload = models.JSONField("内容")
     status = models.CharField("状態", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField("試行回数", default=0)

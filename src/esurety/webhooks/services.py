@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 
 from esurety.audit.services import audit_record
 from esurety.core.bulk import bulk_insert
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.guarantees.models import Guarantee
-from esurety.parties.models import Orderer, SuretyCompany, User
-from esurety.verification.models import Receipt
+from esurety.parties.models import SuretyCompany, User
 from esurety.webhooks import signing
 from esurety.webhooks.delivery import webhook_deliveries_enqueue
 from esurety.webhooks.models import (
@@ -182,43 +180,43 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, by: User | None, now: 
     return locked
 
 
-def webhook_event_publish(
+def webhook_event_queue(
     *,
     event: str,
-    guarantee: Guarantee,
+    guarantee_id: int,
+    surety_id: int,
+    orderer_id: int,
+    data: Callable[[], dict[str, Any]],
+    orderer_holds: Callable[[], bool],
     now: dt.datetime,
-    orderer: Orderer | None = None,
     extra: dict[str, Any] | None = None,
 ) -> int:
     """Queue one event for the surety's and the orderer's subscribed endpoints; returns how many.
 
-    Must run inside the transaction of the change: rolled back with it, committed with it.
-    ``orderer`` is the orderer told (default: the beneficiary); for ``viewed`` the one who viewed.
-    The orderer's endpoints get it only if that orderer has verified the guarantee (a Receipt);
-    ``viewed`` runs in the transaction that creates the Receipt, so it is told of that too.
+    Plain data from the app the event is about (guarantees/events.py): ``data()`` is the
+    payload's data and ``orderer_holds()`` whether the orderer may hear of it, both asked only
+    when an endpoint listens. Must run inside the transaction of the change.
     """
-    _require_transaction("webhook_event_publish")
+    _require_transaction("webhook_event_queue")
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event!r}")
-    orderer_id = orderer.pk if orderer is not None else guarantee.orderer_id
     endpoints = [
         e
-        for e in WebhookEndpoint.objects.filter(
-            Q(surety_id=guarantee.surety_id) | Q(orderer_id=orderer_id), is_active=True
-        ).only("pk", "events", "orderer_id")
+        for e in WebhookEndpoint.objects.filter(Q(surety_id=surety_id) | Q(orderer_id=orderer_id), is_active=True).only(
+            "pk", "events", "orderer_id"
+        )
         if event in e.events
     ]
     # Orderers see only certificates they verified (number + key, a Receipt): none, no event.
-    held = Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=guarantee.pk)
-    if any(e.orderer_id is not None for e in endpoints) and not held.exists():
+    if any(e.orderer_id is not None for e in endpoints) and not orderer_holds():
         endpoints = [e for e in endpoints if e.orderer_id is None]
     if not endpoints:
         return 0
     event_id = uuid.uuid4()
-    payload = event_payload(event_id=event_id, event=event, guarantee=guarantee, now=now, extra=extra)
+    payload = event_payload(event_id=event_id, event=event, data=data(), now=now, extra=extra)
     rows = WebhookDelivery.objects.bulk_create(
         [
-            _delivery(endpoint=e, event_id=event_id, event=event, guarantee=guarantee, payload=payload, now=now)
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee_id=guarantee_id, payload=payload, now=now)
             for e in endpoints
         ]
     )
@@ -226,69 +224,71 @@ def webhook_event_publish(
     return len(endpoints)
 
 
-def webhook_advance_events_publish(
+def webhook_advance_events_queue(
     *,
     event: str,
-    guarantee: Guarantee,
+    guarantee_id: int,
+    surety_id: int,
     bank_id: int,
+    data: Callable[[], dict[str, Any]],
     extras: Sequence[dict[str, Any]],
     now: dt.datetime,
 ) -> int:
     """Queue advance-account events (one per item of ``extras``) for the surety's and the bank's
     subscribed endpoints; returns how many deliveries. Orderers hear nothing of the account.
 
-    The payload is the guarantee's data plus the item (the account, the withdrawal), as
-    the caller gives it in plain data: this app knows nothing of the advances models.
-    Must run inside the transaction of the change. One query when nobody subscribes.
+    The payload is the guarantee's data (``data()``, asked only when an endpoint listens) plus
+    the item (the account, the withdrawal), as the caller gives it in plain data: this app knows
+    nothing of the advances models. Must run inside the transaction of the change. One query
+    when nobody subscribes.
     """
-    _require_transaction("webhook_advance_events_publish")
+    _require_transaction("webhook_advance_events_queue")
     if event not in ADVANCE_EVENTS:
         raise ValueError(f"unknown advance webhook event {event!r}")
     endpoints = [
         e
         for e in WebhookEndpoint.objects.filter(
-            Q(surety_id=guarantee.surety_id) | Q(deposit_bank_id=bank_id), is_active=True
+            Q(surety_id=surety_id) | Q(deposit_bank_id=bank_id), is_active=True
         ).only("pk", "events")
         if event in e.events
     ]
     if not endpoints or not extras:
         return 0
+    guarantee_data = data()
     rows: list[WebhookDelivery] = []
     for extra in extras:
         event_id = uuid.uuid4()
-        payload = event_payload(event_id=event_id, event=event, guarantee=guarantee, now=now, extra=extra)
+        payload = event_payload(event_id=event_id, event=event, data=guarantee_data, now=now, extra=extra)
         rows.extend(
-            _delivery(endpoint=e, event_id=event_id, event=event, guarantee=guarantee, payload=payload, now=now)
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee_id=guarantee_id, payload=payload, now=now)
             for e in endpoints
         )
     bulk_insert(rows)
     return len(rows)
 
 
-def webhook_issued_publish_many(*, surety: SuretyCompany, guarantees: Sequence[Guarantee], now: dt.datetime) -> int:
-    """Queue ``issued`` for guarantees concluded in bulk (一括取込); returns how many deliveries.
+def webhook_events_queue_for_surety(
+    *, event: str, surety_id: int, events: Callable[[], Sequence[tuple[int, dict[str, Any]]]], now: dt.datetime
+) -> int:
+    """Queue one event per guarantee for the surety's endpoints only; returns how many deliveries.
 
-    The surety's endpoints only: no orderer holds a Receipt for a guarantee that did
-    not exist a moment ago. One query when the surety has no such endpoint (the usual
-    case, and the import must stay fast); otherwise one bulk insert for the lot.
+    ``events()`` gives (guarantee id, payload data) pairs and is asked only when an endpoint
+    listens: one query otherwise. Must run inside the transaction of the change.
     """
-    _require_transaction("webhook_issued_publish_many")
-    event = WebhookEvent.ISSUED.value
+    _require_transaction("webhook_events_queue_for_surety")
     endpoints = [
         e
-        for e in WebhookEndpoint.objects.filter(surety_id=surety.pk, is_active=True).only("pk", "events")
+        for e in WebhookEndpoint.objects.filter(surety_id=surety_id, is_active=True).only("pk", "events")
         if event in e.events
     ]
-    if not endpoints or not guarantees:
+    if not endpoints:
         return 0
-    # The payloads name the parties: one query per kind of party, not per guarantee.
-    prefetch_related_objects(list(guarantees), "surety", "orderer", "contractor")
     rows: list[WebhookDelivery] = []
-    for g in guarantees:
+    for guarantee_id, data in events():
         event_id = uuid.uuid4()
-        payload = event_payload(event_id=event_id, event=event, guarantee=g, now=now, extra=None)
+        payload = event_payload(event_id=event_id, event=event, data=data, now=now, extra=None)
         rows.extend(
-            _delivery(endpoint=e, event_id=event_id, event=event, guarantee=g, payload=payload, now=now)
+            _delivery(endpoint=e, event_id=event_id, event=event, guarantee_id=guarantee_id, payload=payload, now=now)
             for e in endpoints
         )
     bulk_insert(rows)
@@ -306,7 +306,7 @@ def _delivery(
     endpoint: WebhookEndpoint,
     event_id: uuid.UUID,
     event: str,
-    guarantee: Guarantee,
+    guarantee_id: int,
     payload: dict[str, Any],
     now: dt.datetime,
 ) -> WebhookDelivery:
@@ -314,7 +314,7 @@ def _delivery(
         endpoint_id=endpoint.pk,
         event_id=event_id,
         event_type=event,
-        guarantee_id=guarantee.pk,
+        guarantee_id=guarantee_id,
         payload=payload,
         next_attempt_at=now,
         created_at=now,

@@ -1,17 +1,17 @@
-"""The webhooks' tasks: one delivery attempt per task, and the sweeper that leaves no delivery stranded."""
+"""The webhooks' tasks: one delivery attempt per task, and the sweeper that leaves no delivery stranded.
+
+deliver_webhook lives in delivery.py, beside the code that enqueues it; it is named here too so
+that tasks queued under its former path still run.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
 from esurety.core.clock import now
-from esurety.webhooks.delivery import webhook_deliver, webhook_enqueue_stranded
+from esurety.webhooks.delivery import deliver_webhook, webhook_enqueue_stranded
 
-
-@task()
-def deliver_webhook(delivery_pk: int) -> bool:
-    """POST one delivery if it is due; True if the receiver accepted it."""
-    return webhook_deliver(delivery_pk=delivery_pk, now=now())
+__all__ = ["deliver_webhook", "webhook_sweep"]
 
 
 @task()

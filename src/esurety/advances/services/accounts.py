@@ -24,11 +24,11 @@ from esurety.core.clock import business_date
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.core.kinds import ADVANCE_KINDS
 from esurety.core.money import format_yen
+from esurety.guarantees.events import advance_events_publish
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.parties.models import DepositBankBranch, SuretyBankContract, User
 from esurety.parties.permissions import require_approver, require_bank_user, require_contractor_user, require_staff
 from esurety.webhooks.models import WebhookEvent
-from esurety.webhooks.services import webhook_advance_events_publish
 
 
 def _require_contractor_or_staff(by: User, g: Guarantee) -> None:
@@ -152,7 +152,7 @@ def _account_event(acc: AdvanceAccount, event: str, now: dt.datetime, **data: ob
             **data,
         }
     }
-    webhook_advance_events_publish(event=event, guarantee=acc.guarantee, bank_id=acc.bank_id, extras=[extra], now=now)
+    advance_events_publish(event=event, guarantee=acc.guarantee, bank_id=acc.bank_id, extras=[extra], now=now)
 
 
 @transaction.atomic

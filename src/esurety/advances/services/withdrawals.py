@@ -34,11 +34,11 @@ from esurety.core.bulk import bulk_insert
 from esurety.core.clock import business_date
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.core.money import format_yen
+from esurety.guarantees.events import advance_events_publish
 from esurety.guarantees.models import GuaranteeStatus
 from esurety.parties.models import User
 from esurety.parties.permissions import require_bank_user
 from esurety.webhooks.models import WebhookEvent
-from esurety.webhooks.services import webhook_advance_events_publish
 
 # One upload of many requests (CSV) at most; more is split by the caller.
 BULK_MAX = 2_000
@@ -224,7 +224,7 @@ def _create(
         by_account[w.account_id].append(w)
     for account_id, rows in by_account.items():
         acc = accounts[account_id]
-        webhook_advance_events_publish(
+        advance_events_publish(
             event=WebhookEvent.WITHDRAWAL_REQUESTED,
             guarantee=acc.guarantee,
             bank_id=acc.bank_id,
@@ -306,7 +306,7 @@ def _after_decision(acc: AdvanceAccount, w: Withdrawal, *, by: User, action: str
         after={**withdrawal_snapshot(w), "reason": w.return_reason} if w.return_reason else withdrawal_snapshot(w),
         surety_id=acc.guarantee.surety_id,
     )
-    webhook_advance_events_publish(
+    advance_events_publish(
         event=event, guarantee=acc.guarantee, bank_id=acc.bank_id, extras=[withdrawal_event_data(w, acc)], now=now
     )
 

@@ -20,10 +20,10 @@ from esurety.core.errors import DomainError, RuleViolation
 from esurety.core.money import format_yen
 from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.services.mail import notify_parties
 from esurety.parties.models import User
-from esurety.webhooks.services import webhook_event_publish
 
 CHUNK = 64 * 1024
 MAX_DOCUMENTS_PER_STEP = 10
@@ -201,7 +201,7 @@ def notify_claim(*, claim: Claim, now: dt.datetime, message: str = "") -> None:
 
 
 def publish(*, event: str, claim: Claim, now: dt.datetime) -> None:
-    webhook_event_publish(event=event, guarantee=claim.guarantee, now=now, extra={"claim": claim_data(claim)})
+    guarantee_event_publish(event=event, guarantee=claim.guarantee, now=now, extra={"claim": claim_data(claim)})
 
 
 def claim_data(claim: Claim) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from esurety.core.clock import business_date
 from esurety.core.errors import InvalidStateError, NotPermitted, RuleViolation
 from esurety.core.text import text_error
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.guarantees.services.mail import notify_parties
 from esurety.parties.models import User
 from esurety.parties.permissions import require_beneficiary_holder, require_staff
 from esurety.webhooks.models import WebhookEvent
-from esurety.webhooks.services import webhook_event_publish
 
 # A guarantee whose period ran out before the completion inspection can still be completed.
 COMPLETABLE = (GuaranteeStatus.ACTIVE, GuaranteeStatus.EXPIRED)
@@ -104,7 +104,7 @@ def guarantee_complete(
                 **({"with": g.number} if item is not g else {}),
             },
         )
-        webhook_event_publish(
+        guarantee_event_publish(
             event=WebhookEvent.COMPLETED,
             guarantee=item,
             now=now,

@@ -24,7 +24,7 @@ def _premium_paid(g: Guarantee) -> int:
         row["statement_type"]: row["total"] or 0
         for row in PremiumStatement.objects.filter(guarantee=g).values("statement_type").annotate(total=Sum("amount"))
     }
-    return max(0, sums.get(StatementType.RECEIPT, 0) - sums.get(StatementType.REFUND, 0))
+    return max(0, sums.get(StatementType.PREMIUM_RECEIPT, 0) - sums.get(StatementType.REFUND, 0))
 
 
 def _number(g: Guarantee) -> str:

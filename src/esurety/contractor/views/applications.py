@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from esurety.audit.actions import action_label
 from esurety.contractor.forms_applications import ApplicationForm, adoption_data, form_meta
 from esurety.contractor.views.access import contractor_required, portal_user
 from esurety.core import clock
@@ -26,18 +27,6 @@ from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.parties.models import Branch, Contractor, User
 
 PAGE_SIZE = 20
-
-# Audit actions of an application, as the contractor reads them in its status history.
-HISTORY_LABELS: dict[str, str] = {
-    "application.create": "下書きを作成",
-    "application.update": "下書きを更新",
-    "application.submit": "申込（受付）",
-    "application.start_review": "審査開始",
-    "application.approve": "承認",
-    "application.reject": "否決",
-    "application.confirm_payment": "入金確認",
-    "application.conclude": "契約締結",
-}
 
 
 def _application_or_404(user: User, pk: int) -> Application:
@@ -198,7 +187,7 @@ def _history(user: User, app: Application) -> list[HistoryRow]:
         else:
             # Staff names are the surety's business; the contractor sees who decided, not which clerk.
             who = app.surety.name
-        rows.append(HistoryRow(label=HISTORY_LABELS.get(entry.action, entry.action), at=entry.at, actor=who))
+        rows.append(HistoryRow(label=action_label(entry.action), at=entry.at, actor=who))
     return rows
 
 

@@ -21,10 +21,11 @@ from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.documents import pdf
 from esurety.guarantees import selectors, services
 from esurety.guarantees.models import Guarantee
-from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation, requested_version
+from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation
 from esurety.parties.models import User
 from esurety.verification.selectors import NO_SUBMISSION, notice_department_for, submission_status_for
 from esurety.web.downloads import attachment, csv_response
+from esurety.web.versions import requested_version
 
 PAGE_SIZE = 20
 

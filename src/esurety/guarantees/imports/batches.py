@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django_tasks import task
 
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
+from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError, NotPermitted
 from esurety.core.tasks import enqueue_on_commit
 from esurety.core.text import text_error
@@ -65,9 +67,6 @@ def import_batch_upload(*, by: User, file_name: str, content: bytes, now: dt.dat
         surety_id=batch.surety_id,
     )
     if not runs_in_request(content):
-        # Lazy: the task module imports this package.
-        from esurety.guarantees.tasks import process_import_batch
-
         enqueue_on_commit(process_import_batch, batch.pk)
     return batch
 
@@ -169,6 +168,17 @@ def import_batch_process(*, batch_id: int, now: dt.datetime) -> ImportBatch | No
         logger.exception("import batch %s failed", batch_id)
         reason = "システムエラーのため取り込めませんでした。何も取り込んでいません。管理者に連絡してください。"
     return _fail(batch_id=batch_id, reason=reason, now=now)
+
+
+@task()
+def process_import_batch(batch_id: int) -> bool:
+    """The task of a bulk import too large for the request, enqueued on commit of its upload:
+    validate and import the batch; False if it was done already or another worker has it.
+
+    Defined here, beside import_batch_upload that enqueues it, so that the import graph runs one
+    way (guarantees/tasks.py imports this package, never the reverse).
+    """
+    return import_batch_process(batch_id=batch_id, now=clock_now()) is not None
 
 
 @transaction.atomic

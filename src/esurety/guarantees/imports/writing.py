@@ -12,13 +12,13 @@ from esurety.audit.services import AuditItem, audit_record_many
 from esurety.core.bulk import bulk_insert
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantees_issued_publish_many
 from esurety.guarantees.imports.validation import Row, _chunks, _series_for
 from esurety.guarantees.models import Certificate, Guarantee, GuaranteeStatus, ImportBatch, NumberSeries
 from esurety.guarantees.services.access_keys import access_keys_build_many
 from esurety.guarantees.services.issuance import certificate_snapshot
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import SuretyCompany, User
-from esurety.webhooks.services import webhook_issued_publish_many
 
 # The package's name, as before the split into modules: log filters and searches keep working.
 logger = logging.getLogger("esurety.guarantees.imports")
@@ -201,7 +201,7 @@ def _write(*, batch: ImportBatch, rows: list[Row], by: User, now: dt.datetime) -
     electronic = [g for g in created if g.delivery_method == DeliveryMethod.ELECTRONIC]
     bulk_insert(access_keys_build_many(electronic, by=by, now=now))
     phases.done("access keys")
-    webhook_issued_publish_many(surety=surety, guarantees=created, now=now)
+    guarantees_issued_publish_many(surety=surety, guarantees=created, now=now)
     phases.done("webhooks")
     # Last, so that the chain head (which every audited write waits for) is held briefly.
     audit_record_many(

@@ -19,6 +19,7 @@ from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.kinds import GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import amendment_change, guarantee_event_publish
 from esurety.guarantees.models import (
     Amendment,
     AmendmentRequest,
@@ -30,14 +31,19 @@ from esurety.guarantees.models import (
     StatementType,
 )
 from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.rules import ADVANCE_PLUS_INTERIM_RATIO, AdvanceFacts, Terms, check_terms, ratio_limit
+from esurety.guarantees.rules import (
+    ADVANCE_PLUS_INTERIM_RATIO,
+    AdvanceFacts,
+    Terms,
+    check_terms,
+    ratio_limit,
+    ratio_text,
+)
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.guarantees.services.mail import notify_parties
 from esurety.guarantees.services.steps import audited_change, lock_guarantee, require_guarantee_active
 from esurety.parties.models import User
 from esurety.parties.permissions import require_approver, require_staff
-from esurety.webhooks.payloads import amendment_change
-from esurety.webhooks.services import webhook_event_publish
 
 
 def _lock_active(guarantee: Guarantee) -> Guarantee:
@@ -91,7 +97,7 @@ def rider_violations(g: Guarantee, *, new_advance_amount: int) -> list[RuleViola
                 RuleViolation(
                     "guaranteed_amount",
                     f"中間前払金保証 {rider.number}（{format_yen(rider.guaranteed_amount)}円）との合計が、"
-                    f"請負金額(総額)の10分の6の{format_yen(limit)}円を超えます。",
+                    f"請負金額(総額)の{ratio_text(ADVANCE_PLUS_INTERIM_RATIO)}の{format_yen(limit)}円を超えます。",
                 )
             )
     return out
@@ -143,7 +149,7 @@ def _amend_amount(
     audit_record(
         actor=by, action="guarantee.amend_amount", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
-    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
+    guarantee_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment
 
 
@@ -180,7 +186,7 @@ def _change_period(
     audit_record(
         actor=by, action="guarantee.change_period", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
-    webhook_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
+    guarantee_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment
 
 
@@ -313,7 +319,7 @@ def _lock_pending(request: AmendmentRequest) -> AmendmentRequest:
 
 
 def _statement_number(g: Guarantee, statement_type: str) -> str:
-    prefix = "R" if statement_type == StatementType.RECEIPT else "H"
+    prefix = "R" if statement_type == StatementType.PREMIUM_RECEIPT else "H"
     n = PremiumStatement.objects.filter(guarantee=g, statement_type=statement_type).count() + 1
     # The guarantee row is locked, so nobody else numbers this guarantee's statements meanwhile;
     # the loop only skips numbers taken by imports or by hand.
@@ -339,7 +345,7 @@ def premium_difference_statement(
     difference = new.amount - old.amount
     if difference == 0:
         return None
-    statement_type = StatementType.RECEIPT if difference > 0 else StatementType.REFUND
+    statement_type = StatementType.PREMIUM_RECEIPT if difference > 0 else StatementType.REFUND
     label = "追加保証料" if difference > 0 else "返還保証料"
     breakdown: dict[str, Any] = {
         "basis": "amount_change",

@@ -11,12 +11,12 @@ from esurety.core.clock import business_date
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.guarantees.services.mail import notify_parties
 from esurety.guarantees.services.steps import lock_guarantee, require_guarantee_active
 from esurety.parties.models import User
 from esurety.parties.permissions import require_approver
-from esurety.webhooks.services import webhook_event_publish
 
 
 @transaction.atomic
@@ -51,7 +51,7 @@ def guarantee_cancel(*, guarantee: Guarantee, by: User, reason: str, now: dt.dat
         after={"status": g.status, "cancelled_at": now.isoformat(), "reason": reason},
         surety_id=g.surety_id,
     )
-    webhook_event_publish(event="cancelled", guarantee=g, now=now, extra={"cancelled_at": now, "reason": reason})
+    guarantee_event_publish(event="cancelled", guarantee=g, now=now, extra={"cancelled_at": now, "reason": reason})
     notify_parties(
         g=g,
         template="guarantee_cancelled",

@@ -11,6 +11,7 @@ from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod
 from esurety.core.wareki import format_wareki
+from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import (
     Application,
     ApplicationStatus,
@@ -33,7 +34,6 @@ from esurety.guarantees.services.steps import (
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Branch, Contractor, Orderer, SuretyCompany, User
 from esurety.parties.permissions import require_staff
-from esurety.webhooks.services import webhook_event_publish
 
 
 def certificate_snapshot(
@@ -157,7 +157,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
     )
     PremiumStatement.objects.create(
         number=f"R{guarantee.number}-1",
-        statement_type=StatementType.RECEIPT,
+        statement_type=StatementType.PREMIUM_RECEIPT,
         guarantee=guarantee,
         issued_on=certificate.issued_on,
         amount=app.premium if app.premium is not None else quote.amount,
@@ -191,7 +191,7 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
         },
         surety_id=app.surety_id,
     )
-    webhook_event_publish(event="issued", guarantee=guarantee, now=now)
+    guarantee_event_publish(event="issued", guarantee=guarantee, now=now)
 
     if electronic:
         # The key itself is never mailed: the contractor reads it in the portal.

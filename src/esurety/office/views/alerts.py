@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from esurety.accounts.ratelimit import Limit
 from esurety.audit.models import AuditEntry
-from esurety.audit.selectors import lockout_alerts_for_staff
 from esurety.core.paging import page_links
+from esurety.guarantees.audit_log import lockout_alerts_for_staff
 from esurety.guarantees.models import Guarantee
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User

@@ -11,16 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from esurety.api import selectors
-from esurety.api.forms import SuretyTokenForm, TokenForm, token_form_submit
-from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create, api_token_revoke
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
+from esurety.integrations import selectors
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.office.access import staff_required, staff_user
 from esurety.office.views.lifecycle_common import error_message
 from esurety.parties.models import Orderer
 from esurety.parties.permissions import can_manage_token, can_manage_tokens
+from esurety.web.api_token_forms import SuretyTokenForm, TokenForm, token_form_submit
 
 
 @require_http_methods(["GET", "POST"])

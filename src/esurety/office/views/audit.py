@@ -16,12 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from esurety.audit.actions import ACTION_LABELS, action_label
 from esurety.audit.models import AuditEntry
-from esurety.audit.selectors import audit_entries_for_staff
 from esurety.audit.services import audit_verify
 from esurety.core.clock import TOKYO
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.paging import page_links
+from esurety.guarantees.audit_log import audit_entries_for_staff
 from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
@@ -31,49 +32,6 @@ from esurety.web.forms import BusinessDateField, TextField
 
 PAGE_SIZE = 50
 
-ACTION_LABELS: dict[str, str] = {
-    "application.create": "保証申込の作成",
-    "application.update": "保証申込の修正",
-    "application.submit": "保証申込の受付",
-    "application.start_review": "審査開始",
-    "application.approve": "承認",
-    "application.reject": "否決",
-    "application.confirm_payment": "入金確認",
-    "application.conclude": "契約締結",
-    "certificate.issue": "電子証書の発行",
-    "certificate.receive": "発注者による受領（確認）",
-    "guarantee.amend_amount": "金額の変更",
-    "guarantee.change_period": "工期の変更",
-    "guarantee.cancel": "解約",
-    "guarantee.expire": "保証期間満了",
-    "guarantee.import": "一括取込による登録",
-    "amendment_request.create": "変更申込の作成",
-    "amendment_request.approve": "変更申込の承認",
-    "amendment_request.reject": "変更申込の否決",
-    "access_key.reveal": "認証キーの表示",
-    "access_key.reissue": "認証キーの再発行",
-    "access_key.hand_over": "認証キーの受け渡し（自社システム）",
-    "api_token.create": "APIトークンの発行",
-    "api_token.revoke": "APIトークンの失効",
-    "import_batch.upload": "一括取込のアップロード",
-    "import_batch.import": "一括取込の完了",
-    "import_batch.reject": "一括取込のエラー",
-    "outbox.retry": "メールの再送",
-    "orderer.create": "発注者の登録",
-    "orderer.update": "発注者の変更",
-    "orderer.departments_update": "発注者の部署と通知先の変更",
-    "premium_rate.create": "保証料率の登録",
-    "user.create": "利用者の登録",
-    "user.invite": "利用者の招待",
-    "user.remove": "利用者の削除",
-    "user.password_set": "パスワードの設定",
-    "user.totp_enrol": "二要素認証の登録",
-    "user.totp_reset": "二要素認証の解除",
-    "usage_application.submit": "利用申込の受付",
-    "usage_application.approve": "利用申込の承認",
-    "usage_application.reject": "利用申込の否決",
-    "verify.lockout": "不正アクセス警告（確認の制限）",
-}
 
 OBJECT_LABELS: dict[str, str] = {
     "Application": "保証申込",
@@ -222,7 +180,7 @@ def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     ]
     return EntryView(
         entry=entry,
-        action_label=ACTION_LABELS.get(entry.action, entry.action),
+        action_label=action_label(entry.action),
         object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type),
         changes=changes,
         has_before=bool(before),
@@ -307,7 +265,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
             yield [
                 e.at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S"),
                 e.actor_label,
-                ACTION_LABELS.get(e.action, e.action),
+                action_label(e.action),
                 e.action,
                 OBJECT_LABELS.get(e.object_type, e.object_type),
                 e.object_id,

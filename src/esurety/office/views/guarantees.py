@@ -29,7 +29,7 @@ from esurety.guarantees.models import (
     Guarantee,
     GuaranteeStatus,
 )
-from esurety.guarantees.presentation import certificate_presentation, requested_version
+from esurety.guarantees.presentation import certificate_presentation
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import AmendmentRequestForm, GuaranteeSearchForm, ReasonForm
 from esurety.office.views.lifecycle_common import (
@@ -42,6 +42,7 @@ from esurety.parties.models import User
 from esurety.parties.permissions import can_approve, is_approver
 from esurety.verification.models import ViewRecord
 from esurety.web.downloads import attachment
+from esurety.web.versions import requested_version
 
 
 @require_GET
@@ -85,15 +86,11 @@ def _guarantee_or_404(user: User, number: str) -> Guarantee:
 
 def amendment_limits(g: Guarantee) -> str:
     """The amount limit at the current price, shown beside the amendment form."""
-    if g.kind == GuaranteeKind.ADVANCE:
-        ratio = rules.advance_ratio(work_category=g.work_category, low_bid=g.low_bid)
-        return f"前払金の保証金額は、変更後の請負金額(総額)の{rules.ratio_text(ratio)}（10万円未満切捨て）以下です。"
-    if g.kind == GuaranteeKind.INTERIM_ADVANCE:
-        return "中間前払金の保証金額は、変更後の請負金額(総額)の10分の2以下、前払金との合計は10分の6以下です。"
-    if g.kind == GuaranteeKind.PERFORMANCE:
-        share = "10分の3" if g.low_bid else "10分の1"
-        return f"契約保証の保証金額は、変更後の請負金額(総額)の{share}以上です。"
-    return ""
+    if g.kind not in (GuaranteeKind.ADVANCE, GuaranteeKind.INTERIM_ADVANCE, GuaranteeKind.PERFORMANCE):
+        return ""
+    return rules.amount_rule_text(
+        kind=g.kind, work_category=g.work_category, low_bid=g.low_bid, price_label="変更後の請負金額(総額)"
+    )
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
-from esurety.guarantees import imports
+from esurety.guarantees import imports, rules
 from esurety.guarantees.models import ImportBatch, ImportStatus
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
@@ -69,6 +69,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "page": batches,
             "links": page_links(batches, {}),
             "columns": imports.COLUMNS,
+            "amount_rules": rules.amount_rules_summary(),
             "sync_limit": imports.SYNC_LINE_LIMIT,
             "sync_kb": imports.SYNC_BYTE_LIMIT // 1024,
             "max_mb": imports.MAX_FILE_BYTES // 1024 // 1024,

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
+from esurety.audit.actions import action_label
 from esurety.audit.models import AuditEntry
 from esurety.core.errors import DomainError
 from esurety.core.normalize import parse_ascii_int
@@ -76,29 +77,6 @@ def error_message(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, str(exc))
 
 
-ACTION_LABELS = {
-    "application.create": "下書き作成",
-    "application.update": "下書き更新",
-    "application.submit": "申込（受付）",
-    "application.start_review": "審査開始",
-    "application.approve": "承認",
-    "application.reject": "否決",
-    "application.confirm_payment": "入金確認",
-    "application.conclude": "契約締結",
-    "certificate.issue": "電子証書の発行",
-    "amendment_request.create": "変更申請の入力",
-    "amendment_request.approve": "変更申請の承認",
-    "amendment_request.reject": "変更申請の却下・取り下げ",
-    "guarantee.amend_amount": "金額の変更（変更証書の発行）",
-    "guarantee.change_period": "工期の変更",
-    "guarantee.cancel": "解約",
-    "guarantee.expire": "保証期間満了",
-    "access_key.reissue": "認証キー再発行",
-    "access_key.hand_over": "認証キーの受け渡し（自社システム・API）",
-    "access_key.reveal": "認証キーの表示・お知らせPDFの取得（保証契約者）",
-}
-
-
 @dataclass(frozen=True)
 class HistoryRow:
     at: dt.datetime
@@ -123,5 +101,5 @@ def history_rows(entries: list[AuditEntry], status_labels: dict[str, str]) -> li
         if isinstance(reason, str) and reason:
             details.append(f"理由: {reason}")
         actor = (e.actor.display_name or e.actor.username) if e.actor else "システム（自動処理）"
-        rows.append(HistoryRow(e.at, ACTION_LABELS.get(e.action, e.action), actor, " ／ ".join(details)))
+        rows.append(HistoryRow(e.at, action_label(e.action), actor, " ／ ".join(details)))
     return rows

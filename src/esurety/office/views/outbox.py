@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
+from esurety.guarantees.outbox_log import outbox_for_staff
 from esurety.notifications.models import OutboxStatus
-from esurety.notifications.selectors import outbox_for_staff
 from esurety.notifications.services import outbox_retry
 from esurety.office.access import staff_required, staff_user
 

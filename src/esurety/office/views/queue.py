@@ -138,12 +138,12 @@ def amount_note(app: Application) -> str:
         limit = rules.ratio_limit(price, rules.INTERIM_RATIO)
         total = rules.ratio_limit(price, rules.ADVANCE_PLUS_INTERIM_RATIO)
         return (
-            f"中間前払金の限度額: {format_yen(limit)}円（10分の2）／"
-            f"前払金との合計の限度額: {format_yen(total)}円（10分の6）"
+            f"中間前払金の限度額: {format_yen(limit)}円（{rules.ratio_text(rules.INTERIM_RATIO)}）／"
+            f"前払金との合計の限度額: {format_yen(total)}円（{rules.ratio_text(rules.ADVANCE_PLUS_INTERIM_RATIO)}）"
         )
     if app.kind in (GuaranteeKind.PERFORMANCE, GuaranteeKind.PERFORMANCE_RESERVATION):
         minimum = rules.performance_minimum(price=price, low_bid=app.low_bid)
-        share = "10分の3" if app.low_bid else "10分の1"
+        share = rules.ratio_text(rules.performance_min_ratio(low_bid=app.low_bid))
         return f"契約保証の下限額: 請負金額(総額)の{share} = {format_yen(minimum)}円"
     return ""
 

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest
 
 from esurety.office.access import staff_required, staff_user
 from esurety.parties.models import User
+from esurety.web.webhooks import WebhookPortal, webhook_urls
 from esurety.webhooks.selectors import Owner, webhook_owner_for
-from esurety.webhooks.views import WebhookPortal, webhook_urls
 
 
 def surety_admin(request: HttpRequest) -> tuple[User, Owner]:

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from esurety.api.models import ApiToken
-from esurety.api.services import api_token_create, api_token_revoke
 from esurety.core.clock import now
 from esurety.core.errors import DomainError
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import api_token_create, api_token_revoke
 from esurety.parties.models import Orderer, Role, SuretyCompany
 
 

@@ -23,9 +23,9 @@ from esurety.core.tasks import periodic_tasks_schedule
 
 # What the worker tells whoever runs it, as before the queue: {task path: line for a True result}.
 _REPORTS = {
-    "esurety.notifications.tasks.deliver_outbox_message": "worker: sent 1 message(s)",
-    "esurety.webhooks.tasks.deliver_webhook": "worker: delivered 1 webhook(s)",
-    "esurety.guarantees.tasks.process_import_batch": "worker: processed 1 import batch(es)",
+    "esurety.notifications.services.deliver_outbox_message": "worker: sent 1 message(s)",
+    "esurety.webhooks.delivery.deliver_webhook": "worker: delivered 1 webhook(s)",
+    "esurety.guarantees.imports.batches.process_import_batch": "worker: processed 1 import batch(es)",
 }
 
 

@@ -1,4 +1,4 @@
-"""「Webhook設定」: the same page in the orderer's portal and in the back office.
+"""「Webhook設定」: the same page in the orderer's portal (verify) and in the back office (office).
 
 Each portal supplies who may enter (its administrator; everyone else gets
 404) and its page chrome; forms, services and selectors are shared here.
@@ -22,9 +22,9 @@ from esurety.core.clock import now
 from esurety.core.errors import DomainError
 from esurety.core.paging import page_links
 from esurety.parties.models import DepositBank, Orderer, User
+from esurety.web.webhook_forms import EndpointForm, status_filter
 from esurety.webhooks import services
 from esurety.webhooks.delivery import MAX_ATTEMPTS
-from esurety.webhooks.forms import EndpointForm, status_filter
 from esurety.webhooks.models import DeliveryStatus, WebhookEvent
 from esurety.webhooks.selectors import Owner, webhook_deliveries_for, webhook_endpoints_for
 
@@ -36,7 +36,7 @@ ViewFunc = Callable[..., HttpResponseBase]
 @dataclass(frozen=True)
 class WebhookPortal:
     namespace: str  # the portal's URL namespace ("verify", "office")
-    template: str  # the portal's page; it includes webhooks/_settings.html
+    template: str  # the portal's page; it includes web/_webhooks_settings.html
     admin: Callable[[HttpRequest], tuple[User, Owner]]  # raises Http404 for all but the administrator
     guard: Callable[[ViewFunc], ViewFunc]  # the portal's decorator: login, no-store
     context: Mapping[str, Any] = field(default_factory=dict)

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from django import forms
 from django.http import HttpRequest
 
-from esurety.api.services import NAME_MAX, IssuedToken
 from esurety.core.errors import DomainError
+from esurety.integrations.services import NAME_MAX, IssuedToken
 from esurety.parties.models import Role
 from esurety.web.forms import TextField
 

@@ -1,3 +1,5 @@
+"""The form of 「Webhook設定」 (web/webhooks.py): an endpoint to register, the log's status filter."""
+
 from __future__ import annotations
 
 from django import forms

@@ -1,6 +1,7 @@
-"""Searching the audit log: staff see the entries of their own surety (and the changes of the
-shared orderers' data), and staff bound to a branch only those about their branch's business
-(the rule of the office pages)."""
+"""Searching the audit log for the office pages and the staff home: staff see the entries of their
+own surety (and the changes of the shared orderers' data), and staff bound to a branch only those
+about their branch's business. Here, not in audit: the scope needs guarantees and staff, which sit
+above the audit app."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""「保証証書照合結果」: the orderer's signed record of one verification (issue 6).
+"""「保証証書照合結果」: the orderer's signed record of one verification (issue 6), a PDF.
 
 What was verified (number, version, content digest), when, by whom and with
 which status, signed with the key of the guarantee's surety (the issuer of
@@ -17,7 +17,7 @@ from esurety.core.clock import TOKYO, business_date
 from esurety.core.kinds import kind_full_name
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
-from esurety.documents.pdf import _render, _wareki_datetime, pdf_filename
+from esurety.documents.pdf import pdf_filename, render_document, wareki_datetime
 from esurety.guarantees.models import Certificate
 from esurety.guarantees.presentation import certificate_presentation
 from esurety.signing.models import DocumentKind
@@ -76,8 +76,8 @@ def certificate_content_digest(certificate: Certificate, *, number: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def verification_receipt_pdf(*, view: ViewRecord, now: dt.datetime) -> bytes:
-    """The signed receipt of ``view`` (a verification or view by an orderer's user), as of ``now``.
+def verification_result_pdf(*, view: ViewRecord, now: dt.datetime) -> bytes:
+    """The signed 照合結果 (verification result) of ``view`` (an orderer user's verification), as of ``now``.
 
     The status is the one the orderer would see now for the version it
     verified: 変更あり when a newer version has been issued since.
@@ -91,7 +91,7 @@ def verification_receipt_pdf(*, view: ViewRecord, now: dt.datetime) -> bytes:
     status = guarantee_status_label(guarantee, seen_version=view.version, today=business_date(now))
     context = {
         "title": TITLE,
-        "created": _wareki_datetime(now),
+        "created": wareki_datetime(now),
         "number": guarantee.number,
         "kind_full_name": kind_full_name(certificate.kind),
         "surety_name": certificate.surety_name,
@@ -105,15 +105,15 @@ def verification_receipt_pdf(*, view: ViewRecord, now: dt.datetime) -> bytes:
         "version_issued_on": format_wareki(certificate.issued_on),
         "current_version": guarantee.current_version,
         "status": status,
-        "verified_at": _wareki_datetime(view.at),
+        "verified_at": wareki_datetime(view.at),
         "verification_kind": view.get_kind_display(),
         "verifier_name": user.display_name or user.get_username(),
         "verifier_organisation": user.organisation_name,
-        "first_verified_at": _wareki_datetime(receipt.first_verified_at),
+        "first_verified_at": wareki_datetime(receipt.first_verified_at),
         "digest": certificate_content_digest(certificate, number=guarantee.number),
     }
-    data = _render(
-        document="verification_receipt",
+    data = render_document(
+        document="verification_result",
         context=context,
         title=f"{TITLE}（{guarantee.number} 第{certificate.version}版）",
         author=surety.name,
@@ -122,13 +122,13 @@ def verification_receipt_pdf(*, view: ViewRecord, now: dt.datetime) -> bytes:
     return pdf_sign(
         data,
         surety=surety,
-        kind=DocumentKind.VERIFICATION_RECEIPT,
+        kind=DocumentKind.VERIFICATION_RESULT,
         guarantee=guarantee,
         certificate_version=certificate.version,
         now=now,
     )
 
 
-def verification_receipt_filename(view: ViewRecord, *, now: dt.datetime) -> str:
+def verification_result_filename(view: ViewRecord, *, now: dt.datetime) -> str:
     stamp = now.astimezone(TOKYO).strftime("%Y%m%d%H%M")
     return pdf_filename(TITLE, view.receipt.guarantee.number, f"第{view.version}版", stamp)

@@ -1,4 +1,5 @@
-"""Which outbox messages a surety's staff may see: those about their own guarantees and imports.
+"""Which outbox messages a surety's staff may see (office pages, staff home): those about their own
+guarantees and imports. Here, not in notifications: the scope needs guarantees, above that app.
 
 Password, invitation and 利用申込 mails are about users, not guarantees: they
 are never listed (their links must not be read by colleagues).

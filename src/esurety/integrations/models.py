@@ -50,6 +50,8 @@ class ApiToken(models.Model):
     )
 
     class Meta:
+        # The table of the api app, where the model lived first: moved without a data migration.
+        db_table = "api_apitoken"
         verbose_name = "APIトークン"
         verbose_name_plural = "APIトークン"
         constraints = [

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from esurety.core.clock import TOKYO
 from esurety.core.wareki import format_wareki
-from esurety.documents.receipt_pdf import certificate_content_digest
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role, User
 from esurety.signing.models import DocumentKind, IssuedDocument
 from esurety.signing.validation import pdf_signature_check
 from esurety.verification.models import ViewRecord
+from esurety.verification.result_pdf import certificate_content_digest
 from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 
 
@@ -81,7 +81,7 @@ def test_receipt_records_the_verification_and_is_signed_by_the_surety(
     report = pdf_signature_check(data)
     assert report.valid, report.problem
     assert report.surety == world.surety
-    issued = IssuedDocument.objects.get(kind=DocumentKind.VERIFICATION_RECEIPT)
+    issued = IssuedDocument.objects.get(kind=DocumentKind.VERIFICATION_RESULT)
     assert (issued.guarantee, issued.certificate_version, issued.surety) == (g, 1, world.surety)
 
     # Anyone holding it can confirm it on the public check page.
@@ -134,7 +134,7 @@ def test_another_orderer_gets_404(world: World, verified: tuple[Guarantee, Clien
     stranger = make_user("stranger", orderer=make_orderer("他市水道事業管理者"), role=Role.MEMBER)
     response = login(stranger).get(f"/verify/certificates/{g.number}/receipt.pdf")
     assert response.status_code == 404
-    assert not IssuedDocument.objects.filter(kind=DocumentKind.VERIFICATION_RECEIPT).exists()
+    assert not IssuedDocument.objects.filter(kind=DocumentKind.VERIFICATION_RESULT).exists()
 
 
 def test_contractor_and_anonymous_get_no_receipt(world: World, verified: tuple[Guarantee, Client]) -> None:
