@@ -50,7 +50,7 @@ def test_the_beneficiary_files_a_claim_the_guarantee_is_claimed_and_parties_are_
     assert claim.documents.count() == 1
     # The contractor's users, and the orderer through its department for advance guarantees.
     to = sorted(a for m in OutboxMessage.objects.filter(template="claim_changed") for a in m.to)
-    assert to == ["alice@example.com", "koji-1@orderer.example"]
+    assert to == ["alice@example.com", f"koji-{world.orderer.pk}@orderer.example"]
 
 
 def test_a_second_claim_on_the_same_guarantee_is_refused_with_the_first_ones_number(
@@ -209,7 +209,7 @@ def test_the_whole_path_documents_assessment_four_eyes_decision_and_payment(worl
     to_orderer = [
         m
         for m in OutboxMessage.objects.filter(template="claim_changed").order_by("id")
-        if "koji-1@orderer.example" in m.to
+        if f"koji-{world.orderer.pk}@orderer.example" in m.to
     ]
     assert len(to_orderer) == 5
     assert "既済部分検査調書を添付してください。" in to_orderer[1].body_text
