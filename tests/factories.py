@@ -231,7 +231,10 @@ class AdvanceWorld:
 def make_advance_world(world: World, *, kind: str = GuaranteeKind.ADVANCE) -> AdvanceWorld:
     bank, (branch, other_branch) = make_bank(contract_with=world.surety)
     other_bank, _ = make_bank("△△信用金庫", "1999", (("本店", "001"),), contract_with=world.surety)
-    far_branch = Branch.objects.create(surety=world.surety, name="徳島支店", address="徳島市", tel="088-000-0000")
+    # get_or_create: tests.office.lifecycle.make_office makes the same branch (site_pages builds both).
+    far_branch, _ = Branch.objects.get_or_create(
+        surety=world.surety, name="徳島支店", defaults={"address": "徳島市", "tel": "088-000-0000"}
+    )
     guarantee = make_guarantee(world)
     if kind == GuaranteeKind.INTERIM_ADVANCE:
         guarantee = make_guarantee(

@@ -36,6 +36,7 @@ from tests.factories import (
     make_user,
     submit_application,
 )
+from tests.office.advance_site import build_advance_office_pages
 from tests.office.lifecycle import make_office, receive
 from tests.office.operations import csv_bytes, line
 
@@ -301,6 +302,9 @@ def build_site(world: World) -> Site:
         "/signup/done/",
         "/check/",
     ]
+    advance_office = build_advance_office_pages(world)
+    clerk += advance_office[world.clerk.username]
+    approver += advance_office[world.approver.username]
     # The end of a guarantee (issue 14): completion, claims in several states, a price cut.
     ends = claim_pages(world)
     contractor += ends[world.contractor_user.username]

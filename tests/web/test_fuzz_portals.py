@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 import esurety
 from esurety.accounts.services import UsageApplicationInput, usage_application_submit
+from esurety.advances import services as advances
 from esurety.core.clock import business_date
 from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees import services
@@ -44,7 +45,18 @@ from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
-from tests.factories import World, application_input, make_guarantee, make_user, submit_application
+from tests.factories import (
+    World,
+    accept_statement,
+    application_input,
+    deposit_advance,
+    make_advance_world,
+    make_guarantee,
+    make_user,
+    request,
+    submit_application,
+    submit_statement,
+)
 from tests.office.lifecycle import NOW, receive
 from tests.office.operations import csv_bytes, line
 
@@ -224,6 +236,15 @@ def _scene(world: World) -> Scene:
         for owner, admin, name in ((world.surety, staff, "surety"), (world.orderer, orderer_admin, "orderer"))
     }
     g = make_guarantee(world)  # an 'issued' delivery to the surety's endpoint
+    # An advance account with an accepted statement, a request, and a 使途変更 waiting for the surety.
+    aw = make_advance_world(world)
+    accepted = accept_statement(aw, submit_statement(aw))
+    deposit_advance(aw)
+    withdrawal = request(aw)
+    change = advances.use_statement_change(account=aw.account, by=world.contractor_user, reason="変更", now=NOW)
+    advances.use_statement_submit(statement=change, by=world.contractor_user, now=NOW)
+    proof = accepted.proofs.order_by("pk").first()
+    assert proof is not None
     amendment = services.amendment_request_create(
         guarantee=g,
         by=world.approver,
@@ -285,6 +306,13 @@ def _scene(world: World) -> Scene:
         "office:api_token_revoke": token.token.pk,
         "verify:api_token_revoke": orderer_token.token.pk,
         "accounts:member_remove": member.pk,
+        "office:advance_statement": change.pk,
+        "office:advance_statement_review": change.pk,
+        "office:advance_statement_accept": change.pk,
+        "office:advance_statement_return": change.pk,
+        "office:advance_statement_pdf": accepted.pk,
+        "office:advance_proof": proof.pk,
+        "office:advance_withdrawal_pdf": withdrawal.pk,
     }
     for namespace, owner in (("office", world.surety), ("verify", world.orderer)):
         endpoint = hooks[owner]
@@ -352,7 +380,7 @@ def _scene(world: World) -> Scene:
         None: [world.contractor_user, None],
     }
     pks = sorted(set(pk_of.values()))
-    return Scene(world, users, [g.number, *statements], pks, pk_of, valid)
+    return Scene(world, users, [g.number, aw.guarantee.number, *statements], pks, pk_of, valid)
 
 
 def test_every_route_with_an_id_opens_a_real_object_in_its_explicit_examples(world: World) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from esurety.advances.models import AdvanceAccount, UseStatement
 from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
 from esurety.parties.models import User
@@ -126,6 +127,10 @@ def collect(world: World) -> dict[str, str]:
     post("ordadmin", "/verify/organisation/api-tokens/", {"name": ""})
     post(world.contractor_user.username, "/account/members/", {"email": "x"})
     post("totpclerk", "/office/totp/verify/", {"code": "000000"})
+    statement = UseStatement.objects.filter(status="SUBMITTED").values_list("pk", flat=True).first()
+    post(world.clerk.username, f"/office/advances/statements/{statement}/return/", {"reason": ""})
+    advance = AdvanceAccount.objects.values_list("guarantee__number", flat=True).first()
+    post(world.clerk.username, f"/office/advances/accounts/{advance}/stop/", {"reason": ""})
     copy = pdf.certificate_copy_pdf(certificate=Guarantee.objects.get(number=number).certificates.get(version=1))
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("esurety.office.urls_operations")),
     path("", include("esurety.office.urls_claims")),
     path("webhooks/", include("esurety.office.views.webhooks")),
+    path("advances/", include("esurety.office.urls_advances")),
 ]

@@ -19,6 +19,8 @@ class DocumentKind(models.TextChoices):
     PREMIUM_STATEMENT = "premium_statement", "保証料明細"
     # Stored as "verification_receipt" in registered documents; the value stays, the name says 照合結果.
     VERIFICATION_RESULT = "verification_receipt", "照合結果"
+    USE_STATEMENT = "use_statement", "前払金使途内訳明細書"
+    WITHDRAWAL_REQUEST = "withdrawal_request", "前払金払出依頼書"
     # The end of a guarantee (esurety.claims).
     CLAIM = "claim", "保証債務履行請求書（控え）"
     CLAIM_DECISION = "claim_decision", "支払決定通知書・不支払通知書"

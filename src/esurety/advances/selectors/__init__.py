@@ -22,6 +22,7 @@ from esurety.advances.selectors.scope import (
     withdrawals_for_bank,
     withdrawals_for_contractor,
 )
+from esurety.advances.selectors.statement_check import StatementCheck, use_statement_check
 from esurety.advances.selectors.unusual import UnusualAccount, unusual_accounts_for_staff
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AccountView",
     "LineView",
     "PayeeTotal",
+    "StatementCheck",
     "UnusualAccount",
     "account_view",
     "accounts_with_open_requests_for_bank",
@@ -40,6 +42,7 @@ __all__ = [
     "proof_for",
     "proofs_for",
     "unusual_accounts_for_staff",
+    "use_statement_check",
     "use_statement_for",
     "use_statement_queue_for_staff",
     "use_statements_for",

@@ -12,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from esurety.advances import selectors as advance_selectors
 from esurety.audit.models import AuditEntry
 from esurety.claims.selectors import claim_entries_of
 from esurety.claims.services import guarantee_cancel_with_refund
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
-from esurety.core.kinds import DeliveryMethod, GuaranteeKind
+from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod, GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.documents import pdf
 from esurety.guarantees import rules, selectors, services
@@ -32,6 +33,7 @@ from esurety.guarantees.models import (
 from esurety.guarantees.presentation import certificate_presentation
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import AmendmentRequestForm, GuaranteeSearchForm, ReasonForm
+from esurety.office.views.advance_common import advance_history
 from esurety.office.views.lifecycle_common import (
     error_message,
     history_rows,
@@ -118,6 +120,13 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
         list(AuditEntry.objects.filter(related).select_related("actor").order_by("at", "id")),
         {**dict(GuaranteeStatus.choices), **dict(AmendmentRequestStatus.choices)},
     )
+    # The advance account's stop / resume / close and its statements' steps belong to this guarantee's story.
+    advance_account = (
+        advance_selectors.advance_account_for(user=user, number=g.number) if g.kind in ADVANCE_KINDS else None
+    )
+    if advance_account is not None:
+        statements = list(advance_selectors.use_statements_for(user=user, account=advance_account))
+        history = sorted(history + advance_history(advance_account, statements), key=lambda row: row.at)
     active = g.status == GuaranteeStatus.ACTIVE
     return render(
         request,
@@ -133,6 +142,7 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
             "statements": list(g.premium_statements.order_by("issued_on", "number")),
             "keys": list(g.access_keys.select_related("created_by").order_by("-created_at")),
             "history": history,
+            "advance_account": advance_account,
             "can_amend": active and pending is None,
             "can_decide": pending is not None and can_approve(user, entered_by_id=pending.entered_by_id),
             "can_withdraw": pending is not None and pending.entered_by_id == user.pk,
