@@ -31,7 +31,7 @@ system-deps:
 demo: venv system-deps demo-build
 	@echo ""
 	@echo "  esurety demo: http://127.0.0.1:$(PORT)/"
-	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff (also demo-clerk, demo-approver, demo-admin)"
+	@echo "  logins (password demo-pass-2026): demo-contractor, demo-orderer, demo-staff, demo-bank (also demo-clerk, demo-approver, demo-admin)"
 	@echo "  e-mails the demo sends are written to $(DEMO_MAIL)/ (one .eml each)"
 	@echo "  read them in the browser: http://127.0.0.1:$(PORT)/demo/mail/ (デモ用メールボックス)"
 	@echo "  public document check: http://127.0.0.1:$(PORT)/check/   JSON API: http://127.0.0.1:$(PORT)/api/v1/docs"

@@ -40,6 +40,18 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+# Appended to every script: wrk's own --latency table has no p95. A script counts its own
+# failures in the global `failures` (checks beyond the status, e.g. the redirect's target).
+DONE_LUA = """
+done = function(summary, latency, requests)
+  if failures ~= nil then io.write(string.format("FAILURES %d\\n", failures)) end
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("P%d %d\\n", p, latency:percentile(p)))
+  end
+end
+"""
+
+
 def parse_wrk(output: str) -> dict[str, Any]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
 
@@ -50,28 +62,35 @@ def parse_wrk(output: str) -> dict[str, Any]:
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    def lua_ms(p: int) -> float:
+        m = re.search(rf"^P{p} (\d+)$", output, re.MULTILINE)
+        return round(int(m.group(1)) / 1000, 2) if m else ms(str(p))
+
     failures = re.search(r"FAILURES (\d+)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    total = re.search(r"(\d+) requests in", output)
     return {
         "requests_per_s": rps,
-        "p50_ms": ms("50"),
-        "p99_ms": ms("99"),
+        "requests": int(total.group(1)) if total else None,
+        "p50_ms": lua_ms(50),
+        "p95_ms": lua_ms(95),
+        "p99_ms": lua_ms(99),
         "failures": int(failures.group(1)) if failures else int(non2xx.group(1)) if non2xx else 0,
     }
 
 
 def wrk_run(url: str, script: str | None = None) -> dict[str, Any]:
-    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
-    if script:
-        cmd += ["-s", script]
+    """One wrk run; its figures and the machine's load average (1 min) before and after it."""
+    cmd = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", script or lua_file("")]
+    load_before = os.getloadavg()[0]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
-    return parse_wrk(out)
+    return {**parse_wrk(out), "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def lua_file(source: str) -> str:
-    """Write a wrk script to a temporary file and return its path."""
+    """Write a wrk script (with the common `done`) to a temporary file and return its path."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(source)
+        lua.write(source + DONE_LUA)
     return lua.name
 
 

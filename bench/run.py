@@ -20,6 +20,8 @@ os.environ.setdefault("ESURETY_TESTING", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "esurety.config.settings")
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/esurety_bench")
 os.environ["DATABASE_URL"] = BENCH_DB
+# The in-process suites share the cache (sessions, rate limits) with the served ones, as in production.
+os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
 # Its own demo signing keys: files are named by surety id, which the demo's database reuses.
 os.environ.setdefault("ESURETY_SIGNING_DIR", str(ROOT / "var" / "bench-signing"))
 

@@ -19,10 +19,12 @@ def suite(name: str) -> Callable[[Callable[[Dataset], object]], Callable[[Datase
 
 # Importing the modules registers their suites.
 from bench import (  # noqa: E402, F401
+    advances,
     api_verify_throughput,
     contractor_pages,
     dashboard,
     imports,
     signing_throughput,
+    verify_inprocess,
     verify_throughput,
 )

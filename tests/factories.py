@@ -231,7 +231,7 @@ class AdvanceWorld:
 def make_advance_world(world: World, *, kind: str = GuaranteeKind.ADVANCE) -> AdvanceWorld:
     bank, (branch, other_branch) = make_bank(contract_with=world.surety)
     other_bank, _ = make_bank("△△信用金庫", "1999", (("本店", "001"),), contract_with=world.surety)
-    # get_or_create: tests.office.lifecycle.make_office makes the same branch (site_pages builds both).
+    # get_or_create: the office's fixtures (tests.office.lifecycle) make the same branch.
     far_branch, _ = Branch.objects.get_or_create(
         surety=world.surety, name="徳島支店", defaults={"address": "徳島市", "tel": "088-000-0000"}
     )
@@ -258,6 +258,14 @@ def make_advance_world(world: World, *, kind: str = GuaranteeKind.ADVANCE) -> Ad
         guarantee=guarantee,
         account=account,
     )
+
+
+def another_advance(aw: AdvanceWorld, *, work_name: str, account_number: str) -> AdvanceWorld:
+    """A second advance guarantee and account in the same world: same banks and users (their codes
+    and usernames are unique, so a second make_advance_world in one database would collide)."""
+    guarantee = make_guarantee(aw.world, work_name=work_name)
+    account = open_account(aw.world, guarantee, aw.bank_branch, number=account_number)
+    return replace(aw, guarantee=guarantee, account=account)
 
 
 def open_account(

@@ -103,5 +103,12 @@ def test_two_requests_for_the_last_yen_of_a_line_exactly_one_is_taken(world: Wor
         assert len(done) == 1, line_no
         assert len(errors) == 3 and all(isinstance(e, DomainError) for e in errors), errors
         assert all("残額 0円" in str(e) for e in errors)
-        assert Withdrawal.objects.filter(line_no=line_no).count() == 1
+        [taken] = Withdrawal.objects.filter(line_no=line_no)
+        # The bank pays the one request: the whole line, and nothing else was asked of it.
+        advances.withdrawal_pay(withdrawal=taken, by=aw.bank_user, paid_on=NOW.date(), now=NOW)
+    assert sorted(Withdrawal.objects.values_list("line_no", "status")) == [
+        (1, WithdrawalStatus.PAID),
+        (2, WithdrawalStatus.PAID),
+        (3, WithdrawalStatus.PAID),
+    ]
     assert audit_verify() is None

@@ -14,11 +14,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, override_settings
+from django.utils import timezone
 
+from esurety.advances import selectors as advance_selectors
+from esurety.advances.kinds import AccountStatus, DepositKind, StatementStatus, WithdrawalStatus
+from esurety.advances.models import AdvanceAccount, Withdrawal
+from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
-from esurety.core.clock import business_date
+from esurety.core.clock import TOKYO, business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
-from esurety.demo.calendar import HISTORY_ENDS
+from esurety.dashboards import selectors as dashboards
+from esurety.demo.calendar import DEMO_TODAY, HISTORY_ENDS
 from esurety.guarantees import selectors
 from esurety.guarantees.models import (
     AccessKey,
@@ -34,7 +40,16 @@ from esurety.guarantees.models import (
     PremiumStatement,
 )
 from esurety.notifications.models import OutboxMessage, OutboxStatus
-from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.models import (
+    Contractor,
+    DepositBank,
+    DepositBankBranch,
+    Orderer,
+    Role,
+    SuretyBankContract,
+    SuretyCompany,
+    User,
+)
 
 PASSWORD = "demo-pass-2026"
 TOKUSHIMA = "徳島市上下水道事業管理者"
@@ -121,6 +136,14 @@ def test_demo_logins(seeded: str) -> None:
         "demo-staff": dict(role=Role.SURETY_ADMIN, surety=west, branch=None),
         "demo-approver": dict(role=Role.APPROVER, surety=west),
         "demo-clerk": dict(role=Role.CLERK, surety=west),
+        # The bank the seed's certificate names: the 管理者 of its ▲▲支店 (that branch's accounts only).
+        "demo-bank": dict(
+            role=Role.ORG_ADMIN,
+            deposit_bank=DepositBank.objects.get(name="〇〇銀行"),
+            bank_branch=DepositBankBranch.objects.get(bank__name="〇〇銀行", name="▲▲支店"),
+            surety=None,
+            contractor=None,
+        ),
     }
     for username, attributes in expected.items():
         user = User.objects.get(username=username)
@@ -311,3 +334,98 @@ def test_refuses_a_database_that_already_has_data(seeded: str) -> None:
     with pytest.raises(CommandError, match="既にデータがあります"):
         call_command("demo_seed", stdout=StringIO())
     assert Guarantee.objects.count() == before
+
+
+def test_the_road_advance_after_its_certificate(seeded: str) -> None:
+    """Issue 13 in the demo: 2070004426's 40,000,000円 at 〇〇銀行 ▲▲支店, the bank its certificate names."""
+    west = SuretyCompany.objects.get(name=WEST)
+    bank = DepositBank.objects.get(name="〇〇銀行")
+    assert SuretyBankContract.in_force(surety_id=west.pk, bank_id=bank.pk, on=DEMO_TODAY)
+    account = AdvanceAccount.objects.select_related("guarantee", "bank_branch").get(guarantee__number="2070004426")
+    assert f"{account.bank_branch}" == Certificate.objects.get(guarantee=account.guarantee, version=1).deposit_bank
+    assert (account.status, account.account_number) == (AccountStatus.ACTIVE, "1234567")
+
+    # The statement: submitted by the contractor, checked by one member of staff, accepted by another.
+    staff = User.objects.get(username="demo-staff")
+    view = advance_selectors.account_view(
+        account=advance_selectors.advance_account_for(user=staff, number="2070004426"), today=DEMO_TODAY
+    )
+    statement = view.statement
+    assert statement is not None and statement.status == StatementStatus.ACCEPTED and statement.version == 1
+    assert statement.submitted_by == User.objects.get(username="demo-contractor")
+    assert statement.reviewed_by == User.objects.get(username="demo-clerk")
+    assert statement.decided_by == User.objects.get(username="demo-approver")
+    assert statement.submitted_at < statement.reviewed_at < statement.decided_at
+    assert sum(line.amount for line in view.lines) == 40_000_000 == statement.advance_amount
+    assert any(line.is_undecided for line in view.lines)  # a 未定 line, nothing withdrawn from it
+    assert all(line.paid == line.pending == 0 for line in view.lines if line.is_undecided)
+    assert statement.proofs.count() >= 2
+
+    # The advance landed, a few withdrawals were paid, one returned with its reason, one waits today.
+    assert [(d.kind, d.amount) for d in view.deposits if d.kind == DepositKind.ADVANCE] == [
+        (DepositKind.ADVANCE, 40_000_000)
+    ]
+    withdrawals = list(Withdrawal.objects.filter(account=account).order_by("seq"))
+    paid = [w for w in withdrawals if w.status == WithdrawalStatus.PAID]
+    returned = [w for w in withdrawals if w.status == WithdrawalStatus.RETURNED]
+    waiting = [w for w in withdrawals if w.status == WithdrawalStatus.REQUESTED]
+    assert len(paid) >= 3 and len(returned) == 1 and len(waiting) == 1
+    assert "口座名義" in returned[0].return_reason
+    assert view.balance.paid == sum(w.amount for w in paid)
+    assert view.balance.advance_balance == 40_000_000 - view.balance.paid
+    assert view.balance.pending == waiting[0].amount
+    bank_user = User.objects.get(username="demo-bank")
+    for w in paid + returned:
+        assert w.acted_by == bank_user
+    for w in paid:
+        assert w.requested_on <= w.paid_on <= DEMO_TODAY
+
+    # Dated along the demo's calendar: after the certificate, never after the demo's today.
+    issued = account.guarantee.concluded_at
+    assert issued < account.opened_at < statement.submitted_at < min(w.requested_at for w in withdrawals)
+    assert max(w.requested_at for w in withdrawals) <= HISTORY_ENDS
+    assert waiting[0].requested_at.astimezone(TOKYO).date() < DEMO_TODAY
+    actions = set(AuditEntry.objects.filter(at__gt=issued).values_list("action", flat=True))
+    assert {"advance_account.open", "use_statement.accept", "withdrawal.pay", "withdrawal.return"} <= actions
+
+    # What each of the three users sees of it.
+    listed = advance_selectors.withdrawals_for_bank(user=bank_user)
+    assert sorted(listed.values_list("pk", flat=True)) == sorted(w.pk for w in withdrawals)
+    assert list(advance_selectors.withdrawals_for_bank(user=bank_user, status=WithdrawalStatus.REQUESTED)) == waiting
+    contractor = User.objects.get(username="demo-contractor")
+    assert advance_selectors.advance_account_for(user=contractor, number="2070004426") == account
+    for outsider in ("demo-orderer", "demo-contractor-02", "demo-east-clerk"):
+        assert (
+            advance_selectors.advance_account_for(user=User.objects.get(username=outsider), number="2070004426") is None
+        )
+    c = Client(HTTP_HOST="127.0.0.1")
+    assert c.login(username="demo-bank", password=PASSWORD)
+    assert "demo-bank" in seeded and "〇〇銀行 ▲▲支店" in seeded
+
+
+def test_the_staff_home_counts_the_advance_work(seeded: str) -> None:
+    items = {
+        i.key: i.count for i in dashboards.work_items(user=User.objects.get(username="demo-staff"), now=timezone.now())
+    }
+    assert items["advance_withdrawals_waiting"] == 1
+    assert items["advance_statements_waiting"] == 0
+    assert items["advance_accounts_stopped"] == 0
+
+
+def test_the_story_runs_up_to_the_day_the_demo_is_made(seeded: str) -> None:
+    """The home pages count by the real clock: the history ends today, so this month has figures."""
+    assert DEMO_TODAY == business_date(timezone.now())
+    assert HISTORY_ENDS <= timezone.now()
+    latest = Guarantee.objects.order_by("-concluded_at").values_list("concluded_at", flat=True).first()
+    assert latest is not None and HISTORY_ENDS - latest < dt.timedelta(days=14)
+    staff = User.objects.get(username="demo-staff")
+    months = dashboards.monthly_conclusions(user=staff, today=DEMO_TODAY)
+    assert months[-1].month == DEMO_TODAY.replace(day=1)
+    if DEMO_TODAY.day > 7:
+        # (In the first days of a month the month has barely begun, in the demo as in an office.)
+        assert months[-1].total > 0
+    assert months[-2].total > 0
+    # The back office's queue is dated in the days before today.
+    waiting = dashboards.open_applications(user=staff, today=DEMO_TODAY)
+    assert waiting.total > 0
+    assert all(a.created_at <= HISTORY_ENDS for a in waiting.oldest)

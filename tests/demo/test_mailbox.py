@@ -205,3 +205,24 @@ def test_text_part_is_escaped(demo_mode: Path) -> None:
     page = Client().get(f"/demo/mail/{mail.id}/").content.decode()
     assert "&lt;b&gt;太字&lt;/b&gt;" in page
     assert '<a href="http://127.0.0.1:8001/">http://127.0.0.1:8001/</a>&quot;onmouseover=x' in page
+
+
+def test_times_are_shown_in_tokyo(demo_mode: Path) -> None:
+    """Django dates its mail in UTC ("-0000"); the mailbox shows the reader's Tokyo clock."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from esurety.core.clock import TOKYO
+
+    sent = timezone.now()
+    send()
+    [mail] = mailbox_list()
+    assert mail.date is not None and mail.date.utcoffset() == dt.timedelta(hours=9)
+    assert abs((mail.date - sent).total_seconds()) < 60
+    tokyo = mail.date.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
+    utc = mail.date.astimezone(dt.UTC).strftime("%Y/%m/%d %H:%M:%S")
+    client = Client()
+    for page in (client.get("/demo/mail/"), client.get(f"/demo/mail/{mail.id}/")):
+        text = page.content.decode()
+        assert tokyo in text and utc not in text

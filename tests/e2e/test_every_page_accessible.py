@@ -62,6 +62,8 @@ FORM_ERRORS = [
     (None, "/password-reset/", "再設定のメールを送信"),
     ("alice", "/contractor/applications/new/", "申込む"),
     ("alice", "/account/members/", "招待メールを送信"),
+    ("alice", "/contractor/guarantees/{number}/advance/", "口座を登録する"),
+    ("alice", "/contractor/advances/payees/", "登録する"),
     ("ordadmin", "/verify/", "確認する"),
     ("suretyadmin", "/office/orderers/new/", "登録する"),
     ("clerk", "/office/guarantees/{number}/amend/", "変更申請を登録する"),

@@ -18,7 +18,7 @@ from esurety.advances.kinds import AccountStatus, StatementStatus
 from esurety.advances.models import AdvanceAccount, UseStatement
 from esurety.parties.models import Role
 from tests.e2e.conftest import axe_violations, login
-from tests.factories import PASSWORD, World, make_user
+from tests.factories import PASSWORD, World, make_advance_world, make_user
 from tests.office.advance_site import build_advance_office_pages
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,7 @@ def _build(world: World) -> dict[str, list[str]]:
     # In a thread of its own: Playwright keeps an event loop in this one and signing starts another.
     def build() -> dict[str, list[str]]:
         try:
-            return build_advance_office_pages(world)
+            return build_advance_office_pages(make_advance_world(world))
         finally:
             connections.close_all()
 
@@ -62,7 +62,7 @@ def test_clerk_checks_another_approver_accepts_then_a_stop(world: World, live_se
 
     # The 使途変更 waiting in the queue: the clerk checks it.
     clerk.goto(live_server.url + "/office/advances/")
-    clerk.get_by_role("link", name="〇〇道路改良工事").first.click()
+    clerk.get_by_role("link", name="◇◇橋梁補修工事").first.click()
     clerk.get_by_role("button", name="内容を確認した（確認済にする）").click()
     clerk.wait_for_load_state("networkidle")
     assert "確認済にしました" in clerk.inner_text("main")

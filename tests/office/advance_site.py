@@ -7,20 +7,22 @@ from __future__ import annotations
 from esurety.advances import services as advances
 from tests.factories import (
     ADVANCE_NOW,
-    World,
+    AdvanceWorld,
     accept_statement,
+    another_advance,
     attach_required_proofs,
     deposit_advance,
-    make_advance_world,
     request,
     submit_statement,
     use_line,
 )
 
 
-def build_advance_office_pages(world: World) -> dict[str, list[str]]:
-    """username → the office's advance paths (the clerk's and the approver's)."""
-    aw = make_advance_world(world)
+def build_advance_office_pages(base: AdvanceWorld) -> dict[str, list[str]]:
+    """username → the office's advance paths (the clerk's and the approver's), on a second advance
+    in the world of the contractor's advance pages (``base``)."""
+    world = base.world
+    aw = another_advance(base, work_name="◇◇橋梁補修工事", account_number="3456789")
     v1 = accept_statement(aw, submit_statement(aw))
     deposit_advance(aw)
     for amount in (3_000_000, 2_000_000, 1_000_000):

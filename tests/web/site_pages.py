@@ -28,6 +28,9 @@ from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.claims.site import claim_pages
 from tests.factories import (
+    ADVANCE_NOW,
+    PAYEE,
+    AdvanceWorld,
     World,
     amend_amount,
     application_input,
@@ -45,6 +48,7 @@ PAGED_MODULES = (
     "esurety.contractor.views.guarantees",
     "esurety.contractor.views.statements",
     "esurety.contractor.views.applications",
+    "esurety.contractor.views.withdrawals",
     "esurety.office.views.lifecycle_common",
     "esurety.office.views.audit",
     "esurety.office.views.outbox",
@@ -67,6 +71,55 @@ class Site:
     pages: dict[str | None, list[str]] = field(default_factory=dict)
     # Staff who must enter a TOTP code first (the code page itself is one of their pages).
     totp_user: str = ""
+
+
+def advance_pages(world: World) -> tuple[list[str], AdvanceWorld]:
+    """The contractor's 前払金 pages, over an account in every state they show."""
+    from esurety.advances import services as advances
+    from tests.factories import ready_account, request, submit_statement
+
+    aw = ready_account(world)
+    paid = request(aw, amount=3_000_000)
+    advances.withdrawal_pay(withdrawal=paid, by=aw.bank_user, paid_on=ADVANCE_NOW.date(), now=ADVANCE_NOW)
+    returned = request(aw, amount=2_000_000)
+    advances.withdrawal_return(withdrawal=returned, by=aw.bank_user, reason="口座名義が一致しません。", now=ADVANCE_NOW)
+    request(aw, line_no=2, amount=1_000_000)
+    advances.use_statement_change(
+        account=aw.account, by=world.contractor_user, reason="材料の調達先の決定", now=ADVANCE_NOW
+    )
+    payee = advances.payee_save(by=world.contractor_user, data=PAYEE, now=ADVANCE_NOW)
+    proof = aw.account.statements.get(version=2).proofs.first()
+    assert proof is not None
+    # A second advance whose statement was returned, and a third without an account.
+    from tests.factories import make_guarantee, open_account
+
+    second = make_guarantee(world, work_name="△△護岸工事")
+    open_account(world, second, aw.bank_branch, number="2345678")
+    aw2 = AdvanceWorld(**{**aw.__dict__, "guarantee": second, "account": second.advance_account})
+    advances.use_statement_return(
+        statement=submit_statement(aw2), by=world.clerk, reason="外注費の下請契約書が読めません。", now=ADVANCE_NOW
+    )
+    third = make_guarantee(world, work_name="口座未登録の工事")
+    n, n2 = aw.guarantee.number, second.number
+    base = f"/contractor/guarantees/{n}/advance/"
+    return [
+        "/contractor/advances/",
+        "/contractor/advances/withdrawals/",
+        "/contractor/advances/withdrawals/?page=2",
+        "/contractor/advances/withdrawals/?status=RETURNED",
+        "/contractor/advances/payees/",
+        f"/contractor/advances/payees/{payee.pk}/",
+        base,
+        base + "statement/",
+        base + "statement/1/",
+        base + "statement/2/",
+        base + "withdrawals/new/",
+        base + "withdrawals/upload/",
+        f"/contractor/guarantees/{n2}/advance/",
+        f"/contractor/guarantees/{n2}/advance/statement/",
+        f"/contractor/guarantees/{n2}/advance/statement/1/",
+        f"/contractor/guarantees/{third.number}/advance/",
+    ], aw
 
 
 def build_site(world: World) -> Site:
@@ -201,6 +254,10 @@ def build_site(world: World) -> Site:
     secret = totp.totp_enrol_start(user=totp_user, now=now)
     totp.totp_enrol_confirm(user=totp_user, code=totp.totp(secret, now), now=now)
 
+    # 前払金の使途: an account with an accepted statement, a paid, a returned and a waiting request,
+    # a 使途変更 in draft; another advance still without its account; the payee book.
+    adv, adv_world = advance_pages(world)
+
     # The home pages draw their charts from the precomputed monthly figures.
     dashboard_figures_refresh(now=now)
 
@@ -227,6 +284,7 @@ def build_site(world: World) -> Site:
         f"/contractor/applications/{rejected.pk}/",
         "/account/members/",
         f"/account/members/{colleague.pk}/remove/",
+        *adv,
     ]
     orderer = [
         "/verify/",
@@ -302,7 +360,7 @@ def build_site(world: World) -> Site:
         "/signup/done/",
         "/check/",
     ]
-    advance_office = build_advance_office_pages(world)
+    advance_office = build_advance_office_pages(adv_world)
     clerk += advance_office[world.clerk.username]
     approver += advance_office[world.approver.username]
     # The end of a guarantee (issue 14): completion, claims in several states, a price cut.

@@ -47,6 +47,7 @@ from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.claims.helpers import file_claim
 from tests.factories import (
+    PAYEE,
     World,
     accept_statement,
     application_input,
@@ -222,6 +223,8 @@ class Scene:
     users: dict[str | None, list[User | None]]
     numbers: list[str]
     pks: list[int]
+    # The guarantee whose 前払金 pages (contractor:advance*) are fuzzed: account, statements, proofs.
+    advance_number: str
     # The object each route's <int:pk> names, by route name: the explicit examples open real pages.
     pk_of: dict[str, int]
     valid: dict[str, str]
@@ -286,6 +289,8 @@ def _scene(world: World) -> Scene:
     )
     outbox = OutboxMessage.objects.order_by("pk").first()
     assert outbox is not None
+    # 前払金 (contractor side): the account above and a payee in the book.
+    payee = advances.payee_save(by=world.contractor_user, data=PAYEE, now=NOW)
     statements = list(PremiumStatement.objects.values_list("number", flat=True))
     pk_of = {
         "contractor:application_detail": draft.pk,
@@ -319,6 +324,11 @@ def _scene(world: World) -> Scene:
         "office:advance_statement_pdf": accepted.pk,
         "office:advance_proof": proof.pk,
         "office:advance_withdrawal_pdf": withdrawal.pk,
+        "contractor:advance_statement": 1,  # a version number
+        "contractor:advance_proof": proof.pk,
+        "contractor:advance_proof_remove": proof.pk,
+        "contractor:payee_edit": payee.pk,
+        "contractor:payee_remove": payee.pk,
         "office:claim_document": claim_document.pk,
         "verify:claim_document": claim_document.pk,
     }
@@ -388,7 +398,9 @@ def _scene(world: World) -> Scene:
         None: [world.contractor_user, None],
     }
     pks = sorted(set(pk_of.values()))
-    return Scene(world, users, [g.number, aw.guarantee.number, claim.number, *statements], pks, pk_of, valid)
+    return Scene(
+        world, users, [g.number, aw.guarantee.number, claim.number, *statements], pks, aw.guarantee.number, pk_of, valid
+    )
 
 
 def test_every_route_with_an_id_opens_a_real_object_in_its_explicit_examples(world: World) -> None:
@@ -441,6 +453,8 @@ def real_path(route: Route, scene: Scene) -> str:
         if match.group(1) == "int":
             return str(scene.pk_of.get(route.id, scene.pks[0]))
         if match.group(2) == "number":
+            if route.name.startswith("advance"):
+                return scene.advance_number
             return scene.numbers[-1] if "statement" in route.name else scene.numbers[0]
         return "x"
 

@@ -115,6 +115,21 @@ def collect(world: World) -> dict[str, str]:
     post(None, "/password-reset/", {"email": "not-an-address"})
     post("ordadmin", "/verify/", {"number": "2070000001", "key": "AAAAAAAAAA"})
     post(world.contractor_user.username, "/contractor/applications/new/", {"work_name": ""})
+    alice = world.contractor_user.username
+    advance = [p for p in site.pages[alice] if p.endswith("/advance/")]
+    lines = {
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-amount": "0",
+        "lines-0-category": "OVERHEAD",
+    }
+    post(alice, advance[1] + "statement/", {**lines, "submit": "1"})
+    post(alice, advance[0] + "proofs/", {"kind": "INVOICE"})
+    post(alice, advance[0] + "change/", {"change_reason": ""})
+    post(alice, advance[0] + "withdrawals/new/", {"line_no": "4", "payee_choice": "new", "amount": "x"})
+    post(alice, advance[0] + "withdrawals/upload/", {})
+    post(alice, advance[2], {"account_number": "x"})
+    post(alice, "/contractor/advances/payees/", {"name": "", "account_number": "1"})
     number = Guarantee.objects.order_by("pk").values_list("number", flat=True).first()
     post(world.clerk.username, f"/office/guarantees/{number}/amend/", {"amendment_type": "AMOUNT"})
     for path in ("/office/guarantees/?status=nonsense&branch=x", "/office/audit/?date_from=x"):

@@ -26,6 +26,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage as DjangoEmailMessage
 from django.utils import timezone
 
+from esurety.core.clock import TOKYO
+
 SUFFIX = ".eml"
 # File names the backend writes: a sortable UTC time stamp, then randomness (no path parts).
 MESSAGE_ID_PATTERN = re.compile(r"^\d{8}T\d{6}\d{6}-[0-9a-f]{12}$")
@@ -138,6 +140,12 @@ def _mail(mail_id: str, message: EmailMessage) -> Mail:
         date = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):
         date = None
+    if date is not None:
+        # Django dates its mail in UTC as "-0000", which parses to a naive time: the
+        # template's date filter would print that UTC clock as is. The reader is in Tokyo.
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=dt.UTC)
+        date = date.astimezone(TOKYO)
     attachments = [
         MailAttachment(
             index=i,

@@ -11,10 +11,13 @@ from esurety.guarantees.models import NumberSeries, PremiumRate
 from esurety.parties.models import (
     Branch,
     Contractor,
+    DepositBank,
+    DepositBankBranch,
     ElectronicAdoption,
     Orderer,
     OrdererDepartment,
     Role,
+    SuretyBankContract,
     SuretyCompany,
     User,
 )
@@ -48,12 +51,20 @@ class OrdererCast:
 
 
 @dataclass
+class BankCast:
+    bank: DepositBank
+    branch: DepositBankBranch  # ▲▲支店, where the seed's advance account is kept
+    user: User  # demo-bank: that branch's 管理者
+
+
+@dataclass
 class Cast:
     """Everyone the demo's guarantees are built by and for."""
 
     sureties: list[SuretyCast]
     contractors: list[ContractorCast]
     orderers: list[OrdererCast]
+    bank: BankCast
     superuser: User
     users: list[User] = field(default_factory=list)
 
@@ -189,11 +200,26 @@ def _create_contractor(spec: ref.ContractorSpec, users: _Users) -> ContractorCas
     return ContractorCast(spec=spec, contractor=contractor, user=user)
 
 
+def _create_bank(spec: ref.DepositBankSpec, surety: SuretyCompany, users: _Users) -> BankCast:
+    bank = DepositBank.objects.create(name=spec.name, code=spec.code)
+    branches = [DepositBankBranch.objects.create(bank=bank, name=name, code=code) for name, code in spec.branches]
+    SuretyBankContract.objects.create(surety=surety, bank=bank, effective_from=spec.contract_from)
+    user = users.make(
+        spec.username,
+        role=Role.ORG_ADMIN,
+        display_name=spec.user_display_name,
+        deposit_bank=bank,
+        bank_branch=branches[0],
+    )
+    return BankCast(bank=bank, branch=branches[0], user=user)
+
+
 def create_cast(*, joined: dt.datetime) -> Cast:
     users = _Users(joined)
     sureties = [_create_surety(spec, users) for spec in ref.SURETIES]
     orderers = [_create_orderer(spec, users) for spec in ref.ORDERERS]
     contractors = [_create_contractor(spec, users) for spec in ref.CONTRACTORS]
+    bank = _create_bank(ref.SEED_BANK, sureties[0].surety, users)
     admin = User(
         username="demo-admin",
         email="demo-admin@example.com",
@@ -205,4 +231,11 @@ def create_cast(*, joined: dt.datetime) -> Cast:
     )
     admin.save()
     users.created.append(admin)
-    return Cast(sureties=sureties, contractors=contractors, orderers=orderers, superuser=admin, users=users.created)
+    return Cast(
+        sureties=sureties,
+        contractors=contractors,
+        orderers=orderers,
+        bank=bank,
+        superuser=admin,
+        users=users.created,
+    )

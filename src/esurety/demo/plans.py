@@ -13,19 +13,23 @@ import random
 from dataclasses import dataclass, field, replace
 
 from esurety.core.kinds import DeliveryMethod
+from esurety.core.wareki import format_wareki
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee
 from esurety.guarantees.rules import INTERIM_RATIO, advance_limit, performance_minimum, ratio_limit
 from esurety.parties.models import Branch
 
 from . import reference as ref
 from .calendar import (
+    DEMO_TODAY,
     HISTORY_BEGINS,
     HISTORY_ENDS,
+    LAST_CONTRACT,
     at_work,
     later,
     moment,
     random_day,
     reiwa_fiscal_year,
+    weekdays_before,
 )
 from .parties import Cast, ContractorCast, OrdererCast, SuretyCast
 
@@ -97,6 +101,10 @@ class Project:
     plans: list[Plan] = field(default_factory=list)
     amendments: list[AmendmentPlan] = field(default_factory=list)
 
+
+# A change is entered and approved guarantee by guarantee (timeline.py: 20 minutes each, three
+# guarantees at most): it is planned only if all of it is done by the end of the story.
+CHANGE_SPAN = dt.timedelta(hours=1)
 
 # How far back an open application in each status was entered (later steps take longer).
 QUEUE_AGE_DAYS: dict[str, int] = {S.DRAFT: 4, S.SUBMITTED: 3, S.UNDER_REVIEW: 5, S.REJECTED: 8}
@@ -307,7 +315,7 @@ class Planner:
     def history_project(self, contractor: ContractorCast) -> Project | None:
         """A contract of the past 24 months with its advance, maybe interim/performance, maybe changes."""
         rng = self.rng
-        contract_date = random_day(rng, HISTORY_BEGINS, dt.date(2026, 10, 16))
+        contract_date = random_day(rng, HISTORY_BEGINS, LAST_CONTRACT)
         advance = self._advance(contractor, contract_date)
         project = Project()
         applied = at_work(contract_date + dt.timedelta(days=rng.randint(1, 8)), rng)
@@ -365,7 +373,7 @@ class Planner:
         has_interim = any(p.kind == ref.INTERIM for p in project.plans)
         if rng.random() < 0.16:
             at = at_work(settled.date() + dt.timedelta(days=rng.randint(30, 200)), rng)
-            if at < HISTORY_ENDS:
+            if at + CHANGE_SPAN <= HISTORY_ENDS:
                 # Decreases only without an interim advance, whose 6/10 cap could then be exceeded.
                 if has_interim or rng.random() < 0.8:
                     factor, reasons = rng.uniform(1.05, 1.25), ref.AMOUNT_INCREASE_REASONS
@@ -381,7 +389,7 @@ class Planner:
                 )
         if rng.random() < 0.1:
             at = at_work(settled.date() + dt.timedelta(days=rng.randint(20, 200)), rng)
-            if at < HISTORY_ENDS:
+            if at + CHANGE_SPAN <= HISTORY_ENDS:
                 project.amendments.append(
                     AmendmentPlan(
                         at=at,
@@ -394,7 +402,7 @@ class Planner:
     def reservation_project(self, contractor: ContractorCast) -> Project | None:
         """契約保証予約 at the bidding stage: on paper, always."""
         rng = self.rng
-        contract_date = random_day(rng, HISTORY_BEGINS, dt.date(2026, 10, 16))
+        contract_date = random_day(rng, HISTORY_BEGINS, LAST_CONTRACT)
         advance = self._advance(contractor, contract_date)
         amount = performance_minimum(price=advance.contract_price, low_bid=advance.low_bid)
         reservation = self._rider(advance, ref.RESERVATION, amount)
@@ -466,18 +474,21 @@ def seed_contractor_queue(cast: Cast, seed: list[Project], rng: random.Random) -
         guaranteed_amount=ratio_limit(road.contract_price, INTERIM_RATIO),  # 4/10 + 2/10: exactly the 6/10 cap
         advance=road,
         fixed_number="",
-        notes="中間前払金の請求予定日: 令和8年12月1日",
+        notes=f"中間前払金の請求予定日: {format_wareki(DEMO_TODAY + dt.timedelta(days=11), padded=False)}",
     )
-    schedule(interim, rng, moment(dt.date(2026, 11, 18), 10, 5, 40), stop=S.SUBMITTED)
+    # Dated back from today (calendar.py): applied two working days ago, a draft begun yesterday.
+    schedule(interim, rng, moment(weekdays_before(DEMO_TODAY, 2), 10, 5, 40), stop=S.SUBMITTED)
+    draft_day = weekdays_before(DEMO_TODAY, 1)
+    draft_contract = draft_day - dt.timedelta(days=3)
     draft = replace(
         road,
-        work_name="令和8年度 〇〇地区配水管更新工事",
-        contract_date=dt.date(2026, 11, 16),
+        work_name=f"令和{reiwa_fiscal_year(draft_contract)}年度 〇〇地区配水管更新工事",
+        contract_date=draft_contract,
         contract_price=68_200_000,
         guaranteed_amount=advance_limit(price=68_200_000, work_category=ref.WORKS, low_bid=False),
         fixed_number="",
     )
-    schedule(draft, rng, moment(dt.date(2026, 11, 19), 16, 12, 40), stop=S.DRAFT)
+    schedule(draft, rng, moment(draft_day, 16, 12, 40), stop=S.DRAFT)
     rejected = replace(
         road,
         work_name="令和8年度 ▲▲地区管渠布設工事",

@@ -447,6 +447,28 @@ CONTRACTORS: tuple[ContractorSpec, ...] = (
 SEED_CONTRACTOR = CONTRACTORS[0].name
 
 SEED_DEPOSIT_BANK = "〇〇銀行 ▲▲支店"
+
+
+@dataclass(frozen=True)
+class DepositBankSpec:
+    """The deposit bank the seed's certificate names, with the branch that keeps its account."""
+
+    name: str
+    code: str
+    branches: tuple[tuple[str, str], ...]  # (支店名, 支店コード); the first keeps the seed's account
+    contract_from: dt.date  # 預託契約 with 西日本建設業保証株式会社
+    username: str
+    user_display_name: str
+
+
+SEED_BANK = DepositBankSpec(
+    name="〇〇銀行",
+    code="0123",
+    branches=(("▲▲支店", "456"), ("本店営業部", "001")),
+    contract_from=dt.date(2020, 4, 1),
+    username="demo-bank",
+    user_display_name="〇〇銀行 ▲▲支店 前払金窓口",
+)
 DEPOSIT_BANKS = (
     "阿波中央銀行 本店営業部",
     "阿波中央銀行 大塚支店",

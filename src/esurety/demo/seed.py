@@ -24,21 +24,25 @@ from esurety.notifications.models import OutboxMessage, OutboxStatus
 from esurety.parties.models import (
     Branch,
     Contractor,
+    DepositBank,
+    DepositBankBranch,
     ElectronicAdoption,
     Orderer,
     OrdererDepartment,
+    SuretyBankContract,
     SuretyCompany,
     User,
 )
 
 from . import reference as ref
+from .advance_story import AdvanceStory
 from .calendar import DEMO_TODAY
 from .claims import seed_claims
 from .parties import Cast, create_cast
 from .plans import SeedError, plan_history, plan_queue
 from .timeline import Timeline
 
-RANDOM_SEED = 20260401  # fixed: every demo database is the same
+RANDOM_SEED = 20260401  # fixed: the same choices every time (the dates follow the day it runs)
 ORGANISATIONS_SINCE = dt.datetime(2024, 4, 1, 9, 0, tzinfo=TOKYO)
 
 
@@ -102,6 +106,8 @@ def demo_seed(*, seed: int = RANDOM_SEED) -> SeedSummary:
         timeline = Timeline()
         for project in history + queue:
             timeline.add_project(project)
+        story = AdvanceStory(cast=cast, road=history[0].plans[0])
+        story.schedule(timeline)
         try:
             timeline.run()
         except DomainError as exc:
@@ -115,7 +121,17 @@ def demo_seed(*, seed: int = RANDOM_SEED) -> SeedSummary:
 
 def _settle(cast: Cast) -> None:
     """Make the rows Django time-stamps itself, and the past's mail, fit the story."""
-    for model in (SuretyCompany, Branch, Contractor, Orderer, ElectronicAdoption, OrdererDepartment):
+    for model in (
+        SuretyCompany,
+        Branch,
+        Contractor,
+        Orderer,
+        ElectronicAdoption,
+        OrdererDepartment,
+        DepositBank,
+        DepositBankBranch,
+        SuretyBankContract,
+    ):
         model.objects.update(created_at=ORGANISATIONS_SINCE, updated_at=ORGANISATIONS_SINCE)
     # The notices of the history went out long ago; the demo's worker must not
     # send a year and a half of them again into var/demo-mail/. Except the leaflet's
@@ -146,6 +162,7 @@ def _summary(cast: Cast) -> SeedSummary:
         Login("demo-staff", west.name, "保証会社 管理者（全支店）"),
         Login("demo-approver", west.name, "保証会社 承認者"),
         Login("demo-clerk", west.name, "保証会社 担当者"),
+        Login("demo-bank", ref.SEED_DEPOSIT_BANK, "預託金融機関 支店の管理者（前払金の払出）"),
         Login("demo-admin", "—", "システム管理者（/admin/）"),
     ]
     listed = {login.username for login in logins}

@@ -88,6 +88,10 @@ class Timeline:
         for change in project.amendments:
             self._add(change.at, partial(self._amend, project, change))
 
+    def add_step(self, at: dt.datetime, run: Callable[[], None]) -> None:
+        """A step of a story told after the certificate (advances), in its place in the calendar."""
+        self._add(at, run)
+
     def run(self) -> None:
         """Every step in date order, so numbers and the audit chain follow the calendar.
 

@@ -314,7 +314,13 @@ class User(AbstractUser):
     def is_bank_user(self) -> bool:
         return self.deposit_bank_id is not None
 
+    # Set by accounts.backends with the signed-in user, so that the page header costs no query.
+    ORGANISATION_NAME_READ = "organisation_name_read"
+
     @property
     def organisation_name(self) -> str:
+        read = self.__dict__.get(self.ORGANISATION_NAME_READ)
+        if read is not None:
+            return str(read)
         org = self.surety or self.contractor or self.orderer or self.deposit_bank
         return org.name if org else ""

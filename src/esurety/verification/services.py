@@ -17,6 +17,7 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.normalize import normalize_access_key, normalize_guarantee_number
+from esurety.core.queries import FixedQuery
 from esurety.documents import pdf
 from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
@@ -135,31 +136,50 @@ def _stored_ip(client_ip: str) -> str | None:
         return None
 
 
+# Compiled once (the hot path of every verification). (orderer, guarantee) is unique: no ORDER BY;
+# the callers read only the receipt's own fields and the guarantee they already hold.
+_RECEIPT = FixedQuery(
+    lambda orderer_id, guarantee_id: Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=guarantee_id),
+    orderer_id=-1,
+    guarantee_id=-2,
+)
+
+
 def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
-    receipt = (
-        Receipt.objects.select_related("first_verified_by")
-        .filter(orderer_id=guarantee.orderer_id, guarantee=guarantee)
-        .first()
-    )
-    if receipt is None:
-        receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
-    elif receipt.last_seen_version != guarantee.current_version:
-        # A repeat verification needs no audit entry; its time is in the view record below.
-        Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
-        receipt.last_seen_version = guarantee.current_version
-    receipt.guarantee = guarantee
-    ViewRecord.objects.create(
-        receipt=receipt,
-        user=user,
-        at=now,
-        version=guarantee.current_version,
-        kind=ViewKind.VERIFY,
-        client_ip=_stored_ip(client_ip),
-    )
+    """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
+
+    The hot case, a repeat verification of an unchanged certificate, writes the view record only:
+    one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
+    which locks the audit chain's head) or its new version commits with the view record.
+    """
+    receipt = _RECEIPT.first(orderer_id=guarantee.orderer_id, guarantee_id=guarantee.pk)
+    if receipt is not None and receipt.last_seen_version == guarantee.current_version:
+        receipt.guarantee = guarantee
+        _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
+        return receipt
+    with transaction.atomic():
+        if receipt is None:
+            receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
+        else:
+            # A repeat verification needs no audit entry; its time is in the view record below.
+            Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
+            receipt.last_seen_version = guarantee.current_version
+        receipt.guarantee = guarantee
+        _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
     return receipt
 
 
-@transaction.atomic
+def _verification_view_create(*, receipt: Receipt, user: User, client_ip: str, now: dt.datetime) -> ViewRecord:
+    return ViewRecord.objects.create(
+        receipt=receipt,
+        user=user,
+        at=now,
+        version=receipt.guarantee.current_version,
+        kind=ViewKind.VERIFY,
+        client_ip=_stored_ip(client_ip),
+    )
+
+
 def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Receipt:
     # get_or_create re-reads if a colleague's simultaneous first verification
     # inserted the row first, so exactly one first view is recorded and audited.
@@ -186,16 +206,24 @@ def _receipt_create(*, user: User, guarantee: Guarantee, now: dt.datetime) -> Re
 
 
 def receipt_record_view(*, receipt: Receipt, user: User, kind: str, client_ip: str, now: dt.datetime) -> ViewRecord:
-    """A later look from the 受領済み一覧 (or a PDF): it marks the current version as seen."""
+    """A later look from the 受領済み一覧 (or a PDF): it marks the current version as seen.
+
+    A new version seen and its view record commit together; a look at a version already seen
+    is the view record alone, one INSERT.
+    """
     if receipt.orderer_id != user.orderer_id:
         raise VerificationRefused()
     version = receipt.guarantee.current_version
-    if receipt.last_seen_version != version:
+    if receipt.last_seen_version == version:
+        return ViewRecord.objects.create(
+            receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
+        )
+    with transaction.atomic():
         Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=version)
         receipt.last_seen_version = version
-    return ViewRecord.objects.create(
-        receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
-    )
+        return ViewRecord.objects.create(
+            receipt=receipt, user=user, at=now, version=version, kind=kind, client_ip=_stored_ip(client_ip)
+        )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -28,9 +29,11 @@ from esurety.web.orderer_history import orderer_history_rows
 from esurety.web.versions import requested_version
 
 PAGE_SIZE = 20
-# The number just verified and when, so that landing on its page after the redirect
-# records no second look: the verification itself was recorded (ViewKind.VERIFY).
-_JUST_VERIFIED = "verify:just-verified"
+# The number just verified, so that landing on its page after the redirect records no second
+# look: the verification itself was recorded (ViewKind.VERIFY). A signed cookie scoped to the
+# certificate's page and bound to the user, not the session: writing the session would cost
+# every verification a second database commit (cached_db writes through), and its landing a third.
+_JUST_VERIFIED = "just_verified"
 _LANDING_SECONDS = 60
 
 
@@ -54,10 +57,24 @@ def verify(request: HttpRequest) -> HttpResponse:
             # POST → 303 → GET: the answer is the certificate's own page (受領済み一覧 → 電子証書),
             # which a reload, a bookmark or the back button reads again without re-posting
             # the key or recording a second verification. The key never enters the URL.
-            number = receipt.guarantee.number
-            request.session[_JUST_VERIFIED] = [number, now().timestamp()]
-            return HttpResponseRedirect(reverse("verify:certificate", args=[number]), status=303)
+            url = reverse("verify:certificate", args=[receipt.guarantee.number])
+            response = HttpResponseRedirect(url, status=303)
+            response.set_signed_cookie(
+                _JUST_VERIFIED,
+                str(user.pk),
+                salt=_landing_salt(url),
+                max_age=_LANDING_SECONDS,
+                path=url,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     return render(request, "verify/verify.html", {"form": form})
+
+
+def _landing_salt(url: str) -> str:
+    return f"verify.just-verified:{url}"
 
 
 def _receipt_or_404(request: HttpRequest, number: str) -> Receipt:
@@ -83,16 +100,15 @@ def _presentation_context(request: HttpRequest, receipt: Receipt) -> dict[str, o
 
 
 def _landing_after_verification(request: HttpRequest, receipt: Receipt) -> bool:
-    """The redirect after verifying this certificate, with nothing changed since (once only)."""
-    just = request.session.pop(_JUST_VERIFIED, None)
-    if not isinstance(just, list) or len(just) != 2:
-        return False
-    number, at = just
-    return (
-        number == receipt.guarantee.number
-        and now().timestamp() - float(at) < _LANDING_SECONDS
-        and receipt.last_seen_version == receipt.guarantee.current_version
+    """The redirect after this user verified this certificate, within a minute, nothing changed since.
+
+    The cookie is signed for this page's URL (the salt) and names the user; the page deletes it,
+    so a reload records its look as any later one does.
+    """
+    user_pk = request.get_signed_cookie(
+        _JUST_VERIFIED, default=None, salt=_landing_salt(request.path), max_age=_LANDING_SECONDS
     )
+    return user_pk == str(request.user.pk) and receipt.last_seen_version == receipt.guarantee.current_version
 
 
 @require_GET
@@ -100,11 +116,15 @@ def _landing_after_verification(request: HttpRequest, receipt: Receipt) -> bool:
 def certificate(request: HttpRequest, number: str) -> HttpResponse:
     receipt = _receipt_or_404(request, number)
     context = _presentation_context(request, receipt)
-    if request.GET.get("version") is None and not _landing_after_verification(request, receipt):
+    landing = _JUST_VERIFIED in request.COOKIES
+    if request.GET.get("version") is None and not (landing and _landing_after_verification(request, receipt)):
         services.receipt_record_view(
             receipt=receipt, user=orderer_user(request), kind=ViewKind.VIEW, client_ip=client_ip(request), now=now()
         )
-    return render(request, "verify/certificate.html", context)
+    response = render(request, "verify/certificate.html", context)
+    if landing:
+        response.delete_cookie(_JUST_VERIFIED, path=request.path, samesite="Lax")
+    return response
 
 
 @require_GET

@@ -13,14 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from esurety.advances import selectors as advance_selectors
 from esurety.contractor.forms import GuaranteeSearchForm
 from esurety.contractor.views.access import contractor_required, no_store, portal_user
 from esurety.core.clock import business_date, now
-from esurety.core.kinds import DeliveryMethod
+from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod
 from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.documents import pdf
 from esurety.guarantees import selectors, services
-from esurety.guarantees.models import Guarantee
+from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.guarantees.presentation import CertificatePresentation, certificate_presentation
 from esurety.parties.models import User
 from esurety.verification.selectors import NO_SUBMISSION, notice_department_for, submission_status_for
@@ -96,8 +97,23 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "contractor/certificate.html",
-        {"v": view, "viewing_copy_label": VIEWING_COPY_LABEL, "submission": submission},
+        {
+            "v": view,
+            "viewing_copy_label": VIEWING_COPY_LABEL,
+            "submission": submission,
+            "advance_section": _advance_section(portal_user(request), view.guarantee),
+        },
     )
+
+
+def _advance_section(user: User, guarantee: Guarantee) -> dict[str, object] | None:
+    """「前払金の使途」 on a concluded advance guarantee: its account, or the way to register one."""
+    if guarantee.kind not in ADVANCE_KINDS:
+        return None
+    account = advance_selectors.advance_account_for(user=user, number=guarantee.number)
+    if account is None and guarantee.status != GuaranteeStatus.ACTIVE:
+        return None
+    return {"account": account}
 
 
 @require_GET
