@@ -27,6 +27,7 @@ from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
 from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
+from tests.claims.site import claim_pages
 from tests.factories import (
     ADVANCE_NOW,
     PAYEE,
@@ -377,6 +378,12 @@ def build_site(world: World) -> Site:
     advance_office = build_advance_office_pages(adv_world)
     clerk += advance_office[world.clerk.username]
     approver += advance_office[world.approver.username]
+    # The end of a guarantee (issue 14): completion, claims in several states, a price cut.
+    ends = claim_pages(world)
+    contractor += ends[world.contractor_user.username]
+    orderer += ends["orderer"]
+    clerk += ends[world.clerk.username]
+    approver += ends[world.approver.username]
     return Site(
         pages={
             None: anonymous,

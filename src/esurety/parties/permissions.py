@@ -274,3 +274,30 @@ def can_manage_banks(user: User) -> bool:
 def require_bank_manager(by: User) -> None:
     if not can_manage_banks(by):
         raise NotPermitted("預託金融機関の登録・変更は、管理者・支店長のみ行えます。")
+
+
+# The end of a guarantee (esurety.claims): completion and the orderer's claim.
+
+
+def is_orderer_user_of(user: User, *, orderer_id: int) -> bool:
+    return user.is_active and user.orderer_id == orderer_id
+
+
+def require_beneficiary_holder(by: User, *, orderer: Orderer, holds_certificate: bool) -> None:
+    """The beneficiary orderer's user, whose organisation has received (verified) the certificate:
+    only they report completion or claim on it."""
+    if not is_orderer_user_of(by, orderer_id=orderer.pk) or not holds_certificate:
+        raise NotPermitted("この保証契約の被保証者（発注者）で、電子証書を受領した方のみ行えます。")
+
+
+def can_decide_claim(user: User, *, assessed_by_id: int | None) -> bool:
+    """An approver who did not assess the claim (four eyes)."""
+    return is_active_staff(user) and can_approve(user, entered_by_id=assessed_by_id)
+
+
+def require_claim_decider(by: User, *, surety: SuretyCompany, branch: Branch | None, assessed_by_id: int) -> None:
+    require_staff(by, surety=surety, branch=branch)
+    if not is_approver(by):
+        raise NotPermitted("履行請求の決定の権限がありません（承認者・支店長・管理者のみ）。")
+    if not four_eyes_allows(by, entered_by_id=assessed_by_id):
+        raise NotPermitted("自分が審査した履行請求は決定できません。別の承認者に依頼してください。")
