@@ -247,3 +247,16 @@ def test_pyhanko_tracebacks_stay_in_the_child(signed: bytes, tmp_path: Path, cap
     assert report.signed and not report.trusted
 
     assert capfd.readouterr().err == ""
+
+
+def test_a_memory_error_the_parser_wraps_still_reads_as_the_memory_limit() -> None:
+    # Seen under load: pyHanko raised its own error while handling the MemoryError, and the
+    # child reported "child failed" instead of the memory limit.
+    try:
+        try:
+            raise MemoryError
+        except MemoryError as exc:
+            raise ValueError("unreadable") from exc
+    except ValueError as wrapped:
+        assert sandbox._out_of_memory(wrapped)
+    assert not sandbox._out_of_memory(ValueError("unreadable"))

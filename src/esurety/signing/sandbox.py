@@ -138,6 +138,23 @@ def _limit_self(*, cpu_seconds: int, memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
 
 
+# The child's exit status when it ran out of memory where it could not write its answer
+# (the answer itself needs memory): the parent reports the memory limit, not a failure.
+_EXIT_OUT_OF_MEMORY = 3
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """MemoryError, or an error raised while handling one (pyHanko wraps what it catches)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, MemoryError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _child(job: dict[str, Any], data: bytes, answer_fd: int) -> None:
     """In the forked child: limits, inspection, answer; never returns."""
     code = 0
@@ -157,13 +174,15 @@ def _child(job: dict[str, Any], data: bytes, answer_fd: int) -> None:
                 trust_roots=[base64.b64decode(root) for root in job["trust_roots"]],
                 field_name=job["field_name"],
             )
-        except MemoryError:
+        except Exception as exc:
+            if not _out_of_memory(exc):
+                raise
             found = Inspection(outcome=Outcome.TOO_COMPLEX, detail="memory limit")
         answer = json.dumps(_encode(found)).encode()
         with os.fdopen(answer_fd, "wb") as out:
             out.write(answer)
-    except BaseException:  # noqa: BLE001 - the helper reports the exit status
-        code = 1
+    except BaseException as exc:  # noqa: BLE001 - the helper reports the exit status
+        code = _EXIT_OUT_OF_MEMORY if _out_of_memory(exc) else 1
     os._exit(code)
 
 
@@ -202,6 +221,7 @@ def _serve_one(job: dict[str, Any], data: bytes) -> dict[str, Any]:
         "exit_signal": exit_signal,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "timed_out": answer is None,
+        "out_of_memory": os.WIFEXITED(status) and os.WEXITSTATUS(status) == _EXIT_OUT_OF_MEMORY,
     }
     if answer and not exit_signal and os.WEXITSTATUS(status) == 0:
         reply["inspection"] = json.loads(answer)
@@ -311,6 +331,8 @@ def run_isolated(
         found = _decode(reply["inspection"])
     elif reply["timed_out"]:
         found = Inspection(outcome=Outcome.TOO_COMPLEX, detail=f"no answer within {wall_seconds:g} s")
+    elif reply.get("out_of_memory"):
+        found = Inspection(outcome=Outcome.TOO_COMPLEX, detail="memory limit")
     elif reply["exit_signal"] in (signal.SIGXCPU, signal.SIGKILL):
         found = Inspection(outcome=Outcome.TOO_COMPLEX, detail="CPU limit")
     elif reply["exit_signal"]:
