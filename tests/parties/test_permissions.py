@@ -11,17 +11,20 @@ from collections.abc import Callable
 import pytest
 
 from esurety.core.errors import NotPermitted
-from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.models import Branch, Contractor, DepositBank, Orderer, Role, SuretyCompany, User
 from esurety.parties.permissions import (
     can_approve,
     can_import,
     can_invite_orderer_users,
+    can_manage_bank_users,
+    can_manage_banks,
     can_manage_members,
     can_manage_orderers,
     can_manage_rates,
     can_manage_token,
     can_manage_tokens,
     four_eyes_allows,
+    is_active_bank_user,
     is_active_staff,
     is_approver,
     is_surety_admin,
@@ -136,6 +139,7 @@ def test_surety_staff_reach_only_orderer_tokens_their_own_surety_issued() -> Non
     class Token:
         def __init__(self, created_by: User | None) -> None:
             self.orderer, self.orderer_id, self.surety, self.created_by = ORDERER, ORDERER.pk, None, created_by
+            self.deposit_bank = None
 
     ours = person("surety:CLERK", pk=20)
     theirs = User(pk=21, username="b", role=Role.CLERK, surety_id=OTHER_SURETY.pk)
@@ -145,6 +149,23 @@ def test_surety_staff_reach_only_orderer_tokens_their_own_surety_issued() -> Non
     assert can_manage_token(manager, Token(None)) is False
     # The orderer's own 管理者 reaches every token of the orderer, whoever issued it.
     assert can_manage_token(person("orderer:ORG_ADMIN"), Token(theirs)) is True
+
+
+def test_a_banks_tokens_are_its_head_office_administrators() -> None:
+    bank, other = DepositBank(pk=1, name="〇〇銀行", code="0123"), DepositBank(pk=2, name="△△信用金庫", code="1999")
+    admin = User(pk=30, username="erin", role=Role.ORG_ADMIN, deposit_bank_id=bank.pk)
+    branch_admin = User(pk=31, username="judy", role=Role.ORG_ADMIN, deposit_bank_id=bank.pk, bank_branch_id=5)
+    member = User(pk=32, username="dave", role=Role.MEMBER, deposit_bank_id=bank.pk)
+    assert can_manage_tokens(admin, bank=bank) is True
+    assert can_manage_tokens(admin, bank=other) is False
+    assert can_manage_tokens(branch_admin, bank=bank) is False
+    assert can_manage_tokens(member, bank=bank) is False
+    assert can_manage_tokens(person("surety:SURETY_ADMIN"), bank=bank) is False
+    assert can_manage_bank_users(admin) and not can_manage_bank_users(branch_admin)
+    assert not can_manage_bank_users(member) and not can_manage_bank_users(person("orderer:ORG_ADMIN"))
+    assert is_active_bank_user(member) and not is_active_bank_user(person("surety:SURETY_ADMIN"))
+    assert can_manage_banks(person("surety:BRANCH_MANAGER")) and not can_manage_banks(person("surety:APPROVER"))
+    assert not can_manage_banks(admin)
 
 
 # -- the four-eyes rule --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from esurety.accounts import services as accounts
 from esurety.accounts import totp
+from esurety.advances import services as advances
 from esurety.core.kinds import DeliveryMethod
 from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
@@ -31,12 +32,17 @@ from tests.factories import (
     PAYEE,
     AdvanceWorld,
     World,
+    accept_statement,
     amend_amount,
     application_input,
     change_period,
+    deposit_advance,
     make_guarantee,
     make_user,
+    open_account,
+    request,
     submit_application,
+    submit_statement,
 )
 from tests.office.advance_site import build_advance_office_pages
 from tests.office.lifecycle import make_office, receive
@@ -54,6 +60,8 @@ PAGED_MODULES = (
     "esurety.office.views.alerts",
     "esurety.web.webhooks",
     "esurety.verify.views",
+    "esurety.bank.views.withdrawals",
+    "esurety.bank.views.accounts",
 )
 
 
@@ -256,6 +264,7 @@ def build_site(world: World) -> Site:
     # 前払金の使途: an account with an accepted statement, a paid, a returned and a waiting request,
     # a 使途変更 in draft; another advance still without its account; the payee book.
     adv, adv_world = advance_pages(world)
+    aw, bank_pages = build_bank(world, adv_world, office_branch_clerk=office.other_branch_clerk)
 
     # The home pages draw their charts from the precomputed monthly figures.
     dashboard_figures_refresh(now=now)
@@ -322,6 +331,8 @@ def build_site(world: World) -> Site:
         "/office/premium-rates/",
         "/office/orderers/",
         f"/office/orderers/{world.orderer.pk}/",
+        "/office/banks/",
+        f"/office/banks/{aw.bank.pk}/",
         "/office/outbox/",
         "/office/outbox/?page=2",
         "/office/audit/",
@@ -346,6 +357,9 @@ def build_site(world: World) -> Site:
         "/office/api-tokens/",
         "/office/webhooks/",
         "/office/webhooks/?page=2",
+        "/office/banks/",
+        "/office/banks/?page=2",
+        f"/office/banks/{aw.bank.pk}/",
     ]
     anonymous = [
         "/",
@@ -371,6 +385,63 @@ def build_site(world: World) -> Site:
             world.approver.username: approver,
             office.admin.username: admin,
             totp_user.username: ["/office/totp/verify/"],
+            **bank_pages,
         },
         totp_user=totp_user.username,
     )
+
+
+def build_bank(
+    world: World, adv: AdvanceWorld, *, office_branch_clerk: User
+) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
+    """At 〇〇銀行 ▲▲支店 (the bank of ``adv``) a second account: requests waiting, paid and returned."""
+    bank, branch = adv.bank, adv.bank_branch
+    guarantee = make_guarantee(world, work_name="〇〇道路改良工事（前払金）")
+    aw = AdvanceWorld(
+        **{
+            **adv.__dict__,
+            "guarantee": guarantee,
+            "account": open_account(world, guarantee, branch, number="4567890"),
+            "branch_clerk": office_branch_clerk,
+        }
+    )
+    webhook_endpoint_create(
+        owner=bank,
+        by=aw.bank_admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(bank)),
+        name="勘定系",
+        now=ADVANCE_NOW,
+    )
+    api_token_create(by=aw.bank_admin, name="勘定系システム", deposit_bank=bank, now=ADVANCE_NOW)
+    accept_statement(aw, submit_statement(aw))
+    deposit_advance(aw)
+    waiting = request(aw, amount=1_000_000)
+    paid = request(aw, amount=2_000_000)
+    returned = request(aw, amount=3_000_000)
+    advances.withdrawal_pay(withdrawal=paid, by=aw.bank_user, paid_on=ADVANCE_NOW.date(), now=ADVANCE_NOW)
+    advances.withdrawal_return(withdrawal=returned, by=aw.bank_user, reason="口座名義の相違", now=ADVANCE_NOW)
+    for i in range(2):
+        request(aw, amount=10_000 * (i + 1))
+    pages: dict[str | None, list[str]] = {
+        aw.bank_user.username: [
+            "/bank/",
+            "/bank/?page=2",
+            "/bank/?status=PAID",
+            f"/bank/withdrawals/{waiting.pk}/",
+            f"/bank/withdrawals/{paid.pk}/",
+            f"/bank/withdrawals/{returned.pk}/",
+            "/bank/accounts/",
+            f"/bank/accounts/{guarantee.number}/",
+        ],
+        aw.bank_admin.username: [
+            "/bank/",
+            f"/bank/?branch={branch.pk}&status=REQUESTED",
+            "/bank/users/",
+            f"/bank/users/{aw.bank_user.pk}/remove/",
+            "/bank/api-tokens/",
+            "/bank/webhooks/",
+            "/bank/webhooks/?page=2",
+        ],
+    }
+    return aw, pages

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "esurety.api",
     "esurety.check",
     "esurety.office",
+    "esurety.bank",
     "esurety.web",
     "esurety.demo",
 ]

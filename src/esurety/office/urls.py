@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("esurety.office.urls_lifecycle")),
     path("", include("esurety.office.urls_operations")),
     path("webhooks/", include("esurety.office.views.webhooks")),
+    path("banks/", include("esurety.office.views.banks")),
     path("advances/", include("esurety.office.urls_advances")),
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from esurety.core.errors import NotPermitted
-from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.models import Branch, Contractor, DepositBank, Orderer, Role, SuretyCompany, User
 from esurety.parties.selectors import orderer_has_admin
 
 # Surety staff, every level.
@@ -124,11 +124,20 @@ def can_manage_members(user: User) -> bool:
     )
 
 
-def can_manage_tokens(by: User, *, orderer: Orderer | None = None, surety: SuretyCompany | None = None) -> bool:
+def can_manage_tokens(
+    by: User,
+    *,
+    orderer: Orderer | None = None,
+    surety: SuretyCompany | None = None,
+    bank: DepositBank | None = None,
+) -> bool:
     """A surety's 管理者 for the surety's own tokens; for an orderer's, its own 管理者 or the
-    sureties' 管理者・支店長 who keep orderers' data (can_manage_orderers)."""
+    sureties' 管理者・支店長 who keep orderers' data (can_manage_orderers); for a deposit bank's,
+    the bank's own 管理者 at its head office (a bank's token reads every branch's requests)."""
     if not by.is_active:
         return False
+    if bank is not None:
+        return by.deposit_bank_id == bank.pk and can_manage_bank_users(by)
     if surety is not None:
         # Not a 管理者 bound to a branch: a surety's token sees every branch.
         return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN and by.branch_id is None
@@ -149,13 +158,15 @@ class TokenOwner(Protocol):
     @property
     def surety(self) -> SuretyCompany | None: ...
     @property
+    def deposit_bank(self) -> DepositBank | None: ...
+    @property
     def created_by(self) -> User | None: ...
 
 
 def can_manage_token(by: User, token: TokenOwner) -> bool:
     """can_manage_tokens for one token. Surety staff reach only the orderer tokens their own surety's
     staff issued: one surety must not see, or cut, an integration that the orderer or another surety set up."""
-    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety):
+    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety, bank=token.deposit_bank):
         return False
     if token.orderer_id is not None and by.orderer_id != token.orderer_id:
         return token.created_by is not None and token.created_by.surety_id == by.surety_id
@@ -188,3 +199,33 @@ def require_bank_user(by: User, *, bank_id: int, bank_branch_id: int) -> None:
         raise NotPermitted("この口座を管理する預託金融機関の利用者ではないため操作できません。")
     if by.bank_branch_id is not None and by.bank_branch_id != bank_branch_id:
         raise NotPermitted("他の支店の口座は操作できません。")
+
+
+def is_active_bank_user(user: object) -> bool:
+    """An active user of some deposit bank (the bank portal's door); which accounts it sees is the selectors'."""
+    return isinstance(user, User) and user.is_active and user.deposit_bank_id is not None and user.role in BANK_ROLES
+
+
+def can_manage_bank_users(user: User) -> bool:
+    """The bank's own 管理者 at its head office: invites and removes the bank's people (any branch).
+
+    A branch is not an organisation of its own: a 管理者 bound to a branch would see
+    only part of the bank's people, so inviting stays with the head office.
+    """
+    return (
+        user.is_active
+        and user.deposit_bank_id is not None
+        and user.role == Role.ORG_ADMIN
+        and user.bank_branch_id is None
+    )
+
+
+def can_manage_banks(user: User) -> bool:
+    """A surety's 管理者・支店長 registers deposit banks and their branches and invites a bank's first
+    管理者, as for orderers (banks are shared by the sureties that hold a 預託契約 with them)."""
+    return can_manage_orderers(user)
+
+
+def require_bank_manager(by: User) -> None:
+    if not can_manage_banks(by):
+        raise NotPermitted("預託金融機関の登録・変更は、管理者・支店長のみ行えます。")

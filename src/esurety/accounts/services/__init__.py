@@ -2,6 +2,7 @@
 
 Every function is one atomic step with its audit entry; e-mails go through
 the outbox in the same transaction, so a mail exists iff the change committed.
+A deposit bank's people: bank_users.py.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
-from esurety.parties.permissions import can_invite_orderer_users, can_manage_members, require_staff
+from esurety.parties.permissions import (
+    can_invite_orderer_users,
+    can_manage_bank_users,
+    can_manage_members,
+    require_staff,
+)
 
 CUSTOMER_ID_DIGITS = 8
 
@@ -73,6 +79,8 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "role": user.role,
         "contractor_id": user.contractor_id,
         "orderer_id": user.orderer_id,
+        "deposit_bank_id": user.deposit_bank_id,
+        "bank_branch_id": user.bank_branch_id,
         "is_active": user.is_active,
     }
 
@@ -291,7 +299,7 @@ def usage_application_reject(
 
 
 # ---------------------------------------------------------------------------
-# company users (contractor or orderer organisations)
+# company users (contractor, orderer or deposit bank organisations)
 
 
 def same_organisation(a: User, b: User) -> bool:
@@ -299,11 +307,13 @@ def same_organisation(a: User, b: User) -> bool:
         return a.contractor_id == b.contractor_id
     if a.orderer_id is not None:
         return a.orderer_id == b.orderer_id
+    if a.deposit_bank_id is not None:
+        return a.deposit_bank_id == b.deposit_bank_id
     return False
 
 
 def _require_member_admin(by: User) -> None:
-    if not can_manage_members(by):
+    if not (can_manage_members(by) or can_manage_bank_users(by)):
         raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
 
 
@@ -327,7 +337,8 @@ def _invitee(*, display_name: str, email: str) -> tuple[str, str]:
 @transaction.atomic
 def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) -> User:
     """Add a user (一般利用者) to ``by``'s organisation and e-mail them a link to set a password."""
-    _require_member_admin(by)
+    if not can_manage_members(by):
+        raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
     display_name, email = _invitee(display_name=display_name, email=email)
     colleagues = User.objects.filter(is_active=True).filter(
         Q(contractor_id=by.contractor_id) if by.contractor_id is not None else Q(orderer_id=by.orderer_id)
