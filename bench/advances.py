@@ -10,7 +10,7 @@ is kept between runs; dataset.build's TRUNCATE … CASCADE empties it, and it is
 built again when its size differs.
 
 Reads are timed through the selectors the portals use (withdrawals_for_bank
-paged with DeferredJoinPaginator, account_view), with PostgreSQL's plans
+paged with CappedDeferredJoinPaginator as the portal does, account_view), with PostgreSQL's plans
 written to bench/results/advances_explain.txt.
 """
 
@@ -318,8 +318,8 @@ def ensure(data: Dataset) -> AdvanceData:
 def _page(qs: QuerySet[Withdrawal], number: int = 1, *, capped: bool = True) -> int:
     """As the bank's list page does: the count, one page's keys, its rows with what each row shows.
 
-    Capped: the count stops at 10,001 (「10,000件以上」), as the back office's lists do; uncapped:
-    the exact count, as the bank portal pages today (DeferredJoinPaginator).
+    Capped: the count stops at 10,001 (「10,000件以上」), as the bank portal's list and the back
+    office's lists do; uncapped: the exact count (DeferredJoinPaginator), for comparison.
     """
     paginator = CappedDeferredJoinPaginator(qs, PER_PAGE) if capped else DeferredJoinPaginator(qs, PER_PAGE)
     page = paginator.page(min(number, max(1, paginator.num_pages)))
