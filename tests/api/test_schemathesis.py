@@ -46,7 +46,7 @@ from tests.factories import (
     submit_statement,
 )
 
-ORDERER_PATHS = ("/api/v1/verifications", "/api/v1/certificates", "/api/v1/changes")
+ORDERER_PATHS = ("/api/v1/verifications", "/api/v1/certificates", "/api/v1/changes", "/api/v1/claims")
 BANK_PATHS = ("/api/v1/bank/",)
 CHECKS = [
     not_a_server_error,

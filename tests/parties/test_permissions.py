@@ -23,16 +23,22 @@ from esurety.parties.permissions import (
     can_manage_rates,
     can_manage_token,
     can_manage_tokens,
+    can_reset_second_factor,
     four_eyes_allows,
     is_active_bank_user,
     is_active_staff,
     is_approver,
+    is_contractor_user,
+    is_orderer_user,
+    is_org_admin,
     is_surety_admin,
     require_approver,
+    require_approver_or_entrant,
     require_contractor_user,
     require_importer,
     require_orderer_manager,
     require_staff,
+    webhook_owner_administered_by,
 )
 
 SURETY = SuretyCompany(pk=1, name="保証A")
@@ -218,3 +224,59 @@ def test_the_require_forms_follow_the_table() -> None:
         require_contractor_user(person("contractor:MEMBER"), Contractor(pk=2, name="建設B"))
     with pytest.raises(NotPermitted):
         require_contractor_user(person("contractor:MEMBER", active=False), CONTRACTOR)
+
+
+# -- the portals' doors, organisation administrators, webhooks, second factor ---------------------
+
+DOORS = {
+    # who: (is_contractor_user, is_orderer_user, is_org_admin)
+    "surety:CLERK": (False, False, False),
+    "surety:SURETY_ADMIN": (False, False, False),
+    "contractor:ORG_ADMIN": (True, False, True),
+    "contractor:MEMBER": (True, False, False),
+    "orderer:ORG_ADMIN": (False, True, True),
+    "orderer:MEMBER": (False, True, False),
+}
+
+
+@pytest.mark.parametrize("who", list(DOORS))
+def test_each_portal_door_lets_in_its_own_active_people_only(who: str) -> None:
+    user = person(who)
+    assert (is_contractor_user(user), is_orderer_user(user), is_org_admin(user)) == DOORS[who]
+    gone = person(who, active=False)
+    assert (is_contractor_user(gone), is_orderer_user(gone), is_org_admin(gone)) == (False, False, False)
+    assert is_contractor_user(None) is False and is_orderer_user(object()) is False
+
+
+def test_webhooks_are_administered_by_the_organisations_own_admin_not_a_branch_bound_one() -> None:
+    orderer_admin = person("orderer:ORG_ADMIN")
+    orderer_admin.orderer = ORDERER
+    assert webhook_owner_administered_by(orderer_admin) == ORDERER
+    surety_admin = person("surety:SURETY_ADMIN")
+    surety_admin.surety = SURETY
+    assert webhook_owner_administered_by(surety_admin) == SURETY
+    surety_admin.branch_id = 3
+    assert webhook_owner_administered_by(surety_admin) is None
+    for who in ("surety:BRANCH_MANAGER", "surety:APPROVER", "orderer:MEMBER", "contractor:ORG_ADMIN"):
+        assert webhook_owner_administered_by(person(who)) is None
+    assert webhook_owner_administered_by(person("orderer:ORG_ADMIN", active=False)) is None
+
+
+def test_a_case_is_withdrawn_by_its_entrant_or_rejected_by_an_approver() -> None:
+    clerk = person("surety:CLERK", pk=7)
+    require_approver_or_entrant(clerk, surety=SURETY, branch=None, entered_by_id=7)
+    with pytest.raises(NotPermitted, match="承認の権限がありません"):
+        require_approver_or_entrant(clerk, surety=SURETY, branch=None, entered_by_id=8)
+    require_approver_or_entrant(person("surety:APPROVER", pk=9), surety=SURETY, branch=None, entered_by_id=8)
+    with pytest.raises(NotPermitted):
+        require_approver_or_entrant(clerk, surety=OTHER_SURETY, branch=None, entered_by_id=7)
+
+
+def test_only_an_admin_of_the_same_surety_resets_a_second_factor() -> None:
+    colleague = person("surety:CLERK", pk=11)
+    assert can_reset_second_factor(person("surety:SURETY_ADMIN"), of=colleague) is True
+    assert can_reset_second_factor(person("surety:BRANCH_MANAGER"), of=colleague) is False
+    assert can_reset_second_factor(person("surety:SURETY_ADMIN", active=False), of=colleague) is False
+    stranger = person("surety:CLERK", pk=12)
+    stranger.surety_id = OTHER_SURETY.pk
+    assert can_reset_second_factor(person("surety:SURETY_ADMIN"), of=stranger) is False

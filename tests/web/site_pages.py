@@ -27,6 +27,7 @@ from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
 from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
+from tests.claims.site import claim_pages
 from tests.factories import (
     ADVANCE_NOW,
     PAYEE,
@@ -37,6 +38,7 @@ from tests.factories import (
     application_input,
     change_period,
     deposit_advance,
+    make_bank,
     make_guarantee,
     make_user,
     open_account,
@@ -264,7 +266,7 @@ def build_site(world: World) -> Site:
     # 前払金の使途: an account with an accepted statement, a paid, a returned and a waiting request,
     # a 使途変更 in draft; another advance still without its account; the payee book.
     adv, adv_world = advance_pages(world)
-    aw, bank_pages = build_bank(world, adv_world, office_branch_clerk=office.other_branch_clerk)
+    aw, bank_pages = build_bank(world, office_branch_clerk=office.other_branch_clerk)
 
     # The home pages draw their charts from the precomputed monthly figures.
     dashboard_figures_refresh(now=now)
@@ -376,6 +378,12 @@ def build_site(world: World) -> Site:
     advance_office = build_advance_office_pages(adv_world)
     clerk += advance_office[world.clerk.username]
     approver += advance_office[world.approver.username]
+    # The end of a guarantee (issue 14): completion, claims in several states, a price cut.
+    ends = claim_pages(world)
+    contractor += ends[world.contractor_user.username]
+    orderer += ends["orderer"]
+    clerk += ends[world.clerk.username]
+    approver += ends[world.approver.username]
     return Site(
         pages={
             None: anonymous,
@@ -391,19 +399,28 @@ def build_site(world: World) -> Site:
     )
 
 
-def build_bank(
-    world: World, adv: AdvanceWorld, *, office_branch_clerk: User
-) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
-    """At 〇〇銀行 ▲▲支店 (the bank of ``adv``) a second account: requests waiting, paid and returned."""
-    bank, branch = adv.bank, adv.bank_branch
+def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
+    """◇◇銀行 with an account at 本店営業部: requests waiting, paid and returned, the bank's webhook and token.
+
+    A bank of its own (not make_advance_world's 〇〇銀行, which the office's advance pages build).
+    """
+    bank, (branch, other_branch) = make_bank(
+        "◇◇銀行", "0234", (("本店営業部", "101"), ("駅前支店", "102")), contract_with=world.surety
+    )
     guarantee = make_guarantee(world, work_name="〇〇道路改良工事（前払金）")
     aw = AdvanceWorld(
-        **{
-            **adv.__dict__,
-            "guarantee": guarantee,
-            "account": open_account(world, guarantee, branch, number="4567890"),
-            "branch_clerk": office_branch_clerk,
-        }
+        world=world,
+        bank=bank,
+        bank_branch=branch,
+        other_bank_branch=other_branch,
+        other_bank=bank,
+        bank_user=make_user("bankdesk", deposit_bank=bank, bank_branch=branch),
+        bank_admin=make_user("bankadmin", deposit_bank=bank, role=Role.ORG_ADMIN),
+        other_branch_bank_user=make_user("bankstation", deposit_bank=bank, bank_branch=other_branch),
+        other_bank_user=make_user("bankhq", deposit_bank=bank),
+        branch_clerk=office_branch_clerk,
+        guarantee=guarantee,
+        account=open_account(world, guarantee, branch),
     )
     webhook_endpoint_create(
         owner=bank,

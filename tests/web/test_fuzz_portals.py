@@ -45,6 +45,7 @@ from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
+from tests.claims.helpers import file_claim
 from tests.factories import (
     PAYEE,
     World,
@@ -262,6 +263,11 @@ def _scene(world: World) -> Scene:
     )
     submitted = submit_application(world, work_name="△△トンネル工事")
     receive(world, g)  # a 'viewed' delivery to the orderer's endpoint
+    # A claim (issue 14) on a guarantee of its own, with its document.
+    claimed = make_guarantee(world, work_name="履行請求の工事")
+    receive(world, claimed)
+    claim = file_claim(world, claimed)
+    claim_document = claim.documents.get()
     member = make_user("fuzz-member", contractor=world.contractor, role=Role.MEMBER)
     batch = import_batch_upload(by=staff, file_name="a.csv", content=csv_bytes([line(world, 保証金額="x")]), now=NOW)
     import_batch_process(batch_id=batch.pk, now=NOW)
@@ -346,6 +352,8 @@ def _scene(world: World) -> Scene:
         "contractor:advance_proof_remove": proof.pk,
         "contractor:payee_edit": payee.pk,
         "contractor:payee_remove": payee.pk,
+        "office:claim_document": claim_document.pk,
+        "verify:claim_document": claim_document.pk,
     }
     for namespace, owner in (("office", world.surety), ("verify", world.orderer)):
         endpoint = hooks[owner]
@@ -420,7 +428,9 @@ def _scene(world: World) -> Scene:
         None: [world.contractor_user, None],
     }
     pks = sorted(set(pk_of.values()))
-    return Scene(world, users, [g.number, aw.guarantee.number, *statements], pks, aw.guarantee.number, pk_of, valid)
+    return Scene(
+        world, users, [g.number, aw.guarantee.number, claim.number, *statements], pks, aw.guarantee.number, pk_of, valid
+    )
 
 
 def test_every_route_with_an_id_opens_a_real_object_in_its_explicit_examples(world: World) -> None:

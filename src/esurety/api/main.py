@@ -7,7 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from esurety.api import bank, errors, orderer, surety_applications, surety_guarantees
+from esurety.api import bank, claims, errors, orderer, surety_applications, surety_guarantees
 
 DESCRIPTION = """\
 電子保証のシステム連携API。発注者の電子契約システムは電子証書の確認・受領済み一覧・変更の取得に、
@@ -41,3 +41,5 @@ api.add_router("", orderer.router)
 api.add_router("", surety_applications.router)
 api.add_router("", surety_guarantees.router)
 api.add_router("", bank.router)
+api.add_router("", claims.orderer_router)
+api.add_router("", claims.surety_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "esurety.parties",
     "esurety.guarantees",
     "esurety.advances",
+    "esurety.claims",
     "esurety.notifications",
     "esurety.webhooks",
     "esurety.audit",
