@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from esurety.guarantees import keys
 from esurety.guarantees.models import Application, ApplicationStatus
 from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
 
-TOTAL = 1_000_000
+# BENCH_GUARANTEES: a smaller set for a suite that needs no volume (advances_bulk_request).
+TOTAL = int(os.environ.get("BENCH_GUARANTEES", "1000000"))
 FOCUS_COUNT = 20_000  # guarantees of the benchmark contractor
 CONTRACTORS = 2_000
 ORDERERS = 500

@@ -33,7 +33,7 @@ from esurety.core.kinds import GuaranteeKind
 TODAY = dt.date(2026, 5, 1)
 PLANNED = dt.date(2026, 6, 30)
 ADVANCES = st.integers(min_value=4, max_value=10**12)
-ALLOWED = OverheadRule(ratio=Fraction(25, 100), contract_article="工事請負契約書第34条第5項")
+ALLOWED = OverheadRule(numerator=25, denominator=100, contract_article="工事請負契約書第34条第5項")
 PAYEE = PayeeInput(
     name="株式会社△△資材",
     bank_name="〇〇銀行",
@@ -141,9 +141,18 @@ def test_overhead_counts_every_overhead_line_together() -> None:
 
 
 def test_the_ratio_is_the_orderers_data_not_a_literal() -> None:
-    tighter = OverheadRule(ratio=Fraction(20, 100), contract_article="第30条")
+    tighter = OverheadRule(numerator=20, denominator=100, contract_article="第30条")
     assert fields(check_statement(facts(with_overhead(40_000_000, 8_000_001), advance=40_000_000, overhead=tighter)))
     assert check_statement(facts(with_overhead(40_000_000, 8_000_000), advance=40_000_000, overhead=tighter)) == []
+
+
+def test_the_limit_is_worded_as_the_orderers_contract_words_it() -> None:
+    # 25/100 and 20/100 are written 100分の25 and 100分の20, never reduced to 1/4 or 1/5.
+    over = check_statement(facts(with_overhead(40_000_000, 10_000_001), advance=40_000_000))
+    assert "前払金の100分の25の10,000,000円以内" in over[0].message
+    tighter = OverheadRule(numerator=20, denominator=100, contract_article="第30条")
+    over = check_statement(facts(with_overhead(40_000_000, 8_000_001), advance=40_000_000, overhead=tighter))
+    assert "前払金の100分の20の8,000,000円以内" in over[0].message and "1/5" not in over[0].message
 
 
 @given(advance=ADVANCES, share=st.integers(min_value=1, max_value=25))

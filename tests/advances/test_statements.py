@@ -209,7 +209,10 @@ def test_overhead_where_the_orderer_allows_it(aw: AdvanceWorld) -> None:
     with pytest.raises(DomainError) as exc:
         advances.use_statement_submit(statement=st, by=w.contractor_user, now=NOW)
     assert fields(exc) == ["lines.0.amount"]
-    assert "10,000,000円以内" in exc.value.violations[0].message
+    # Worded as the orderer's setting (25 of 100), not reduced to 1/4: to the contractor and to staff.
+    assert "前払金の100分の25の10,000,000円以内" in exc.value.violations[0].message
+    note = selectors.use_statement_check(statement=st).overhead_note
+    assert note == "現場管理費・一般管理費等の上限: 前払金の100分の25 = 10,000,000円（工事請負契約書第34条第5項）"
 
 
 def test_no_overhead_on_an_interim_advance(world: World) -> None:

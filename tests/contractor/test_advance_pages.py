@@ -335,8 +335,11 @@ def test_overhead_at_exactly_25_100_and_one_yen_over_beside_its_amount(world: Wo
     over = _submit_rows(
         aw, [_row("OVERHEAD", "10,000,001", payee="自社"), _row("LABOUR", "29,999,999", payee="自社（直用）")]
     )
-    # (rules.py prints the ratio reduced: 25/100 as 1/4.)
-    assert "の10,000,000円以内にしてください（工事請負契約書第34条第5項。現在 10,000,001円、1円超過）。" in over
+    # The share as the orderer's contract states it, not reduced to 1/4.
+    assert (
+        "現場管理費・一般管理費等は前払金の100分の25の10,000,000円以内にしてください"
+        "（工事請負契約書第34条第5項。現在 10,000,001円、1円超過）。" in over
+    )
     assert UseStatement.objects.get(account=aw.account).status == StatementStatus.DRAFT
     # The page posts the saved lines with their numbers.
     lines = UseStatement.objects.get(account=aw.account).lines.all()

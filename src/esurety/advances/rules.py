@@ -270,10 +270,24 @@ class LineInput:
 
 @dataclass(frozen=True)
 class OverheadRule:
-    """The orderer's OverheadAllowance in force at the works' contract date."""
+    """The orderer's OverheadAllowance in force at the works' contract date.
 
-    ratio: Fraction
+    The share is kept as the orderer's contract writes it (25 and 100): a Fraction would reduce
+    it to 1/4, and the contractor would read a limit worded unlike the contract's 100分の25.
+    """
+
+    numerator: int
+    denominator: int
     contract_article: str
+
+    @property
+    def ratio(self) -> Fraction:
+        return Fraction(self.numerator, self.denominator)
+
+    @property
+    def share_text(self) -> str:
+        """「100分の25」: the way Japanese contracts state a share."""
+        return f"{self.denominator}分の{self.numerator}"
 
 
 @dataclass(frozen=True)
@@ -375,14 +389,13 @@ def _overhead_rules(facts: StatementFacts) -> list[RuleViolation]:
                 f"前払金を{label}に充てることは認められていません。",
             )
         ]
-    ratio = facts.overhead.ratio
-    limit = overhead_limit(facts.advance_amount, ratio)
+    limit = overhead_limit(facts.advance_amount, facts.overhead.ratio)
     total = sum(facts.lines[i].amount for i in indexes)
     if total > limit:
         return [
             RuleViolation(
                 f"lines.{indexes[0]}.amount",
-                f"{label}は前払金の{ratio.numerator}/{ratio.denominator}の{format_yen(limit)}円以内にしてください"
+                f"{label}は前払金の{facts.overhead.share_text}の{format_yen(limit)}円以内にしてください"
                 f"（{facts.overhead.contract_article}。現在 {format_yen(total)}円、"
                 f"{format_yen(total - limit)}円超過）。",
             )

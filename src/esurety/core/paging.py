@@ -26,7 +26,8 @@ class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
     def page(self, number: int | str) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
+        # Never past the count: a capped count's last page ends at the cap (validate_number counted).
+        top = min(bottom + self.per_page, self.count)
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = list(self.object_list.filter(pk__in=keys)) if keys else []
         return Page(rows, number, self)

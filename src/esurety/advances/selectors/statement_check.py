@@ -42,10 +42,9 @@ def use_statement_check(*, statement: UseStatement) -> StatementCheck:
         elif facts.overhead is None:
             note = f"{facts.orderer_name}の契約では{label}への充当は認められていません。"
         else:
-            ratio = facts.overhead.ratio
-            limit = overhead_limit(facts.advance_amount, ratio)
+            limit = overhead_limit(facts.advance_amount, facts.overhead.ratio)
             note = (
-                f"{label}の上限: 前払金の{ratio.numerator}/{ratio.denominator} = {format_yen(limit)}円"
+                f"{label}の上限: 前払金の{facts.overhead.share_text} = {format_yen(limit)}円"
                 f"（{facts.overhead.contract_article}）"
             )
     return StatementCheck(problems=problems, overhead_note=note)

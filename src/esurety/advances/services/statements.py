@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -81,7 +80,7 @@ def overhead_rule(g: Guarantee) -> OverheadRule | None:
     if row is None:
         return None
     return OverheadRule(
-        ratio=Fraction(row.ratio_numerator, row.ratio_denominator), contract_article=row.contract_article
+        numerator=row.ratio_numerator, denominator=row.ratio_denominator, contract_article=row.contract_article
     )
 
 

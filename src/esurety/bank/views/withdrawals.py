@@ -30,12 +30,15 @@ from esurety.bank.access import bank_required, bank_user
 from esurety.bank.forms import CsvForm, PayForm, ReturnForm, WithdrawalFilterForm, WithdrawalFilters
 from esurety.core.clock import TOKYO, business_date, now
 from esurety.core.errors import DomainError, InvalidStateError
-from esurety.core.paging import DeferredJoinPaginator, page_links
+from esurety.core.paging import CappedDeferredJoinPaginator, page_links
 from esurety.parties.models import User
 from esurety.parties.selectors import bank_branches
 from esurety.web.downloads import CSV_ENCODINGS, csv_encoding, csv_response
 
 PAGE_SIZE = 50
+# A bank's list runs to a million requests: counting them exactly took 176–231 ms a page
+# (bench advances_bank_list); past this many the list says 「10,000件以上」 and the filters narrow it.
+LIST_CAP = 10_000
 
 
 def _filter_form(request: HttpRequest, user: User) -> WithdrawalFilterForm:
@@ -74,7 +77,7 @@ def withdrawal_list(request: HttpRequest) -> HttpResponse:
         # Each wrong filter is named beside its field; nothing is listed for a query we cannot read.
         return render(request, "bank/withdrawal_list.html", {"form": form, "page": None, "tab": "list"}, status=400)
     filters = form.filters() if request.GET else WithdrawalFilters()
-    paginator = DeferredJoinPaginator(_filtered(user, filters), PAGE_SIZE)
+    paginator = CappedDeferredJoinPaginator(_filtered(user, filters), PAGE_SIZE, cap=LIST_CAP)
     page = paginator.get_page(request.GET.get("page"))
     query = filters.query()
     return render(
@@ -84,6 +87,8 @@ def withdrawal_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "links": page_links(page, query),
+            "capped": paginator.capped,
+            "cap": LIST_CAP,
             "csv_form": CsvForm(),
             "csv_query": query,
             "encodings": CSV_ENCODINGS,
