@@ -201,6 +201,8 @@ def test_account_view_shows_deposits_balance_withdrawals_by_use_and_payee(ready:
     # Line 1 (材料費 15,000,000): paid 3,000,000, waiting 2,000,000, left 10,000,000; by payee.
     assert "材料費株式会社△△資材15,000,0003,000,0002,000,00010,000,000" in body
     assert "株式会社△△資材5,000,000円（2件）" in body
+    # The total row adds up what may still be requested, as the contractor's page does.
+    assert "合計40,000,0003,000,0002,000,00035,000,000" in body
     w = Withdrawal.objects.filter(status=WithdrawalStatus.PAID).get()
     assert w.number in body
 
