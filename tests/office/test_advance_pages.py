@@ -22,6 +22,7 @@ from tests.factories import (
     World,
     accept_statement,
     amend_amount,
+    another_advance,
     attach_required_proofs,
     deposit_advance,
     make_advance_world,
@@ -216,6 +217,20 @@ def test_account_view_shows_deposits_balance_withdrawals_by_use_and_payee(ready:
     assert IssuedDocument.objects.filter(
         sha256=hashlib.sha256(pdf.content).hexdigest(), kind=DocumentKind.WITHDRAWAL_REQUEST
     ).exists()
+
+
+def test_the_account_list_shows_and_filters_the_accounts_with_requests_waiting_at_the_bank(
+    ready: AdvanceWorld,
+) -> None:
+    # The home page's 「金融機関で払出待ちの払出依頼」 count leads to this filter.
+    quiet = another_advance(ready, work_name="△△トンネル工事", account_number="7654321")
+    client = client_for(ready.world.clerk)
+    listing = client.get("/office/advances/accounts/")
+    assert ready.guarantee.number in text(listing) and quiet.guarantee.number in text(listing)
+    assert f"/office/advances/accounts/{ready.guarantee.number}/?w_status=REQUESTED" in listing.content.decode()
+    waiting = client.get("/office/advances/accounts/?waiting=1")
+    assert waiting.status_code == 200
+    assert ready.guarantee.number in text(waiting) and quiet.guarantee.number not in text(waiting)
 
 
 def test_stop_and_resume_with_a_reason_in_the_guarantee_history(ready: AdvanceWorld) -> None:
