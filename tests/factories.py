@@ -3,6 +3,9 @@
 Personas (healthchecks' habit): `contractor_user` (alice, owner of the
 guarantees), `other_contractor_user` (charlie, another company: must see
 nothing of alice's), `clerk` and `approver` (surety staff).
+
+Plain functions, not factory-boy: each one goes through the services a user would, so a factory
+cannot build a state the rules forbid (factory-boy was pinned but never used, and is dropped).
 """
 
 from __future__ import annotations

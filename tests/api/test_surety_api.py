@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
+from esurety.guarantees import keys
 from esurety.guarantees import services as gservices
 from esurety.guarantees.models import AmendmentRequest, Application, ApplicationStatus, Guarantee, ImportStatus
 from esurety.verification import services as vservices
@@ -287,6 +288,22 @@ def test_a_reissued_key_is_returned_once_and_the_old_one_stops_working(world: Wo
     assert verify.post("/verifications", {"number": g.number, "key": new}).status_code == 200
     paper = make_guarantee(world, delivery_method="PAPER", work_name="書面の工事")
     assert_error(Api(tokens.clerk).post(f"/guarantees/{paper.number}/reissue-key"), 409, "invalid_state")
+
+
+def test_a_reissued_key_is_handed_over_without_decrypting_it(
+    world: World, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The key made by the reissue is the one handed over: the ciphertext just written is not read back.
+    g = make_guarantee(world)
+
+    def no_decryption(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the reissued key was decrypted again")
+
+    monkeypatch.setattr(keys, "decrypt_key", no_decryption)
+    body = Api(tokens.clerk).post(f"/guarantees/{g.number}/reissue-key").json()
+    assert len(body["access_key"]) > 0
+    monkeypatch.undo()
+    assert gservices.access_key_plain(guarantee=g) == body["access_key"]
 
 
 # ---------------------------------------------------------------------------

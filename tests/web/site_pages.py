@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from esurety.accounts import services as accounts
 from esurety.accounts import totp
+from esurety.advances import services as advances
 from esurety.core.kinds import DeliveryMethod
 from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
@@ -26,17 +27,24 @@ from esurety.verification import services as verification
 from esurety.verification.services import PER_USER, VerificationLocked, VerificationRefused
 from esurety.webhooks.models import events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
+from tests.claims.site import claim_pages
 from tests.factories import (
     ADVANCE_NOW,
     PAYEE,
     AdvanceWorld,
     World,
+    accept_statement,
     amend_amount,
     application_input,
     change_period,
+    deposit_advance,
+    make_bank,
     make_guarantee,
     make_user,
+    open_account,
+    request,
     submit_application,
+    submit_statement,
 )
 from tests.office.advance_site import build_advance_office_pages
 from tests.office.lifecycle import make_office, receive
@@ -54,6 +62,8 @@ PAGED_MODULES = (
     "esurety.office.views.alerts",
     "esurety.web.webhooks",
     "esurety.verify.views",
+    "esurety.bank.views.withdrawals",
+    "esurety.bank.views.accounts",
 )
 
 
@@ -256,6 +266,7 @@ def build_site(world: World) -> Site:
     # 前払金の使途: an account with an accepted statement, a paid, a returned and a waiting request,
     # a 使途変更 in draft; another advance still without its account; the payee book.
     adv, adv_world = advance_pages(world)
+    aw, bank_pages = build_bank(world, office_branch_clerk=office.other_branch_clerk)
 
     # The home pages draw their charts from the precomputed monthly figures.
     dashboard_figures_refresh(now=now)
@@ -322,6 +333,8 @@ def build_site(world: World) -> Site:
         "/office/premium-rates/",
         "/office/orderers/",
         f"/office/orderers/{world.orderer.pk}/",
+        "/office/banks/",
+        f"/office/banks/{aw.bank.pk}/",
         "/office/outbox/",
         "/office/outbox/?page=2",
         "/office/audit/",
@@ -346,6 +359,9 @@ def build_site(world: World) -> Site:
         "/office/api-tokens/",
         "/office/webhooks/",
         "/office/webhooks/?page=2",
+        "/office/banks/",
+        "/office/banks/?page=2",
+        f"/office/banks/{aw.bank.pk}/",
     ]
     anonymous = [
         "/",
@@ -362,6 +378,12 @@ def build_site(world: World) -> Site:
     advance_office = build_advance_office_pages(adv_world)
     clerk += advance_office[world.clerk.username]
     approver += advance_office[world.approver.username]
+    # The end of a guarantee (issue 14): completion, claims in several states, a price cut.
+    ends = claim_pages(world)
+    contractor += ends[world.contractor_user.username]
+    orderer += ends["orderer"]
+    clerk += ends[world.clerk.username]
+    approver += ends[world.approver.username]
     return Site(
         pages={
             None: anonymous,
@@ -371,6 +393,72 @@ def build_site(world: World) -> Site:
             world.approver.username: approver,
             office.admin.username: admin,
             totp_user.username: ["/office/totp/verify/"],
+            **bank_pages,
         },
         totp_user=totp_user.username,
     )
+
+
+def build_bank(world: World, *, office_branch_clerk: User) -> tuple[AdvanceWorld, dict[str | None, list[str]]]:
+    """◇◇銀行 with an account at 本店営業部: requests waiting, paid and returned, the bank's webhook and token.
+
+    A bank of its own (not make_advance_world's 〇〇銀行, which the office's advance pages build).
+    """
+    bank, (branch, other_branch) = make_bank(
+        "◇◇銀行", "0234", (("本店営業部", "101"), ("駅前支店", "102")), contract_with=world.surety
+    )
+    guarantee = make_guarantee(world, work_name="〇〇道路改良工事（前払金）")
+    aw = AdvanceWorld(
+        world=world,
+        bank=bank,
+        bank_branch=branch,
+        other_bank_branch=other_branch,
+        other_bank=bank,
+        bank_user=make_user("bankdesk", deposit_bank=bank, bank_branch=branch),
+        bank_admin=make_user("bankadmin", deposit_bank=bank, role=Role.ORG_ADMIN),
+        other_branch_bank_user=make_user("bankstation", deposit_bank=bank, bank_branch=other_branch),
+        other_bank_user=make_user("bankhq", deposit_bank=bank),
+        branch_clerk=office_branch_clerk,
+        guarantee=guarantee,
+        account=open_account(world, guarantee, branch),
+    )
+    webhook_endpoint_create(
+        owner=bank,
+        by=aw.bank_admin,
+        url="http://127.0.0.1:9/hook",
+        events=list(events_for_owner(bank)),
+        name="勘定系",
+        now=ADVANCE_NOW,
+    )
+    api_token_create(by=aw.bank_admin, name="勘定系システム", deposit_bank=bank, now=ADVANCE_NOW)
+    accept_statement(aw, submit_statement(aw))
+    deposit_advance(aw)
+    waiting = request(aw, amount=1_000_000)
+    paid = request(aw, amount=2_000_000)
+    returned = request(aw, amount=3_000_000)
+    advances.withdrawal_pay(withdrawal=paid, by=aw.bank_user, paid_on=ADVANCE_NOW.date(), now=ADVANCE_NOW)
+    advances.withdrawal_return(withdrawal=returned, by=aw.bank_user, reason="口座名義の相違", now=ADVANCE_NOW)
+    for i in range(2):
+        request(aw, amount=10_000 * (i + 1))
+    pages: dict[str | None, list[str]] = {
+        aw.bank_user.username: [
+            "/bank/",
+            "/bank/?page=2",
+            "/bank/?status=PAID",
+            f"/bank/withdrawals/{waiting.pk}/",
+            f"/bank/withdrawals/{paid.pk}/",
+            f"/bank/withdrawals/{returned.pk}/",
+            "/bank/accounts/",
+            f"/bank/accounts/{guarantee.number}/",
+        ],
+        aw.bank_admin.username: [
+            "/bank/",
+            f"/bank/?branch={branch.pk}&status=REQUESTED",
+            "/bank/users/",
+            f"/bank/users/{aw.bank_user.pk}/remove/",
+            "/bank/api-tokens/",
+            "/bank/webhooks/",
+            "/bank/webhooks/?page=2",
+        ],
+    }
+    return aw, pages

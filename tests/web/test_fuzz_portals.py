@@ -45,6 +45,7 @@ from esurety.notifications.models import OutboxMessage
 from esurety.parties.models import Role, User
 from esurety.webhooks.models import WebhookDelivery, events_for_owner
 from esurety.webhooks.services import webhook_endpoint_create
+from tests.claims.helpers import file_claim
 from tests.factories import (
     PAYEE,
     World,
@@ -62,7 +63,7 @@ from tests.office.lifecycle import NOW, receive
 from tests.office.operations import csv_bytes, line
 
 # Namespaces of the portals; the API (schemathesis) and Django's admin are not here.
-PORTAL_NAMESPACES = ("contractor", "verify", "office", "accounts", "check", None)
+PORTAL_NAMESPACES = ("contractor", "verify", "office", "bank", "accounts", "check", None)
 SRC = Path(esurety.__file__).parent
 
 # Values no person types but anyone can send.
@@ -262,6 +263,11 @@ def _scene(world: World) -> Scene:
     )
     submitted = submit_application(world, work_name="△△トンネル工事")
     receive(world, g)  # a 'viewed' delivery to the orderer's endpoint
+    # A claim (issue 14) on a guarantee of its own, with its document.
+    claimed = make_guarantee(world, work_name="履行請求の工事")
+    receive(world, claimed)
+    claim = file_claim(world, claimed)
+    claim_document = claim.documents.get()
     member = make_user("fuzz-member", contractor=world.contractor, role=Role.MEMBER)
     batch = import_batch_upload(by=staff, file_name="a.csv", content=csv_bytes([line(world, 保証金額="x")]), now=NOW)
     import_batch_process(batch_id=batch.pk, now=NOW)
@@ -281,6 +287,18 @@ def _scene(world: World) -> Scene:
         ),
         now=NOW,
     )
+    # The bank's webhook and token, and a request after them (a delivery to resend).
+    bank_hook = webhook_endpoint_create(
+        owner=aw.bank,
+        by=aw.bank_admin,
+        url="https://bank.example.com/hook",
+        events=list(events_for_owner(aw.bank)),
+        now=NOW,
+    ).endpoint
+    bank_token = api_token_create(by=aw.bank_admin, deposit_bank=aw.bank, name="fuzz", now=NOW)
+    request(aw)
+    bank_delivery = WebhookDelivery.objects.filter(endpoint=bank_hook).order_by("pk").first()
+    assert bank_delivery is not None
     outbox = OutboxMessage.objects.order_by("pk").first()
     assert outbox is not None
     # 前払金 (contractor side): the account above and a payee in the book.
@@ -311,6 +329,17 @@ def _scene(world: World) -> Scene:
         "office:api_token_revoke": token.token.pk,
         "verify:api_token_revoke": orderer_token.token.pk,
         "accounts:member_remove": member.pk,
+        "bank:withdrawal": withdrawal.pk,
+        "bank:withdrawal_pay": withdrawal.pk,
+        "bank:withdrawal_return": withdrawal.pk,
+        "bank:user_remove": aw.bank_user.pk,
+        "bank:api_token_revoke": bank_token.token.pk,
+        "bank:webhook_deactivate": bank_hook.pk,
+        "bank:webhook_resend": bank_delivery.pk,
+        "office:bank_detail": aw.bank.pk,
+        "office:bank_branch_add": aw.bank.pk,
+        "office:bank_contract_add": aw.bank.pk,
+        "office:bank_invite": aw.bank.pk,
         "office:advance_statement": change.pk,
         "office:advance_statement_review": change.pk,
         "office:advance_statement_accept": change.pk,
@@ -323,6 +352,8 @@ def _scene(world: World) -> Scene:
         "contractor:advance_proof_remove": proof.pk,
         "contractor:payee_edit": payee.pk,
         "contractor:payee_remove": payee.pk,
+        "office:claim_document": claim_document.pk,
+        "verify:claim_document": claim_document.pk,
     }
     for namespace, owner in (("office", world.surety), ("verify", world.orderer)):
         endpoint = hooks[owner]
@@ -380,17 +411,26 @@ def _scene(world: World) -> Scene:
         "username": "alice",
         "password": "wrong-password",
         "role": Role.CLERK,
+        # the bank portal and the office's deposit banks
+        "paid_on": today,
+        "booked_on": today,
+        "amount": "1,000",
+        "code": "0999",
+        "contract_from": today,
     }
     users: dict[str | None, list[User | None]] = {
         "contractor": [world.contractor_user],
         "verify": [orderer_admin],
         "office": [staff],
+        "bank": [aw.bank_admin, aw.bank_user],
         "accounts": [world.contractor_user, None],
         "check": [None],
         None: [world.contractor_user, None],
     }
     pks = sorted(set(pk_of.values()))
-    return Scene(world, users, [g.number, aw.guarantee.number, *statements], pks, aw.guarantee.number, pk_of, valid)
+    return Scene(
+        world, users, [g.number, aw.guarantee.number, claim.number, *statements], pks, aw.guarantee.number, pk_of, valid
+    )
 
 
 def test_every_route_with_an_id_opens_a_real_object_in_its_explicit_examples(world: World) -> None:

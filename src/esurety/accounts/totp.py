@@ -31,7 +31,7 @@ from esurety.accounts.models import StaffTotp
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError
 from esurety.parties.models import User
-from esurety.parties.permissions import is_active_staff
+from esurety.parties.permissions import can_reset_second_factor, is_active_staff
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -243,7 +243,7 @@ def _consume_code(*, user: User, code: str, now: dt.datetime) -> bool:
 @transaction.atomic
 def totp_reset(*, by: User, user: User, now: dt.datetime) -> None:
     """An administrator removes a colleague's authenticator (lost phone); they set it up again at next login."""
-    if by.role != "SURETY_ADMIN" or by.surety_id is None or by.surety_id != user.surety_id or not by.is_active:
+    if not can_reset_second_factor(by, of=user):
         raise DomainError("二要素認証を解除できるのは、同じ保証会社の管理者のみです。")
     device = StaffTotp.objects.select_for_update().filter(user=user).first()
     if device is None or device.confirmed_at is None:

@@ -47,6 +47,7 @@ INVITES_PER_ADMIN = ratelimit.Limit("invite-admin", max_attempts=30, window_seco
 CONTRACTOR_HOME = "/contractor/"
 ORDERER_HOME = "/verify/"
 STAFF_HOME = "/office/"
+BANK_HOME = "/bank/"
 ADMIN_HOME = "/admin/"
 # Where each portal's people land: its home page (the prefixes above say whose portal a path is in).
 STAFF_LANDING = "/office/home/"
@@ -65,6 +66,8 @@ def landing_url(user: AbstractBaseUser | AnonymousUser) -> str:
         return CONTRACTOR_HOME
     if user.orderer_id is not None:
         return ORDERER_LANDING
+    if user.deposit_bank_id is not None:
+        return BANK_HOME
     return "/"
 
 
@@ -74,6 +77,7 @@ def _portal_fits(path: str, user: User) -> bool:
         CONTRACTOR_HOME: user.contractor_id is not None,
         ORDERER_HOME: user.orderer_id is not None,
         STAFF_HOME: user.surety_id is not None,
+        BANK_HOME: user.deposit_bank_id is not None,
         ADMIN_HOME: user.is_staff or user.is_superuser,
     }
     for prefix, fits in owners.items():

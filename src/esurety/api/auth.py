@@ -1,7 +1,7 @@
 """Bearer tokens: who is calling, and whether this kind of token may call this operation.
 
-A missing, malformed, unknown or revoked token is a 401; a live token of the
-other kind (an orderer's token on a surety's operation, or the reverse) is a 403.
+A missing, malformed, unknown or revoked token is a 401; a live token of
+another kind (an orderer's token on a surety's or a bank's operation, …) is a 403.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class TokenAuth(HttpBearer):
 
 orderer_auth = TokenAuth(ApiTokenKind.ORDERER)
 surety_auth = TokenAuth(ApiTokenKind.SURETY)
+bank_auth = TokenAuth(ApiTokenKind.BANK)
 
 
 def token_user(request: HttpRequest) -> User:

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from esurety.api.common import CodeLabel, Text
 
-StatusCode = Literal["VALID", "AMENDED", "CANCELLED", "EXPIRED"]
+StatusCode = Literal["VALID", "AMENDED", "CANCELLED", "EXPIRED", "COMPLETED", "CLAIMED", "PAID_OUT"]
 ElectronicKind = Literal["ADVANCE", "INTERIM_ADVANCE", "PERFORMANCE"]
 
 

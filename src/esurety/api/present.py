@@ -17,6 +17,9 @@ STATUS_CODES = {
     ReceiptStatus.AMENDED: "AMENDED",
     ReceiptStatus.CANCELLED: "CANCELLED",
     ReceiptStatus.EXPIRED: "EXPIRED",
+    ReceiptStatus.COMPLETED: "COMPLETED",
+    ReceiptStatus.CLAIMED: "CLAIMED",
+    ReceiptStatus.PAID_OUT: "PAID_OUT",
 }
 STATUS_LABELS = {code: label for label, code in STATUS_CODES.items()}
 

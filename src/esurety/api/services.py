@@ -25,7 +25,7 @@ def application_conclude_for_system(
 
 @transaction.atomic
 def access_key_reissue_for_system(*, guarantee: Guarantee, by: User, now: dt.datetime) -> str:
-    access_key_reissue(guarantee=guarantee, by=by, now=now)
-    key = access_key_reveal(guarantee=guarantee, by=by, now=now, purpose="system")
+    new = access_key_reissue(guarantee=guarantee, by=by, now=now)
+    key = access_key_reveal(guarantee=guarantee, by=by, now=now, purpose="system", plain=new.plain)
     assert key is not None  # a key was created just now
     return key

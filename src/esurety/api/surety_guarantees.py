@@ -22,6 +22,7 @@ from esurety.api.surety_schemas import (
     ImportOut,
     ReasonIn,
 )
+from esurety.claims.services import guarantee_cancel_with_refund
 from esurety.core.clock import now
 from esurety.guarantees import imports, selectors, services
 from esurety.guarantees.models import AmendmentRequest, Guarantee, ImportBatch, ImportStatus
@@ -126,7 +127,9 @@ def amendment_request_reject(request: HttpRequest, payload: ReasonIn, request_id
 )
 def guarantee_cancel(request: HttpRequest, payload: ReasonIn, number: Number) -> dict[str, object]:
     user = token_user(request)
-    g = services.guarantee_cancel(guarantee=_guarantee_or_404(user, number), by=user, reason=payload.reason, now=now())
+    g, _ = guarantee_cancel_with_refund(
+        guarantee=_guarantee_or_404(user, number), by=user, reason=payload.reason, now=now()
+    )
     return guarantee_out(_guarantee_or_404(user, g.number))
 
 

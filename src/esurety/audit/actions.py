@@ -43,6 +43,9 @@ ACTION_LABELS: dict[str, str] = {
     "orderer.create": "発注者の登録",
     "orderer.update": "発注者の変更",
     "orderer.departments_update": "発注者の部署と通知先の変更",
+    "deposit_bank.create": "預託金融機関の登録",
+    "deposit_bank.branch_add": "預託金融機関の支店の追加",
+    "deposit_bank.contract_add": "預託契約の登録",
     "premium_rate.create": "保証料率の登録",
     "user.create": "利用者の登録",
     "user.invite": "利用者の招待",
@@ -76,6 +79,18 @@ ACTION_LABELS: dict[str, str] = {
     "withdrawal.request": "払出依頼",
     "withdrawal.pay": "払出（払出報告）",
     "withdrawal.return": "払出依頼の差戻し",
+    # The end of a guarantee (esurety.claims).
+    "guarantee.complete": "完成（保証の完了）",
+    "guarantee.claim": "履行請求の受付（履行請求中）",
+    "guarantee.claim_refused": "不支払の決定（請求前の状態へ）",
+    "guarantee.pay_out": "保証金の支払（保証履行済）",
+    "claim.file": "保証債務の履行請求",
+    "claim.request_documents": "追加資料の依頼",
+    "claim.add_documents": "資料の追加",
+    "claim.assess": "履行請求の審査",
+    "claim.decide": "支払・不支払の決定",
+    "claim.pay": "保証金の支払",
+    "premium_statement.refund": "保証料返還計算書の発行（解約）",
 }
 
 

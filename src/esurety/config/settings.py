@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "esurety.parties",
     "esurety.guarantees",
     "esurety.advances",
+    "esurety.claims",
     "esurety.notifications",
     "esurety.webhooks",
     "esurety.audit",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "esurety.api",
     "esurety.check",
     "esurety.office",
+    "esurety.bank",
     "esurety.web",
     "esurety.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("verify/", include("esurety.verify.urls")),
     path("check/", include("esurety.check.urls")),
     path("office/", include("esurety.office.urls")),
+    path("bank/", include("esurety.bank.urls")),
     path("api/v1/", include("esurety.api.urls")),
 ]
 if settings.DEMO_MODE:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("esurety.contractor.urls_guarantees")),
     path("", include("esurety.contractor.urls_advances")),
     path("applications/", include("esurety.contractor.urls_applications")),
+    path("claims/", include("esurety.contractor.urls_claims")),
 ]

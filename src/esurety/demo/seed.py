@@ -37,6 +37,7 @@ from esurety.parties.models import (
 from . import reference as ref
 from .advance_story import AdvanceStory
 from .calendar import DEMO_TODAY
+from .claims import seed_claims
 from .parties import Cast, create_cast
 from .plans import SeedError, plan_history, plan_queue
 from .timeline import Timeline
@@ -111,6 +112,7 @@ def demo_seed(*, seed: int = RANDOM_SEED) -> SeedSummary:
             timeline.run()
         except DomainError as exc:
             raise SeedError(f"a service refused a planned step: {exc}") from exc
+        seed_claims(cast)
         _settle(cast)
         # The staff home shows its charts at once, not after the worker's first hourly tick.
         dashboard_figures_refresh(now=now())

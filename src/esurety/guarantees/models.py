@@ -103,6 +103,10 @@ class GuaranteeStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "有効"
     CANCELLED = "CANCELLED", "解約"
     EXPIRED = "EXPIRED", "保証期間満了"
+    # The end of a guarantee's life (esurety.claims): the works completed, or a claim.
+    COMPLETED = "COMPLETED", "完了"
+    CLAIMED = "CLAIMED", "履行請求中"
+    PAID_OUT = "PAID_OUT", "保証履行済"
 
 
 class Guarantee(WorksTerms, TimeStampedModel):

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from esurety.parties.models import Orderer, SuretyCompany
+from esurety.parties.models import DepositBank, Orderer, SuretyCompany
 
 
 class ApiTokenKind(models.TextChoices):
     ORDERER = "ORDERER", "発注者のシステム"
     SURETY = "SURETY", "保証事業会社のシステム"
+    BANK = "BANK", "預託金融機関のシステム"
 
 
 class ApiToken(models.Model):
@@ -38,6 +39,14 @@ class ApiToken(models.Model):
         related_name="api_tokens",
         verbose_name="保証事業会社",
     )
+    deposit_bank = models.ForeignKey(
+        DepositBank,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name="預託金融機関",
+    )
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -56,13 +65,16 @@ class ApiToken(models.Model):
         verbose_name_plural = "APIトークン"
         constraints = [
             models.CheckConstraint(
-                condition=Q(orderer__isnull=False, surety__isnull=True) | Q(orderer__isnull=True, surety__isnull=False),
+                condition=Q(orderer__isnull=False, surety__isnull=True, deposit_bank__isnull=True)
+                | Q(orderer__isnull=True, surety__isnull=False, deposit_bank__isnull=True)
+                | Q(orderer__isnull=True, surety__isnull=True, deposit_bank__isnull=False),
                 name="api_token_exactly_one_organisation",
             )
         ]
         indexes = [
             models.Index(fields=["orderer", "-created_at"], name="api_token_by_orderer"),
             models.Index(fields=["surety", "-created_at"], name="api_token_by_surety"),
+            models.Index(fields=["deposit_bank", "-created_at"], name="api_token_by_bank"),
         ]
 
     def __str__(self) -> str:
@@ -70,7 +82,11 @@ class ApiToken(models.Model):
 
     @property
     def kind(self) -> str:
-        return ApiTokenKind.ORDERER if self.orderer_id is not None else ApiTokenKind.SURETY
+        if self.orderer_id is not None:
+            return ApiTokenKind.ORDERER
+        if self.deposit_bank_id is not None:
+            return ApiTokenKind.BANK
+        return ApiTokenKind.SURETY
 
     @property
     def is_active(self) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from esurety.integrations.models import ApiToken
 from esurety.integrations.tokens import looks_like_token, secret_digest
-from esurety.parties.models import Orderer, User
+from esurety.parties.models import DepositBank, Orderer, User
 from esurety.parties.permissions import can_manage_tokens
 
 
@@ -19,7 +19,7 @@ def token_for_secret(secret: str) -> ApiToken | None:
     if not looks_like_token(secret):
         return None
     token = (
-        ApiToken.objects.select_related("user", "user__orderer", "user__surety")
+        ApiToken.objects.select_related("user", "user__orderer", "user__surety", "user__deposit_bank")
         .filter(digest=secret_digest(secret))
         .first()
     )
@@ -45,6 +45,17 @@ def tokens_of_surety(*, user: User) -> QuerySet[ApiToken]:
         return ApiToken.objects.none()
     return (
         ApiToken.objects.filter(surety_id=user.surety_id)
+        .select_related("user", "created_by", "revoked_by")
+        .order_by("-created_at")
+    )
+
+
+def tokens_of_bank(*, user: User, bank: DepositBank) -> QuerySet[ApiToken]:
+    """A deposit bank's tokens, newest first, for its 管理者; nothing for anyone else."""
+    if not can_manage_tokens(user, bank=bank):
+        return ApiToken.objects.none()
+    return (
+        ApiToken.objects.filter(deposit_bank=bank)
         .select_related("user", "created_by", "revoked_by")
         .order_by("-created_at")
     )

@@ -12,7 +12,7 @@ from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.integrations.models import ApiToken
 from esurety.integrations.tokens import new_secret
-from esurety.parties.models import Orderer, Role, SuretyCompany, User
+from esurety.parties.models import DepositBank, Orderer, Role, SuretyCompany, User
 from esurety.parties.permissions import SURETY_TOKEN_ROLES, can_manage_token, can_manage_tokens
 from esurety.parties.selectors import orderer_has_admin
 
@@ -34,6 +34,7 @@ def token_snapshot(token: ApiToken) -> dict[str, Any]:
         "kind": token.kind,
         "orderer_id": token.orderer_id,
         "surety_id": token.surety_id,
+        "deposit_bank_id": token.deposit_bank_id,
         "user": token.user.username,
         "role": token.user.role,
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
@@ -59,6 +60,7 @@ def api_token_create(
     now: dt.datetime,
     orderer: Orderer | None = None,
     surety: SuretyCompany | None = None,
+    deposit_bank: DepositBank | None = None,
     role: str = "",
 ) -> IssuedToken:
     """Issue a token for one organisation, with the system user it acts as.
@@ -66,9 +68,9 @@ def api_token_create(
     ``by`` is None for an operator at the command line (manage.py api_token),
     who holds the server and needs no role here.
     """
-    if (orderer is None) == (surety is None):
+    if sum(owner is not None for owner in (orderer, surety, deposit_bank)) != 1:
         raise ValueError("a token belongs to exactly one organisation")
-    if by is not None and not can_manage_tokens(by, orderer=orderer, surety=surety):
+    if by is not None and not can_manage_tokens(by, orderer=orderer, surety=surety, bank=deposit_bank):
         raise NotPermitted("APIトークンの発行は、その組織の管理者のみ行えます。")
     if by is not None and orderer is not None and by.orderer_id != orderer.pk and orderer_has_admin(orderer):
         # As for people (accounts.services.orderer_user_invite): once the orderer has its own
@@ -100,6 +102,8 @@ def api_token_create(
         display_name=f"API連携: {name}"[:100],
         orderer=orderer,
         surety=surety,
+        # A bank's system acts for the whole bank (every branch), as the bank's head office does.
+        deposit_bank=deposit_bank,
         role=role,
     )
     user.set_unusable_password()
@@ -110,6 +114,7 @@ def api_token_create(
         digest=digest,
         orderer=orderer,
         surety=surety,
+        deposit_bank=deposit_bank,
         user=user,
         created_by=by,
         created_at=now,

@@ -10,10 +10,10 @@ This module imports only ``core`` and the parties app itself.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from esurety.core.errors import NotPermitted
-from esurety.parties.models import Branch, Contractor, Orderer, Role, SuretyCompany, User
+from esurety.parties.models import Branch, Contractor, DepositBank, Orderer, Role, SuretyCompany, User
 from esurety.parties.selectors import orderer_has_admin
 
 # Surety staff, every level.
@@ -33,6 +33,16 @@ def is_active_staff(user: object) -> bool:
     return isinstance(user, User) and user.is_active and user.surety_id is not None and user.role in STAFF_ROLES
 
 
+def is_contractor_user(user: object) -> TypeGuard[User]:
+    """An active user of some contractor (the contractor portal's door)."""
+    return isinstance(user, User) and user.is_active and user.contractor_id is not None
+
+
+def is_orderer_user(user: object) -> TypeGuard[User]:
+    """An active user of some orderer (the verify portal's and the orderer API's door)."""
+    return isinstance(user, User) and user.is_active and user.orderer_id is not None
+
+
 def is_approver(user: User) -> bool:
     return user.role in APPROVER_ROLES
 
@@ -45,6 +55,16 @@ def four_eyes_allows(user: User, *, entered_by_id: int | None) -> bool:
 def can_approve(user: User, *, entered_by_id: int | None) -> bool:
     """An approver other than the person who entered the case (the role and four-eyes rules)."""
     return is_approver(user) and four_eyes_allows(user, entered_by_id=entered_by_id)
+
+
+def require_approver_or_entrant(
+    by: User, *, surety: SuretyCompany, branch: Branch | None, entered_by_id: int | None
+) -> None:
+    """Turning a case down: an approver rejects it, or the staff member who entered it withdraws it."""
+    if entered_by_id is not None and by.pk == entered_by_id:
+        require_staff(by, surety=surety, branch=branch)
+    else:
+        require_approver(by, surety=surety, branch=branch, entered_by_id=None)
 
 
 def require_contractor_user(by: User, contractor: Contractor) -> None:
@@ -84,7 +104,12 @@ def require_importer(by: User, surety: SuretyCompany) -> None:
 
 
 def can_manage_rates(user: User) -> bool:
-    return user.is_active and user.surety_id is not None and user.role == Role.SURETY_ADMIN
+    return is_surety_admin(user)
+
+
+def can_reset_second_factor(by: User, *, of: User) -> bool:
+    """A surety's 管理者 removes a colleague's authenticator (same surety only)."""
+    return is_surety_admin(by) and by.surety_id == of.surety_id
 
 
 def can_manage_orderers(user: User) -> bool:
@@ -115,6 +140,26 @@ def can_edit_orderer_departments(by: User, orderer: Orderer) -> bool:
     return can_manage_orderers(by) and not departments_kept_by_orderer(orderer)
 
 
+def is_org_admin(user: User) -> bool:
+    """An active 企業・団体の管理者 (of a contractor, an orderer or a deposit bank)."""
+    return user.is_active and user.role == Role.ORG_ADMIN
+
+
+def webhook_owner_administered_by(user: User) -> SuretyCompany | Orderer | DepositBank | None:
+    """The organisation whose webhooks this user administers, or None.
+
+    A surety's or a bank's administrator bound to a branch is refused: the delivery log names
+    guarantees (or accounts) of every branch, and branch staff see their own branch only.
+    """
+    if user.orderer_id is not None and is_org_admin(user):
+        return user.orderer
+    if is_surety_admin(user) and user.branch_id is None:
+        return user.surety
+    if user.deposit_bank_id is not None and is_org_admin(user) and user.bank_branch_id is None:
+        return user.deposit_bank
+    return None
+
+
 def can_manage_members(user: User) -> bool:
     """企業・団体の管理者 of a contractor or orderer (surety staff are managed in the back office)."""
     return (
@@ -124,11 +169,20 @@ def can_manage_members(user: User) -> bool:
     )
 
 
-def can_manage_tokens(by: User, *, orderer: Orderer | None = None, surety: SuretyCompany | None = None) -> bool:
+def can_manage_tokens(
+    by: User,
+    *,
+    orderer: Orderer | None = None,
+    surety: SuretyCompany | None = None,
+    bank: DepositBank | None = None,
+) -> bool:
     """A surety's 管理者 for the surety's own tokens; for an orderer's, its own 管理者 or the
-    sureties' 管理者・支店長 who keep orderers' data (can_manage_orderers)."""
+    sureties' 管理者・支店長 who keep orderers' data (can_manage_orderers); for a deposit bank's,
+    the bank's own 管理者 at its head office (a bank's token reads every branch's requests)."""
     if not by.is_active:
         return False
+    if bank is not None:
+        return by.deposit_bank_id == bank.pk and can_manage_bank_users(by)
     if surety is not None:
         # Not a 管理者 bound to a branch: a surety's token sees every branch.
         return by.surety_id == surety.pk and by.role == Role.SURETY_ADMIN and by.branch_id is None
@@ -149,13 +203,15 @@ class TokenOwner(Protocol):
     @property
     def surety(self) -> SuretyCompany | None: ...
     @property
+    def deposit_bank(self) -> DepositBank | None: ...
+    @property
     def created_by(self) -> User | None: ...
 
 
 def can_manage_token(by: User, token: TokenOwner) -> bool:
     """can_manage_tokens for one token. Surety staff reach only the orderer tokens their own surety's
     staff issued: one surety must not see, or cut, an integration that the orderer or another surety set up."""
-    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety):
+    if not can_manage_tokens(by, orderer=token.orderer, surety=token.surety, bank=token.deposit_bank):
         return False
     if token.orderer_id is not None and by.orderer_id != token.orderer_id:
         return token.created_by is not None and token.created_by.surety_id == by.surety_id
@@ -188,3 +244,60 @@ def require_bank_user(by: User, *, bank_id: int, bank_branch_id: int) -> None:
         raise NotPermitted("この口座を管理する預託金融機関の利用者ではないため操作できません。")
     if by.bank_branch_id is not None and by.bank_branch_id != bank_branch_id:
         raise NotPermitted("他の支店の口座は操作できません。")
+
+
+def is_active_bank_user(user: object) -> bool:
+    """An active user of some deposit bank (the bank portal's door); which accounts it sees is the selectors'."""
+    return isinstance(user, User) and user.is_active and user.deposit_bank_id is not None and user.role in BANK_ROLES
+
+
+def can_manage_bank_users(user: User) -> bool:
+    """The bank's own 管理者 at its head office: invites and removes the bank's people (any branch).
+
+    A branch is not an organisation of its own: a 管理者 bound to a branch would see
+    only part of the bank's people, so inviting stays with the head office.
+    """
+    return (
+        user.is_active
+        and user.deposit_bank_id is not None
+        and user.role == Role.ORG_ADMIN
+        and user.bank_branch_id is None
+    )
+
+
+def can_manage_banks(user: User) -> bool:
+    """A surety's 管理者・支店長 registers deposit banks and their branches and invites a bank's first
+    管理者, as for orderers (banks are shared by the sureties that hold a 預託契約 with them)."""
+    return can_manage_orderers(user)
+
+
+def require_bank_manager(by: User) -> None:
+    if not can_manage_banks(by):
+        raise NotPermitted("預託金融機関の登録・変更は、管理者・支店長のみ行えます。")
+
+
+# The end of a guarantee (esurety.claims): completion and the orderer's claim.
+
+
+def is_orderer_user_of(user: User, *, orderer_id: int) -> bool:
+    return user.is_active and user.orderer_id == orderer_id
+
+
+def require_beneficiary_holder(by: User, *, orderer: Orderer, holds_certificate: bool) -> None:
+    """The beneficiary orderer's user, whose organisation has received (verified) the certificate:
+    only they report completion or claim on it."""
+    if not is_orderer_user_of(by, orderer_id=orderer.pk) or not holds_certificate:
+        raise NotPermitted("この保証契約の被保証者（発注者）で、電子証書を受領した方のみ行えます。")
+
+
+def can_decide_claim(user: User, *, assessed_by_id: int | None) -> bool:
+    """An approver who did not assess the claim (four eyes)."""
+    return is_active_staff(user) and can_approve(user, entered_by_id=assessed_by_id)
+
+
+def require_claim_decider(by: User, *, surety: SuretyCompany, branch: Branch | None, assessed_by_id: int) -> None:
+    require_staff(by, surety=surety, branch=branch)
+    if not is_approver(by):
+        raise NotPermitted("履行請求の決定の権限がありません（承認者・支店長・管理者のみ）。")
+    if not four_eyes_allows(by, entered_by_id=assessed_by_id):
+        raise NotPermitted("自分が審査した履行請求は決定できません。別の承認者に依頼してください。")

@@ -1,11 +1,14 @@
-"""Reads of the parties app: who keeps an orderer's contact data, who hears of its changes, its history."""
+"""Reads of the parties app: who keeps an orderer's contact data, who hears of its changes, its history;
+the deposit banks and their people."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from esurety.audit.models import AuditEntry
-from esurety.parties.models import Orderer, Role, User
+from esurety.parties.models import DepositBank, DepositBankBranch, Orderer, Role, SuretyBankContract, User
 
 
 def orderer_has_admin(orderer: Orderer) -> bool:
@@ -41,3 +44,46 @@ def orderer_history(*, orderer: Orderer) -> QuerySet[AuditEntry]:
         .select_related("actor", "actor__surety", "actor__orderer")
         .order_by("-at", "-id")
     )
+
+
+# ---------------------------------------------------------------------------
+# Deposit banks
+
+
+def bank_has_admin(bank: DepositBank) -> bool:
+    """Whether the bank has its own active 管理者: from then on it invites its people itself."""
+    return User.objects.filter(deposit_bank=bank, role=Role.ORG_ADMIN, is_active=True).exists()
+
+
+def deposit_banks_for_staff(*, user: User, on: dt.date) -> QuerySet[DepositBank]:
+    """Every registered bank (they are shared by the sureties), each flagged ``contracted`` when the
+    user's surety holds a 預託契約 with it on ``on``, with its counts of branches and people."""
+    contract = SuretyBankContract.objects.filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=on),
+        bank=OuterRef("pk"),
+        surety_id=user.surety_id,
+        effective_from__lte=on,
+    )
+    return DepositBank.objects.annotate(
+        contracted=Exists(contract),
+        branch_count=Count("branches", distinct=True),
+        user_count=Count("users", filter=Q(users__is_active=True, users__api_token__isnull=True), distinct=True),
+    ).order_by("code")
+
+
+def surety_has_bank_contract(*, surety_id: int | None, bank: DepositBank) -> bool:
+    """Any 預託契約 (past, present or future) of this surety with the bank."""
+    return surety_id is not None and SuretyBankContract.objects.filter(surety_id=surety_id, bank=bank).exists()
+
+
+def bank_people(bank: DepositBank) -> QuerySet[User]:
+    """The bank's people (not its API tokens' system users), active first."""
+    return (
+        User.objects.filter(deposit_bank=bank, api_token__isnull=True)
+        .select_related("bank_branch")
+        .order_by("-is_active", "-role", "bank_branch__code", "date_joined", "id")
+    )
+
+
+def bank_branches(bank_id: int | None) -> QuerySet[DepositBankBranch]:
+    return DepositBankBranch.objects.filter(bank_id=bank_id).order_by("code")

@@ -21,6 +21,10 @@ class DocumentKind(models.TextChoices):
     VERIFICATION_RESULT = "verification_receipt", "照合結果"
     USE_STATEMENT = "use_statement", "前払金使途内訳明細書"
     WITHDRAWAL_REQUEST = "withdrawal_request", "前払金払出依頼書"
+    # The end of a guarantee (esurety.claims).
+    CLAIM = "claim", "保証債務履行請求書（控え）"
+    CLAIM_DECISION = "claim_decision", "支払決定通知書・不支払通知書"
+    CLAIM_PAYMENT = "claim_payment", "保証金支払通知書"
 
 
 class IssuedDocument(models.Model):

@@ -23,12 +23,26 @@ class ReceiptStatus:
     AMENDED = "変更あり"
     CANCELLED = "解約"
     EXPIRED = "保証期間満了"
-    CHOICES = (VALID, AMENDED, CANCELLED, EXPIRED)
+    # The end of a guarantee (esurety.claims).
+    COMPLETED = "完了"
+    CLAIMED = "履行請求中"
+    PAID_OUT = "保証履行済"
+    CHOICES = (VALID, AMENDED, CANCELLED, EXPIRED, COMPLETED, CLAIMED, PAID_OUT)
+
+
+# Ends that say more than the period: a completed or claimed guarantee is not "expired".
+_END_LABELS = {
+    GuaranteeStatus.COMPLETED: ReceiptStatus.COMPLETED,
+    GuaranteeStatus.CLAIMED: ReceiptStatus.CLAIMED,
+    GuaranteeStatus.PAID_OUT: ReceiptStatus.PAID_OUT,
+}
 
 
 def guarantee_status_label(
     guarantee: Guarantee, *, seen_version: int | None = None, today: dt.date | None = None
 ) -> str:
+    if guarantee.status in _END_LABELS:
+        return _END_LABELS[GuaranteeStatus(guarantee.status)]
     if guarantee.status == GuaranteeStatus.CANCELLED:
         return ReceiptStatus.CANCELLED
     if guarantee.status == GuaranteeStatus.EXPIRED or guarantee.period_end < (today or business_date()):
@@ -78,6 +92,9 @@ def receipts_for_orderer(
                 Q(guarantee__status=GuaranteeStatus.EXPIRED)
                 | Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__lt=day)
             )
+        elif status in _END_LABELS.values():
+            ends = {label: code for code, label in _END_LABELS.items()}
+            qs = qs.filter(guarantee__status=ends[status])
         elif status == ReceiptStatus.AMENDED:
             qs = qs.filter(live).filter(guarantee__current_version__gt=F("last_seen_version"))
         elif status == ReceiptStatus.VALID:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 from esurety.parties.models import User
+from esurety.parties.permissions import is_orderer_user
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
@@ -18,7 +19,7 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 def orderer_user(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or user.orderer_id is None or not user.is_active:
+    if not is_orderer_user(user):
         raise Http404
     return user
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("certificates/<str:number>/print/", views.certificate_print, name="certificate_print"),
     path("certificates/<str:number>/copy.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:number>/receipt.pdf", views.certificate_result_pdf, name="certificate_result_pdf"),
+    path("", include("esurety.verify.urls_claims")),
 ]

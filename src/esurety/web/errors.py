@@ -46,6 +46,7 @@ PORTALS = (
     Portal("/contractor/", "電子証書の確認（受注者用）"),
     Portal("/verify/", "保証確認サービス（発注者用）"),
     Portal("/office/", "業務システム（保証事業会社用）"),
+    Portal("/bank/", "前払金払出サービス（預託金融機関用）"),
     Portal("/admin/", "管理サイト"),
     Portal("/check/", "書類の真正性確認", needs_login=False),
 )

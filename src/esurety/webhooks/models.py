@@ -21,6 +21,11 @@ class WebhookEvent(models.TextChoices):
     AMENDED = "amended", "変更（金額・工期）"
     CANCELLED = "cancelled", "解約"
     VIEWED = "viewed", "発注者の確認（初回）"
+    # The end of a guarantee (esurety.claims): completion and the orderer's claim.
+    COMPLETED = "completed", "完成（保証の完了）"
+    CLAIM_FILED = "claim.filed", "保証債務の履行請求"
+    CLAIM_DECIDED = "claim.decided", "履行請求の決定（支払・不支払）"
+    CLAIM_PAID = "claim.paid", "保証金の支払"
     # The advance money after the certificate (esurety.advances): the surety and the deposit bank.
     WITHDRAWAL_REQUESTED = "withdrawal.requested", "払出依頼"
     WITHDRAWAL_PAID = "withdrawal.paid", "払出（払出報告）"
@@ -34,6 +39,10 @@ GUARANTEE_EVENTS: tuple[str, ...] = (
     WebhookEvent.AMENDED,
     WebhookEvent.CANCELLED,
     WebhookEvent.VIEWED,
+    WebhookEvent.COMPLETED,
+    WebhookEvent.CLAIM_FILED,
+    WebhookEvent.CLAIM_DECIDED,
+    WebhookEvent.CLAIM_PAID,
 )
 ADVANCE_EVENTS: tuple[str, ...] = (
     WebhookEvent.WITHDRAWAL_REQUESTED,

@@ -1,31 +1,20 @@
-"""Whose webhooks a user may see and manage: their own organisation's, as its administrator.
-
-A surety's administrator bound to a branch is refused: the delivery log names
-guarantees of every branch, and branch staff see their own branch only.
-"""
+"""Whose webhooks a user may see and manage: their own organisation's, as its administrator
+(who that is: parties.permissions.webhook_owner_administered_by)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from esurety.parties.models import DepositBank, Orderer, Role, SuretyCompany, User
+from esurety.parties.models import DepositBank, Orderer, SuretyCompany, User
+from esurety.parties.permissions import webhook_owner_administered_by
 from esurety.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 Owner = SuretyCompany | Orderer | DepositBank
 
 
 def webhook_owner_for(user: User) -> Owner | None:
-    """The organisation whose webhooks this user administers, or None."""
-    if not user.is_active:
-        return None
-    if user.orderer_id is not None and user.role == Role.ORG_ADMIN:
-        return user.orderer
-    if user.surety_id is not None and user.role == Role.SURETY_ADMIN and user.branch_id is None:
-        return user.surety
-    # Like a surety's branch administrator, a bank branch's is refused: the log names every branch's accounts.
-    if user.deposit_bank_id is not None and user.role == Role.ORG_ADMIN and user.bank_branch_id is None:
-        return user.deposit_bank
-    return None
+    """The organisation whose webhooks this user administers, or None (the rule: parties.permissions)."""
+    return webhook_owner_administered_by(user)
 
 
 def owner_field(owner: Owner) -> str:

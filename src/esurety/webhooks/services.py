@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from esurety.audit.services import audit_record
 from esurety.core.bulk import bulk_insert
-from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
+from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.parties.models import SuretyCompany, User
 from esurety.webhooks import signing
 from esurety.webhooks.delivery import webhook_deliveries_enqueue
@@ -34,11 +34,6 @@ from esurety.webhooks.models import (
 from esurety.webhooks.payloads import event_payload
 from esurety.webhooks.selectors import Owner, owner_field, webhook_owner_for
 from esurety.webhooks.targets import target_check
-
-
-class NotPermitted(DomainError):
-    pass
-
 
 # Every event fans out to each endpoint: a handful per organisation is plenty.
 MAX_ACTIVE_ENDPOINTS = 10

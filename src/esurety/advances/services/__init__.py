@@ -13,6 +13,7 @@ from esurety.advances.services.accounts import (
     account_open,
     account_resume,
     account_stop,
+    account_stop_on_claim,
     deposit_record,
 )
 from esurety.advances.services.payees import payee_remove, payee_save
@@ -43,6 +44,7 @@ __all__ = [
     "account_open",
     "account_resume",
     "account_stop",
+    "account_stop_on_claim",
     "deposit_record",
     "payee_remove",
     "payee_save",

@@ -161,6 +161,29 @@ def account_stop(*, account: AdvanceAccount, by: User, reason: str, now: dt.date
     acc = lock_account(account)
     g = acc.guarantee
     require_staff(by, surety=g.surety, branch=g.branch)
+    return _stop(acc, by=by, reason=reason, now=now)
+
+
+@transaction.atomic
+def account_stop_on_claim(*, guarantee: Guarantee, by: User, reason: str, now: dt.datetime) -> AdvanceAccount | None:
+    """払出停止 when the orderer claims on the guarantee (保証事故): nothing more leaves the account
+    while the claim is assessed, and what is left is recovered by subrogation after payment.
+
+    Called by esurety.claims' claim_file, which has checked that ``by`` is the beneficiary
+    orderer's user holding the certificate. None when there is no account, or it is already
+    stopped or closed (nothing to stop).
+    """
+    pk = AdvanceAccount.objects.filter(guarantee_id=guarantee.pk).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    acc = lock_account(pk)
+    if acc.status != AccountStatus.ACTIVE:
+        return None
+    return _stop(acc, by=by, reason=reason, now=now)
+
+
+def _stop(acc: AdvanceAccount, *, by: User, reason: str, now: dt.datetime) -> AdvanceAccount:
+    g = acc.guarantee
     if acc.status != AccountStatus.ACTIVE:
         raise InvalidStateError(f"この口座は「{acc.get_status_display()}」のため払出停止にできません。")
     raise_if(check_reason(reason, label="払出停止の理由", limit=REASON_MAX))

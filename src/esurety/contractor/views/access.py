@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from esurety.parties.models import User
+from esurety.parties.permissions import is_contractor_user
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponseBase)
@@ -25,7 +26,7 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 def portal_user(request: HttpRequest) -> User:
     """The contractor user of a request that passed contractor_required."""
     user = request.user
-    if not isinstance(user, User) or user.contractor_id is None or not user.is_active:
+    if not is_contractor_user(user):
         raise Http404
     return user
 

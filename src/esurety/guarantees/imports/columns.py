@@ -109,7 +109,7 @@ def decode(content: bytes) -> tuple[str, str]:
     raise DomainError("ファイルの文字コードを判別できません。UTF-8 または Shift_JIS のCSVで保存してください。")
 
 
-def _clean(value: str) -> str:
+def clean_cell(value: str) -> str:
     # NFKC: 全角 digits, letters and brackets from the core system become half-width.
     # Only for codes, dates, amounts and choices: names are compared as registered.
     return unicodedata.normalize("NFKC", value).strip()
@@ -119,8 +119,8 @@ def _clean(value: str) -> str:
 TEXT_COLUMNS = frozenset({"取次場所", "保証契約者", "発注者", "工事名", "預託金融機関"})
 
 
-def _header_key(value: str) -> str:
-    return re.sub(r"\s+", "", _clean(value))
+def header_key(value: str) -> str:
+    return re.sub(r"\s+", "", clean_cell(value))
 
 
 _DATE_SEPARATED = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -193,7 +193,7 @@ class _Rows:
         return start, cells
 
 
-def _rows(text: str) -> _Rows:
+def csv_rows(text: str) -> _Rows:
     return _Rows(text)
 
 

@@ -1,222 +1,61 @@
-"""一括取込: the whole file checked before anything is written (types, rules, duplicates, parties)."""
+"""一括取込: the whole file checked before anything is written (types, rules, duplicates, parties).
+
+Each line is read by lines.py; here the file as a whole: its header, the references to branches,
+parties and number series, the business rules, duplicates within the file and in the database.
+LineError, Row and Validation are re-exported from here for existing imports.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from esurety.core.dates import business_date_error
 from esurety.core.errors import DomainError
 from esurety.core.kinds import GuaranteeKind
-from esurety.core.normalize import normalize_guarantee_number, parse_ascii_int
-from esurety.core.text import text_error
-from esurety.core.wareki import format_wareki
 from esurety.guarantees.imports.columns import (
-    CATEGORY_WORDS,
     COLUMN_NAMES,
     COLUMNS,
-    DELIVERY_WORDS,
-    FALSE_WORDS,
     FIELD_COLUMNS,
-    KIND_WORDS,
     MAX_CELL_CHARS,
     TEXT_COLUMNS,
-    TRUE_WORDS,
-    _clean,
-    _header_key,
-    _rows,
+    clean_cell,
+    csv_rows,
     decode,
-    parse_date,
-    parse_yen,
+    header_key,
+)
+from esurety.guarantees.imports.lines import (
+    HEADER_MAX_CHARS,
+    MAX_REPORTED_ERRORS,
+    LineError,
+    Row,
+    Validation,
+    cell_error,
+    parse_row,
 )
 from esurety.guarantees.models import Guarantee, GuaranteeStatus, NumberSeries
 from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
 from esurety.parties.models import Branch, Contractor, ElectronicAdoption, Orderer, SuretyCompany, User
 
+__all__ = [
+    "FOREIGN_NUMBER",
+    "MAX_REPORTED_ERRORS",
+    "LineError",
+    "Row",
+    "Validation",
+    "chunks",
+    "import_validate",
+    "series_for",
+]
+
 T = TypeVar("T")
 
-# The report keeps this many errors; a file that is wrong throughout (a wrong
-# export) would otherwise store millions of identical messages.
-MAX_REPORTED_ERRORS = 10_000
 QUERY_CHUNK = 5_000
 
 
-@dataclass(frozen=True)
-class LineError:
-    line: int  # physical line in the file; 1 is the header
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-@dataclass
-class Row:
-    """One data line, parsed. Fields stay None where the value was missing or malformed."""
-
-    line: int
-    number: str = ""
-    branch_name: str = ""
-    contractor_id: int | None = None
-    contractor_name: str = ""
-    orderer_name: str = ""
-    kind: str | None = None
-    work_category: str | None = None
-    work_name: str = ""
-    contract_date: dt.date | None = None
-    completion_date: dt.date | None = None
-    contract_price: int | None = None
-    contract_price_consideration: int | None = None
-    guaranteed_amount: int | None = None
-    low_bid: bool | None = False
-    deposit_bank: str = ""
-    advance_number: str = ""
-    delivery_method: str | None = None
-    issued_on: dt.date | None = None
-    # Resolved references
-    branch: Branch | None = None
-    contractor: Contractor | None = None
-    orderer: Orderer | None = None
-    ok: bool = True
-    # A cell that could not be read at all: the rules would report its absence a second time.
-    unreadable: bool = False
-
-
-@dataclass
-class Validation:
-    rows: list[Row] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
-    error_count: int = 0
-    line_count: int = 0
-    encoding: str = ""
-
-    def add(self, line: int, column: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(LineError(line, column, message))
-
-
-HEADER_MAX_CHARS = 50
-
-
-def _cell_error(value: str, *, limit: int) -> str | None:
-    """Why a cell cannot be read at all (too long, or a refused character), or None."""
-    if len(value) > limit:
-        return f"値が長すぎます（{len(value):,}文字）。{limit:,}文字以内にしてください。"
-    return text_error(value)
-
-
-def _parse_row(
-    line: int,
-    values: dict[str, str],
-    result: Validation,
-    today: dt.date,
-    *,
-    unreadable: frozenset[str] | set[str] = frozenset(),
-) -> Row:
-    row = Row(line=line, ok=not unreadable, unreadable=bool(unreadable))
-
-    def bad(column: str, message: str) -> None:
-        row.ok = False
-        result.add(line, column, message)
-
-    def required(column: str) -> str:
-        value = values.get(column, "")
-        if value == "" and column not in unreadable:
-            bad(column, f"{column}を入力してください。")
-        return value
-
-    raw_number = values.get("保証契約番号", "")
-    if raw_number:
-        number = normalize_guarantee_number(raw_number)
-        if len(number) != 10 or not number.isdigit():
-            bad("保証契約番号", f"保証契約番号「{raw_number}」は10桁の数字ではありません。")
-        else:
-            row.number = number
-    row.branch_name = required("取次場所")
-    raw_id = values.get("保証契約者ID", "")
-    row.contractor_name = values.get("保証契約者", "")
-    if raw_id:
-        # At most 18 digits: a longer ID cannot exist and would overflow the BIGINT lookup.
-        row.contractor_id = parse_ascii_int(raw_id, max_digits=18)
-        if row.contractor_id is None and raw_id.isascii() and raw_id.isdigit():
-            bad("保証契約者ID", f"保証契約者ID {raw_id} は登録されていません。")
-        elif row.contractor_id is None:
-            bad("保証契約者ID", f"保証契約者ID「{raw_id}」は数字ではありません。")
-    elif not row.contractor_name and "保証契約者" not in unreadable:
-        bad("保証契約者", "保証契約者（または保証契約者ID）を入力してください。")
-    row.orderer_name = required("発注者")
-
-    kind = required("区分")
-    if kind:
-        row.kind = KIND_WORDS.get(kind)
-        if row.kind is None:
-            bad("区分", f"区分「{kind}」は指定できません（前払・中間前払・契約・契約保証予約のいずれか）。")
-    category = required("業務区分")
-    if category:
-        row.work_category = CATEGORY_WORDS.get(category)
-        if row.work_category is None:
-            bad("業務区分", f"業務区分「{category}」は指定できません（工事・建設コンサルタント業務のいずれか）。")
-    row.work_name = required("工事名")
-
-    for column, attr in (("契約締結日", "contract_date"), ("工事末日", "completion_date"), ("証書発行日", "issued_on")):
-        text = required(column)
-        if text:
-            day = parse_date(text)
-            if day is None:
-                bad(column, f"{column}「{text}」は日付として読めません（例: 2026-04-10）。")
-            else:
-                # The same range as the forms and the API (core.dates); the rules are not run on it.
-                out_of_range = business_date_error(day, label=column)
-                if out_of_range is not None:
-                    bad(column, out_of_range)
-                    day = None
-            setattr(row, attr, day)
-    if row.issued_on is not None and row.issued_on > today:
-        bad("証書発行日", f"証書発行日（{format_wareki(row.issued_on, padded=False)}）が未来の日付です。")
-
-    for column, attr, is_required in (
-        ("請負金額(総額)", "contract_price", True),
-        ("請負金額(対価額)", "contract_price_consideration", False),
-        ("保証金額", "guaranteed_amount", True),
-    ):
-        text = required(column) if is_required else values.get(column, "")
-        if text:
-            amount = parse_yen(text)
-            if amount is None:
-                bad(column, f"{column}「{text}」は円単位の整数ではありません。")
-            elif amount > 10**15:
-                bad(column, f"{column}が大きすぎます。")
-            else:
-                setattr(row, attr, amount)
-
-    low_bid = values.get("低入札", "")
-    if low_bid in TRUE_WORDS:
-        row.low_bid = True
-    elif low_bid in FALSE_WORDS:
-        row.low_bid = False
-    else:
-        row.low_bid = None
-        bad("低入札", f"低入札「{low_bid}」は指定できません（空欄・0・いいえ、または 1・はい・○）。")
-    row.deposit_bank = values.get("預託金融機関", "")
-    raw_advance = values.get("前払金保証番号", "")
-    if raw_advance:
-        row.advance_number = normalize_guarantee_number(raw_advance)
-        if len(row.advance_number) != 10 or not row.advance_number.isdigit():
-            bad("前払金保証番号", f"前払金保証番号「{raw_advance}」は10桁の数字ではありません。")
-    delivery = required("受取方法")
-    if delivery:
-        row.delivery_method = DELIVERY_WORDS.get(delivery)
-        if row.delivery_method is None:
-            bad("受取方法", f"受取方法「{delivery}」は指定できません（電子交付・書面のいずれか）。")
-    return row
-
-
-def _chunks(items: Sequence[T], size: int = QUERY_CHUNK) -> Iterator[Sequence[T]]:
+def chunks(items: Sequence[T], size: int = QUERY_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -240,7 +79,7 @@ def _accepts(adoptions: Iterable[_Adoption], *, kind: str, work_category: str, c
     )
 
 
-def _series_for(series: dict[tuple[int, str], NumberSeries], branch_id: int, kind: str) -> NumberSeries | None:
+def series_for(series: dict[tuple[int, str], NumberSeries], branch_id: int, kind: str) -> NumberSeries | None:
     return series.get((branch_id, kind)) or series.get((branch_id, ""))
 
 
@@ -269,18 +108,18 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
         result.add(1, "", exc.message)
         return result
 
-    rows_iter = _rows(text)
+    rows_iter = csv_rows(text)
     header_line = next(rows_iter, None)
     if header_line is None:
         result.add(1, "", "ファイルが空です。1行目に見出し行、2行目以降にデータを入れてください。")
         return result
-    header = [_header_key(h) for h in header_line[1]]
-    known = {_header_key(n): n for n in COLUMN_NAMES}
+    header = [header_key(h) for h in header_line[1]]
+    known = {header_key(n): n for n in COLUMN_NAMES}
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         if name == "":
             continue
-        header_error = _cell_error(name, limit=HEADER_MAX_CHARS)
+        header_error = cell_error(name, limit=HEADER_MAX_CHARS)
         if header_error is not None:
             # Named by position: the header itself is what cannot be shown.
             result.add(1, f"{index + 1}列目", f"見出し: {header_error}")
@@ -312,7 +151,7 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
             continue
         unreadable: set[str] = set()
         for column, index in positions.items():
-            message = _cell_error(cells[index], limit=MAX_CELL_CHARS)
+            message = cell_error(cells[index], limit=MAX_CELL_CHARS)
             if message is not None:
                 result.add(line, column, message)
                 unreadable.add(column)
@@ -320,11 +159,11 @@ def import_validate(*, surety: SuretyCompany, by: User, content: bytes, today: d
         # would quote it, and a message must not carry 200,000 characters or a NUL. The
         # line's other cells are still checked, so that one upload names all its problems.
         values = {
-            column: cells[index].strip() if column in TEXT_COLUMNS else _clean(cells[index])
+            column: cells[index].strip() if column in TEXT_COLUMNS else clean_cell(cells[index])
             for column, index in positions.items()
             if column not in unreadable
         }
-        result.rows.append(_parse_row(line, values, result, today, unreadable=unreadable))
+        result.rows.append(parse_row(line, values, result, today, unreadable=unreadable))
     if rows_iter.broken is not None:
         result.line_count += 1
         result.add(rows_iter.broken, "", 'CSVとして読み取れない行があります。引用符（"）の対応を確認してください。')
@@ -347,11 +186,11 @@ def _check_references(*, surety: SuretyCompany, by: User, result: Validation) ->
     branches = {b.name: b for b in Branch.objects.filter(surety=surety).select_related("surety")}
     contractor_ids = sorted({r.contractor_id for r in rows if r.contractor_id is not None})
     by_id: dict[int, Contractor] = {}
-    for chunk in _chunks(contractor_ids):
+    for chunk in chunks(contractor_ids):
         by_id.update(Contractor.objects.in_bulk(list(chunk)))
     names = sorted({r.contractor_name for r in rows if r.contractor_id is None and r.contractor_name})
     by_name: dict[str, list[Contractor]] = defaultdict(list)
-    for name_chunk in _chunks(names):
+    for name_chunk in chunks(names):
         for c in Contractor.objects.filter(name__in=list(name_chunk)):
             by_name[c.name].append(c)
     orderers = {
@@ -419,7 +258,7 @@ def _check_numbers(rows: list[Row], result: Validation, bad: Any, *, surety: Sur
     # Numbers are unique across the portal, so another surety's number cannot be imported; but the
     # answer must not tell whether it is another surety's guarantee or its range, nor whose.
     taken: dict[str, bool] = {}  # number -> is it this surety's own guarantee
-    for chunk in _chunks(numbers):
+    for chunk in chunks(numbers):
         for number, surety_id in Guarantee.objects.filter(number__in=list(chunk)).values_list("number", "surety_id"):
             taken[number] = surety_id == surety.pk
     # A number a series would still hand out would clash with a later conclusion.
@@ -498,7 +337,7 @@ def _check_rules(
     wanted = sorted({r.advance_number for r in rows if r.advance_number and r.advance_number not in in_file})
     # Only this surety's advances: another surety's number is answered as unknown, never with its 工事名.
     in_db: dict[str, Guarantee] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for g in Guarantee.objects.filter(number__in=list(chunk), surety=surety).only(
             "number", "kind", "status", "surety_id", "contractor_id", "orderer_id", "work_name", "guaranteed_amount"
         ):
@@ -570,7 +409,7 @@ def _check_duplicates(rows: list[Row], bad: Any, *, surety: SuretyCompany) -> No
     contractor_ids = sorted({k[0] for k in first_line})
     dates = [k[4] for k in first_line]
     existing: dict[NaturalKey, str] = {}
-    for chunk in _chunks(contractor_ids, 500):
+    for chunk in chunks(contractor_ids, 500):
         # Against this surety's own guarantees only: another surety's are not named here.
         for c_id, o_id, kind, work_name, contract_date, number in Guarantee.objects.filter(
             surety=surety, contractor_id__in=list(chunk), contract_date__gte=min(dates), contract_date__lte=max(dates)
@@ -589,7 +428,7 @@ def _check_capacity(rows: list[Row], bad: Any) -> None:
     for row in rows:
         if row.number or row.branch is None or row.kind is None:
             continue
-        s = _series_for(series, row.branch.pk, row.kind)
+        s = series_for(series, row.branch.pk, row.kind)
         if s is None:
             bad(row, "保証契約番号", f"{row.branch.name}に保証契約番号の採番範囲がありません。番号を指定してください。")
         else:

@@ -13,7 +13,7 @@ from esurety.core.bulk import bulk_insert
 from esurety.core.kinds import DeliveryMethod, kind_full_name
 from esurety.core.wareki import format_wareki
 from esurety.guarantees.events import guarantees_issued_publish_many
-from esurety.guarantees.imports.validation import Row, _chunks, _series_for
+from esurety.guarantees.imports.validation import Row, chunks, series_for
 from esurety.guarantees.models import Certificate, Guarantee, GuaranteeStatus, ImportBatch, NumberSeries
 from esurety.guarantees.services.access_keys import access_keys_build_many
 from esurety.guarantees.services.issuance import certificate_snapshot
@@ -42,7 +42,7 @@ def _allocate(rows: list[Row]) -> None:
     series = {(s.branch_id, s.kind): s for s in locked}
     for row in wanting:
         assert row.branch is not None and row.kind is not None
-        s = _series_for(series, row.branch.pk, row.kind)
+        s = series_for(series, row.branch.pk, row.kind)
         if s is None or s.next_number > s.last_number:
             raise ImportConflict("保証契約番号の採番範囲が足りなくなりました。")
         row.number = f"{s.next_number:010d}"
@@ -178,7 +178,7 @@ def _write(*, batch: ImportBatch, rows: list[Row], by: User, now: dt.datetime) -
     second = [r for r in rows if r.advance_number and r.advance_number in in_file]
     outside = sorted({r.advance_number for r in rows if r.advance_number and r.advance_number not in in_file})
     advance_ids: dict[str, int] = {}
-    for chunk in _chunks(outside):
+    for chunk in chunks(outside):
         advance_ids.update(Guarantee.objects.filter(number__in=list(chunk)).values_list("number", "id"))
 
     created: list[Guarantee] = []

@@ -2,6 +2,7 @@
 
 from esurety.guarantees.services.access_keys import (
     KeyCheck,
+    NewKey,
     access_key_check,
     access_key_plain,
     access_key_reissue,
@@ -34,6 +35,7 @@ __all__ = [
     "ApplicationInput",
     "Concluded",
     "KeyCheck",
+    "NewKey",
     "access_key_check",
     "access_key_plain",
     "access_key_reissue",

@@ -39,8 +39,20 @@ REVEAL_ACTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class NewKey:
+    """A key just stored, and its plain text: the one moment it exists without a decryption."""
+
+    access_key: AccessKey
+    plain: str
+
+
 def access_key_create(*, guarantee: Guarantee, by: User | None, now: dt.datetime) -> str:
     """Generate a key, store only its HMAC and ciphertext; return the plain key to the caller."""
+    return _access_key_new(guarantee=guarantee, by=by, now=now).plain
+
+
+def _access_key_new(*, guarantee: Guarantee, by: User | None, now: dt.datetime) -> NewKey:
     key = keys.generate_key()
     # The digest column is unique; with millions of keys from 24^10 a random repeat
     # somewhere is likely (birthday bound), so draw again instead of failing the conclusion.
@@ -48,14 +60,14 @@ def access_key_create(*, guarantee: Guarantee, by: User | None, now: dt.datetime
         if not AccessKey.objects.filter(digest=keys.key_digest(key)).exists():
             break
         key = keys.generate_key()
-    AccessKey.objects.create(
+    row = AccessKey.objects.create(
         guarantee=guarantee,
         digest=keys.key_digest(key),
         ciphertext=keys.encrypt_key(key, number=guarantee.number),
         created_at=now,
         created_by=by,
     )
-    return key
+    return NewKey(access_key=row, plain=key)
 
 
 def access_keys_build_many(guarantees: list[Guarantee], *, by: User, now: dt.datetime) -> list[AccessKey]:
@@ -147,12 +159,14 @@ def access_key_reveal(
 
 
 @transaction.atomic
-def access_key_reissue(*, guarantee: Guarantee, by: User, now: dt.datetime) -> AccessKey:
+def access_key_reissue(*, guarantee: Guarantee, by: User, now: dt.datetime) -> NewKey:
     """Revoke the active key at once and create a new one; the contractor reads it in the portal.
 
     Orderers who already verified keep their access: receipts belong to the
     orderer organisation, not to a key. Neither the staff nor the mail ever see
-    the new key.
+    the new key; its plain text comes back only so that a surety's system
+    (api.services) hands it over through access_key_reveal(plain=...) without
+    decrypting what was just encrypted.
     """
     g = lock_guarantee(guarantee)
     require_staff(by, surety=g.surety, branch=g.branch)
@@ -161,15 +175,14 @@ def access_key_reissue(*, guarantee: Guarantee, by: User, now: dt.datetime) -> A
     require_guarantee_active(g, "認証キーを再発行")
     old = list(AccessKey.objects.select_for_update().filter(guarantee=g, revoked_at__isnull=True))
     AccessKey.objects.filter(pk__in=[k.pk for k in old]).update(revoked_at=now)
-    access_key_create(guarantee=g, by=by, now=now)
-    new = AccessKey.objects.get(guarantee=g, revoked_at__isnull=True)
+    new = _access_key_new(guarantee=g, by=by, now=now)
     audit_record(
         actor=by,
         action="access_key.reissue",
         obj=g,
         at=now,
         before={"key_ids": [k.pk for k in old]},
-        after={"key_id": new.pk, "number": g.number},
+        after={"key_id": new.access_key.pk, "number": g.number},
         surety_id=g.surety_id,
     )
     context = {**common_context(g), "reissued_on": format_wareki(business_date(now), padded=False)}

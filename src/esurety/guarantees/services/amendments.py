@@ -41,9 +41,14 @@ from esurety.guarantees.rules import (
 )
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.guarantees.services.mail import notify_parties
-from esurety.guarantees.services.steps import audited_change, lock_guarantee, require_guarantee_active
+from esurety.guarantees.services.steps import (
+    audited_change,
+    audited_create,
+    lock_guarantee,
+    require_guarantee_active,
+)
 from esurety.parties.models import User
-from esurety.parties.permissions import require_approver, require_staff
+from esurety.parties.permissions import require_approver, require_approver_or_entrant, require_staff
 
 
 def _lock_active(guarantee: Guarantee) -> Guarantee:
@@ -153,6 +158,10 @@ def _amend_amount(
     return amendment
 
 
+def _period_snapshot(g: Guarantee) -> dict[str, Any]:
+    return {"completion_date": g.completion_date.isoformat(), "period_end": g.period_end.isoformat()}
+
+
 @transaction.atomic
 def _change_period(
     *, guarantee: Guarantee, by: User, completion_date: dt.date, effective_on: dt.date, reason: str, now: dt.datetime
@@ -169,11 +178,17 @@ def _change_period(
     )
     if violations:
         raise DomainError("変更後の内容に誤りがあります。", violations)
-    before = {"completion_date": g.completion_date.isoformat(), "period_end": g.period_end.isoformat()}
-    g.completion_date = completion_date
-    g.period_end = completion_date
-    g.save(update_fields=["completion_date", "period_end", "updated_at"])
-    after = {"completion_date": completion_date.isoformat(), "period_end": completion_date.isoformat()}
+    before = _period_snapshot(g)
+    audited_change(
+        g,
+        by=by,
+        now=now,
+        action="guarantee.change_period",
+        changes={"completion_date": completion_date, "period_end": completion_date},
+        snapshot=_period_snapshot,
+        surety_id=g.surety_id,
+    )
+    after = _period_snapshot(g)
     amendment = Amendment.objects.create(
         guarantee=g,
         amendment_type=AmendmentType.PERIOD,
@@ -182,9 +197,6 @@ def _change_period(
         before=before,
         after=after,
         created_by=by,
-    )
-    audit_record(
-        actor=by, action="guarantee.change_period", obj=g, at=now, before=before, after=after, surety_id=g.surety_id
     )
     guarantee_event_publish(event="amended", guarantee=g, now=now, extra=amendment_change(amendment))
     return amendment
@@ -288,7 +300,7 @@ def amendment_request_create(
     )
     if violations:
         raise DomainError("変更後の内容に誤りがあります。", violations)
-    req = AmendmentRequest.objects.create(
+    req = AmendmentRequest(
         guarantee=g,
         amendment_type=amendment_type,
         contract_price=contract_price,
@@ -299,16 +311,15 @@ def amendment_request_create(
         before=_before(g),
         entered_by=by,
     )
-    audit_record(
-        actor=by,
+    return audited_create(
+        req,
+        by=by,
+        now=now,
         action="amendment_request.create",
-        obj=req,
-        at=now,
-        before=req.before,
-        after=amendment_request_snapshot(req),
+        snapshot=amendment_request_snapshot,
         surety_id=g.surety_id,
+        before=req.before,
     )
-    return req
 
 
 def _lock_pending(request: AmendmentRequest) -> AmendmentRequest:
@@ -448,24 +459,26 @@ def amendment_request_approve(*, request: AmendmentRequest, by: User, now: dt.da
                 "after": format_wareki(g.completion_date, padded=False),
             }
         ]
-    req.status = AmendmentRequestStatus.APPROVED
-    req.decided_by = by
-    req.decided_at = now
-    req.amendment = amendment
-    req.save(update_fields=["status", "decided_by", "decided_at", "amendment", "updated_at"])
-    audit_record(
-        actor=by,
+    # The entry's before is the guarantee's terms the change was approved on.
+    audited_change(
+        req,
+        by=by,
+        now=now,
         action="amendment_request.approve",
-        obj=req,
-        at=now,
+        changes={
+            "status": AmendmentRequestStatus.APPROVED,
+            "decided_by": by,
+            "decided_at": now,
+            "amendment": amendment,
+        },
+        snapshot=amendment_request_snapshot,
+        surety_id=g.surety_id,
         before=before,
-        after={
-            **amendment_request_snapshot(req),
+        after_extra={
             "version": g.current_version,
             "statement": statement.number if statement else None,
             "statement_amount": statement.amount if statement else None,
         },
-        surety_id=g.surety_id,
     )
     notify_parties(
         g=g,
@@ -487,10 +500,7 @@ def amendment_request_reject(*, request: AmendmentRequest, by: User, reason: str
     """却下 by an approver, or withdrawal by the person who entered it; the guarantee is untouched."""
     req = _lock_pending(request)
     g = req.guarantee
-    if by.pk == req.entered_by_id:
-        require_staff(by, surety=g.surety, branch=g.branch)
-    else:
-        require_approver(by, surety=g.surety, branch=g.branch, entered_by_id=None)
+    require_approver_or_entrant(by, surety=g.surety, branch=g.branch, entered_by_id=req.entered_by_id)
     reason = reason.strip()
     if not reason:
         raise DomainError("却下の理由を入力してください。", [RuleViolation("reason", "却下の理由を入力してください。")])

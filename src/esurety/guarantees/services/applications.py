@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 
-from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.dates import business_date_error
 from esurety.core.errors import DomainError, NotPermitted, RuleViolation
@@ -21,6 +20,7 @@ from esurety.guarantees.rules import date_violations, text_violations
 from esurety.guarantees.services.steps import (
     application_snapshot,
     audited_change,
+    audited_create,
     lock_application,
     require_application_status,
     require_application_valid,
@@ -101,6 +101,11 @@ def _apply_input(app: Application, data: ApplicationInput) -> None:
     app.advance_guarantee = advance
 
 
+def _save_input(app: Application, data: ApplicationInput) -> None:
+    _apply_input(app, data)
+    app.save()
+
+
 @transaction.atomic
 def application_create(*, by: User, data: ApplicationInput, now: dt.datetime) -> Application:
     """Save a new draft (下書き). Rules are checked at submission, not on drafts."""
@@ -109,11 +114,9 @@ def application_create(*, by: User, data: ApplicationInput, now: dt.datetime) ->
     app = Application(contractor=by.contractor, created_by=by, status=ApplicationStatus.DRAFT)
     require_contractor_user(by, app.contractor)
     _apply_input(app, data)
-    app.save()
-    audit_record(
-        actor=by, action="application.create", obj=app, at=now, after=application_snapshot(app), surety_id=app.surety_id
+    return audited_create(
+        app, by=by, now=now, action="application.create", snapshot=application_snapshot, surety_id=app.surety_id
     )
-    return app
 
 
 @transaction.atomic
@@ -136,16 +139,15 @@ def application_enter(*, by: User, contractor: Contractor, data: ApplicationInpu
     require_application_valid(app)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = now
-    app.save()
-    audit_record(
-        actor=by,
+    return audited_create(
+        app,
+        by=by,
+        now=now,
         action="application.submit",
-        obj=app,
-        at=now,
-        after={**application_snapshot(app), "entered_by_staff": True},
+        snapshot=application_snapshot,
         surety_id=app.surety_id,
+        after_extra={"entered_by_staff": True},
     )
-    return app
 
 
 @transaction.atomic
@@ -155,19 +157,15 @@ def application_update_draft(
     app = lock_application(application)
     require_contractor_user(by, app.contractor)
     require_application_status(app, ApplicationStatus.DRAFT)
-    before = application_snapshot(app)
-    _apply_input(app, data)
-    app.save()
-    audit_record(
-        actor=by,
+    return audited_change(
+        app,
+        by=by,
+        now=now,
         action="application.update",
-        obj=app,
-        at=now,
-        before=before,
-        after=application_snapshot(app),
+        edit=lambda a: _save_input(a, data),
+        snapshot=application_snapshot,
         surety_id=app.surety_id,
     )
-    return app
 
 
 def _move(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
-from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.clock import now as clock_now
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
@@ -14,9 +14,17 @@ from esurety.core.wareki import format_wareki
 from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.guarantees.services.mail import notify_parties
-from esurety.guarantees.services.steps import lock_guarantee, require_guarantee_active
+from esurety.guarantees.services.steps import audited_change, lock_guarantee, require_guarantee_active
 from esurety.parties.models import User
 from esurety.parties.permissions import require_approver
+
+
+def _cancellation_snapshot(g: Guarantee) -> dict[str, Any]:
+    return {"status": g.status, "cancelled_at": g.cancelled_at.isoformat() if g.cancelled_at else None}
+
+
+def _status_snapshot(g: Guarantee) -> dict[str, Any]:
+    return {"status": g.status}
 
 
 @transaction.atomic
@@ -38,18 +46,15 @@ def guarantee_cancel(*, guarantee: Guarantee, by: User, reason: str, now: dt.dat
         raise InvalidStateError(
             f"この前払金保証に付随する有効な保証契約（{'、'.join(riders)}）があります。先にそちらを解約してください。"
         )
-    before = {"status": g.status, "cancelled_at": None}
-    g.status = GuaranteeStatus.CANCELLED
-    g.cancelled_at = now
-    g.save(update_fields=["status", "cancelled_at", "updated_at"])
-    audit_record(
-        actor=by,
+    audited_change(
+        g,
+        by=by,
+        now=now,
         action="guarantee.cancel",
-        obj=g,
-        at=now,
-        before=before,
-        after={"status": g.status, "cancelled_at": now.isoformat(), "reason": reason},
+        changes={"status": GuaranteeStatus.CANCELLED, "cancelled_at": now},
+        snapshot=_cancellation_snapshot,
         surety_id=g.surety_id,
+        after_extra={"reason": reason},
     )
     guarantee_event_publish(event="cancelled", guarantee=g, now=now, extra={"cancelled_at": now, "reason": reason})
     notify_parties(
@@ -81,16 +86,15 @@ def guarantees_expire_due(*, today: dt.date, now: dt.datetime | None = None) -> 
                 .order_by("period_end", "pk")[:EXPIRY_BATCH]
             )
             for g in batch:
-                g.status = GuaranteeStatus.EXPIRED
-                g.save(update_fields=["status", "updated_at"])
-                audit_record(
-                    actor=None,
+                audited_change(
+                    g,
+                    by=None,
+                    now=at,
                     action="guarantee.expire",
-                    obj=g,
-                    at=at,
-                    before={"status": GuaranteeStatus.ACTIVE},
-                    after={"status": GuaranteeStatus.EXPIRED, "period_end": g.period_end.isoformat()},
+                    changes={"status": GuaranteeStatus.EXPIRED},
+                    snapshot=_status_snapshot,
                     surety_id=g.surety_id,
+                    after_extra={"period_end": g.period_end.isoformat()},
                 )
         done += len(batch)
         if len(batch) < EXPIRY_BATCH:

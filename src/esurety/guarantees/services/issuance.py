@@ -27,6 +27,7 @@ from esurety.guarantees.services.access_keys import access_key_create
 from esurety.guarantees.services.mail import contractor_recipients
 from esurety.guarantees.services.steps import (
     application_snapshot,
+    audited_change,
     lock_application,
     require_application_status,
     require_application_valid,
@@ -119,7 +120,6 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
     require_staff(by, surety=app.surety, branch=app.branch)
     require_application_status(app, ApplicationStatus.PAYMENT_CONFIRMED)
     require_application_valid(app)
-    before = application_snapshot(app)
 
     guarantee = Guarantee.objects.create(
         number=number_allocate(branch=app.branch, kind=app.kind),
@@ -167,16 +167,15 @@ def application_conclude(*, application: Application, by: User, now: dt.datetime
         created_at=now,
     )
 
-    app.status = ApplicationStatus.CONCLUDED
-    app.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=by,
+    audited_change(
+        app,
+        by=by,
+        now=now,
         action="application.conclude",
-        obj=app,
-        at=now,
-        before=before,
-        after={**application_snapshot(app), "guarantee_number": guarantee.number},
+        changes={"status": ApplicationStatus.CONCLUDED},
+        snapshot=application_snapshot,
         surety_id=app.surety_id,
+        after_extra={"guarantee_number": guarantee.number},
     )
     audit_record(
         actor=by,

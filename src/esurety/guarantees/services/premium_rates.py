@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 
-from esurety.audit.services import audit_record
+from esurety.audit.changes import audited_create
 from esurety.core.clock import business_date
 from esurety.core.errors import DomainError, NotPermitted, RuleViolation
 from esurety.core.kinds import GuaranteeKind
@@ -31,6 +32,16 @@ def _parse_rate(value: Decimal | str) -> Decimal | None:
     if not isinstance(exponent, int) or exponent < -RATE_DECIMAL_PLACES:
         return None
     return rate.quantize(Decimal(1).scaleb(-RATE_DECIMAL_PLACES))
+
+
+def premium_rate_snapshot(rate: PremiumRate) -> dict[str, Any]:
+    return {
+        "kind": rate.kind,
+        "effective_from": rate.effective_from.isoformat(),
+        "annual_rate": str(rate.annual_rate),
+        "minimum_premium": rate.minimum_premium,
+        "is_sample": rate.is_sample,
+    }
 
 
 @transaction.atomic
@@ -76,7 +87,7 @@ def premium_rate_create(
         violations.append(RuleViolation("effective_from", "同じ区分・適用開始日の料率が既に登録されています。"))
     if violations or rate is None:
         raise DomainError("入力に誤りがあります。", violations)
-    rate_row = PremiumRate.objects.create(
+    rate_row = PremiumRate(
         surety=surety,
         kind=kind,
         effective_from=effective_from,
@@ -84,18 +95,6 @@ def premium_rate_create(
         minimum_premium=minimum_premium,
         is_sample=is_sample,
     )
-    audit_record(
-        actor=by,
-        action="premium_rate.create",
-        obj=rate_row,
-        at=now,
-        after={
-            "kind": kind,
-            "effective_from": effective_from.isoformat(),
-            "annual_rate": str(rate),
-            "minimum_premium": minimum_premium,
-            "is_sample": is_sample,
-        },
-        surety_id=surety.pk,
+    return audited_create(
+        rate_row, by=by, now=now, action="premium_rate.create", snapshot=premium_rate_snapshot, surety_id=surety.pk
     )
-    return rate_row

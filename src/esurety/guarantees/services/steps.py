@@ -1,23 +1,30 @@
 """Steps shared by the guarantee services: lock the row, check its state, snapshot it for the audit.
 
-Public so that each service module imports them by name; none of them commits or audits.
+Public so that each service module imports them by name; none of them commits. The write itself
+(snapshot → save → audit) is ``audited_change`` / ``audited_create`` from ``audit.changes``,
+re-exported here for the guarantee services.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import models
-
-from esurety.audit.services import audit_record
+from esurety.audit.changes import audited_change, audited_create
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 from esurety.guarantees.rules import AdvanceFacts, Terms, check_terms
-from esurety.parties.models import User
 
-M = TypeVar("M", bound=models.Model)
+__all__ = [
+    "application_check",
+    "application_snapshot",
+    "audited_change",
+    "audited_create",
+    "lock_application",
+    "lock_guarantee",
+    "require_application_status",
+    "require_application_valid",
+    "require_guarantee_active",
+]
 
 # ---------------------------------------------------------------------------
 # applications
@@ -112,40 +119,3 @@ def lock_guarantee(guarantee: Guarantee) -> Guarantee:
 def require_guarantee_active(g: Guarantee, action: str) -> None:
     if g.status != GuaranteeStatus.ACTIVE:
         raise InvalidStateError(f"保証契約 {g.number} は「{g.get_status_display()}」のため{action}できません。")
-
-
-# ---------------------------------------------------------------------------
-# the write
-
-
-def audited_change(
-    obj: M,
-    *,
-    by: User | None,
-    now: dt.datetime,
-    action: str,
-    changes: Mapping[str, Any],
-    snapshot: Callable[[M], dict[str, Any]],
-    surety_id: int | None,
-    after_extra: Mapping[str, Any] | None = None,
-) -> M:
-    """Set ``changes`` on a row the caller has locked and checked, save those fields only, and
-    record one audit entry with the snapshots before and after (plus ``after_extra``).
-
-    The tail of the service skeleton (lock → check state and authority → snapshot → save →
-    audit); the caller's @transaction.atomic makes the row and its entry one commit.
-    """
-    before = snapshot(obj)
-    for field, value in changes.items():
-        setattr(obj, field, value)
-    obj.save(update_fields=[*changes, "updated_at"])
-    audit_record(
-        actor=by,
-        action=action,
-        obj=obj,
-        at=now,
-        before=before,
-        after={**snapshot(obj), **(after_extra or {})},
-        surety_id=surety_id,
-    )
-    return obj

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from esurety.advances import selectors as advance_selectors
 from esurety.audit.models import AuditEntry
+from esurety.claims.selectors import claim_entries_of
+from esurety.claims.services import guarantee_cancel_with_refund
 from esurety.core.clock import business_date, now
 from esurety.core.errors import DomainError
 from esurety.core.kinds import ADVANCE_KINDS, DeliveryMethod, GuaranteeKind
@@ -111,6 +113,8 @@ def guarantee_detail(request: HttpRequest, number: str) -> HttpResponse:
         Q(object_type=Guarantee.__name__, object_id=str(g.pk))
         | Q(object_type=Certificate.__name__, object_id__in=[str(c.pk) for c in view.versions])
         | Q(object_type=AmendmentRequest.__name__, object_id__in=[str(r.pk) for r in requests])
+        # Its claim's steps (esurety.claims): a claim's history is the guarantee's.
+        | claim_entries_of(g)
     )
     history = history_rows(
         list(AuditEntry.objects.filter(related).select_related("actor").order_by("at", "id")),
@@ -280,11 +284,15 @@ def guarantee_cancel(request: HttpRequest, number: str) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.guarantee_cancel(guarantee=g, by=user, reason=form.cleaned_data["reason"], now=now())
+            _, refund = guarantee_cancel_with_refund(
+                guarantee=g, by=user, reason=form.cleaned_data["reason"], now=now()
+            )
         except DomainError as exc:
             error_message(request, exc)
         else:
             messages.success(request, "保証契約を解約しました。保証契約者と確認済みの発注者へお知らせを送信します。")
+            if refund is not None:
+                messages.info(request, f"保証料返還計算書（{refund.number}、{refund.amount:,}円）を発行しました。")
         return redirect("office:guarantee_detail", number=g.number)
     return render(
         request,

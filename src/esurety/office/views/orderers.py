@@ -19,8 +19,8 @@ from esurety.core.wareki import format_wareki
 from esurety.office.access import staff_required, staff_user
 from esurety.office.forms import InviteForm, OrdererForm, orderer_input
 from esurety.office.views.lifecycle_common import error_message, paginate
-from esurety.parties.models import Orderer, Role, User
-from esurety.parties.permissions import can_manage_orderers, departments_kept_by_orderer
+from esurety.parties.models import Orderer, User
+from esurety.parties.permissions import can_manage_orderers, departments_kept_by_orderer, is_org_admin
 from esurety.parties.services import orderer_create, orderer_update
 from esurety.web.forms import ELECTRONIC_KIND_CHOICES, DepartmentFormSet, department_initial
 from esurety.web.orderer_history import orderer_history_rows
@@ -151,7 +151,7 @@ def _detail(request: HttpRequest, orderer: Orderer, invite_form: InviteForm, sta
     users = list(
         User.objects.filter(orderer=orderer, api_token__isnull=True).order_by("-is_active", "role", "username")
     )
-    has_admin = any(u.is_active and u.role == Role.ORG_ADMIN for u in users)
+    has_admin = any(is_org_admin(u) for u in users)
     return render(
         request,
         "office/orderer.html",

@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-import esurety.guarantees.imports as imports
 from esurety.guarantees.imports import (
     SYNC_BYTE_LIMIT,
     import_batch_process,
@@ -23,7 +21,7 @@ from esurety.guarantees.imports import (
 from esurety.guarantees.models import Guarantee, ImportBatch, ImportStatus
 from esurety.parties.models import Role, User
 from tests.factories import World, make_user
-from tests.office.operations import client_for, csv_bytes, line
+from tests.office.operations import csv_bytes, line
 
 NOW = timezone.make_aware(dt.datetime(2026, 5, 1, 10, 0))
 RANGE = "2000年1月1日から2099年12月31日までの日付にしてください。"
@@ -63,22 +61,6 @@ def test_the_split_is_decided_by_size_then_by_lines() -> None:
     # One long CR-only file: no "\n" at all, yet far too big to process in the request.
     assert not runs_in_request(b"h\r" + b"x" * SYNC_BYTE_LIMIT)
     assert not runs_in_request(b"h\r" + b"x\r" * 2_000)
-
-
-def test_a_large_cr_only_upload_goes_to_the_worker(world: World, admin: User) -> None:
-    rows = [line(world, 工事名=f"工事{i}") for i in range(3)]
-    content = csv_bytes(rows).replace(b"\r\n", b"\r")
-    content += b"\r" * (SYNC_BYTE_LIMIT - len(content) + 1)  # blank lines: bigger than the limit, still valid
-    assert b"\n" not in content
-    response = client_for(admin).post("/office/imports/", {"file": SimpleUploadedFile("cr.csv", content)})
-    assert response.status_code == 302
-    batch = ImportBatch.objects.get()
-    assert batch.status == ImportStatus.VALIDATING  # left to the worker, not run in the request
-    imports.import_batches_process_pending(now=timezone.now())
-    batch.refresh_from_db()
-    assert batch.status == ImportStatus.IMPORTED, batch.errors
-    assert batch.line_count == 3
-    assert Guarantee.objects.filter(work_name__startswith="工事").count() == 3
 
 
 # -- a bad cell is named by line and column ----------------------------------------------------------

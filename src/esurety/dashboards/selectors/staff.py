@@ -1,89 +1,45 @@
-"""The figures of the two home pages, scoped to who may see them.
-
-Staff: the surety of the user; branch staff their branch only, whatever branch
-they ask for (the rule of guarantees.selectors.staff_scope, which every office
-page uses); head office every branch or the one it picks. The monthly figures
-come from the precomputed tables (dashboards.services); the work in hand is
-counted live.
-
-Orderer: only what its organisation received (verification.selectors).
-
-Later parts of the product (前払金の払出, 保証事故) add their own work in hand
-through `register_work_items`: statements waiting, stopped accounts, open
-claims. Nothing here counts them until those records exist.
-"""
+"""The staff home's figures: guarantees concluded per month, 電子交付率 and premiums (from the
+precomputed tables), and the work in hand, counted live (other apps add theirs through
+register_work_items). Scoped by guarantees.selectors.staff_scope."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import CharField, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 from django.urls import reverse
 
 from esurety.core.clock import business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
-from esurety.dashboards.models import ConclusionMonth, FigureRefresh, OrdererMonth
+from esurety.dashboards.models import ConclusionMonth, OrdererMonth
 from esurety.dashboards.periods import (
     MONTHS_KEPT,
     ORDERER_MONTHS,
-    add_months,
     fiscal_year_start,
     last_months,
     month_start,
     tokyo_midnight,
 )
+from esurety.dashboards.selectors.common import (
+    figure_scope,
+    rate_percent,
+)
 from esurety.guarantees.audit_log import lockout_alerts_for_staff
 from esurety.guarantees.models import (
-    Amendment,
     Application,
     ApplicationStatus,
     Guarantee,
-    GuaranteeStatus,
 )
 from esurety.guarantees.outbox_log import outbox_for_staff
 from esurety.guarantees.selectors import amendment_requests_for_staff, application_queue_for_staff, staff_scope
 from esurety.notifications.models import OutboxStatus
-from esurety.parties.models import Orderer, OrdererDepartment, User
-from esurety.parties.permissions import can_manage_members
-from esurety.verification.models import NoticeDispatch, Receipt, ViewKind, ViewRecord
-from esurety.verification.selectors import ReceiptStatus, receipts_for_orderer
+from esurety.parties.models import Orderer, User
 from esurety.webhooks.models import DeliveryStatus
 from esurety.webhooks.selectors import webhook_deliveries_for, webhook_owner_for
-
-PERCENT = Decimal("0.1")
-
-
-def rate_percent(part: int, whole: int) -> Decimal | None:
-    """33.8 for 24,839 of 73,578: a share in percent to one decimal, as the sureties publish it."""
-    if whole <= 0:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT, rounding=ROUND_HALF_UP)
-
-
-def figures_refreshed_at() -> dt.datetime | None:
-    """When the monthly figures were last computed (None: not yet)."""
-    return FigureRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-
-
-def figures_refresh_due(*, now: dt.datetime, every: dt.timedelta) -> bool:
-    last = figures_refreshed_at()
-    return last is None or now - last >= every
-
-
-def _figure_scope(user: User, branch_id: int | None) -> Q | None:
-    """The office pages' rule, plus the branch a head office picked (a branch user's pick changes nothing)."""
-    scope = staff_scope(user)
-    if scope is None:
-        return None
-    if branch_id is not None and user.branch_id is None:
-        scope &= Q(branch_id=branch_id)
-    return scope
-
 
 # ---------------------------------------------------------------------------
 # Staff: guarantees concluded per month, 電子交付率, premiums
@@ -120,7 +76,7 @@ def monthly_conclusions(*, user: User, today: dt.date, branch_id: int | None = N
     """Guarantees concluded in each of the last 24 months (oldest first), by kind, with the electronic ones."""
     months = last_months(today, MONTHS_KEPT)
     result = {m: MonthConclusions(m) for m in months}
-    scope = _figure_scope(user, branch_id)
+    scope = figure_scope(user, branch_id)
     if scope is None:
         return list(result.values())
     rows = (
@@ -183,7 +139,7 @@ def electronic_rate_by_orderer(
     *, user: User, today: dt.date, branch_id: int | None = None, limit: int = 20
 ) -> list[OrdererRate]:
     """The `limit` orderers with the most guarantees over the last 12 months, with their 電子交付率."""
-    scope = _figure_scope(user, branch_id)
+    scope = figure_scope(user, branch_id)
     if scope is None:
         return []
     first = last_months(today, ORDERER_MONTHS)[0]
@@ -215,7 +171,7 @@ def monthly_premiums(*, user: User, today: dt.date, branch_id: int | None = None
     """Premiums received (保証料領収書(計算書)) and refunded (返還計算書) per month of issue; 非課税."""
     months = last_months(today, MONTHS_KEPT)
     result = {m: MonthPremiums(m) for m in months}
-    scope = _figure_scope(user, branch_id)
+    scope = figure_scope(user, branch_id)
     if scope is None:
         return list(result.values())
     rows = (
@@ -428,226 +384,3 @@ def work_items(*, user: User, now: dt.datetime, branch_id: int | None = None) ->
     for provider in _PROVIDERS:
         items.extend(provider(user, branch_id, now))
     return items
-
-
-# ---------------------------------------------------------------------------
-# Orderer (保証確認サービス)
-
-
-@dataclass(frozen=True)
-class StateCount:
-    label: str
-    count: int
-
-
-def received_by_state(*, user: User, today: dt.date) -> list[StateCount]:
-    """The orderer's received certificates by the status its 受領済み一覧 shows, in that list's order."""
-    live = Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__gte=today)
-    conditions = {
-        ReceiptStatus.VALID: live & Q(guarantee__current_version__lte=F("last_seen_version")),
-        ReceiptStatus.AMENDED: live & Q(guarantee__current_version__gt=F("last_seen_version")),
-        ReceiptStatus.CANCELLED: Q(guarantee__status=GuaranteeStatus.CANCELLED),
-        ReceiptStatus.EXPIRED: Q(guarantee__status=GuaranteeStatus.EXPIRED)
-        | Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__lt=today),
-    }
-    counts = (
-        receipts_for_orderer(user=user)
-        .order_by()
-        .aggregate(**{f"s{i}": Count("id", filter=c) for i, c in enumerate(conditions.values())})
-    )
-    return [StateCount(label, counts[f"s{i}"]) for i, label in enumerate(conditions)]
-
-
-EXPIRY_WINDOWS = (30, 60, 90)
-
-
-@dataclass(frozen=True)
-class Expiring:
-    receipt: Receipt
-    days_left: int
-
-    @property
-    def window(self) -> int:
-        """30, 60 or 90: the first window the period's end falls in."""
-        return next(w for w in EXPIRY_WINDOWS if self.days_left <= w)
-
-
-def expiring_for_orderer(*, user: User, today: dt.date, within: int = 90) -> list[Expiring]:
-    """Received guarantees still in force whose 保証期間 ends within `within` days, soonest first."""
-    receipts = (
-        receipts_for_orderer(user=user)
-        .filter(
-            guarantee__status=GuaranteeStatus.ACTIVE,
-            guarantee__period_end__gte=today,
-            guarantee__period_end__lte=today + dt.timedelta(days=within),
-        )
-        .order_by("guarantee__period_end", "guarantee__number")
-    )
-    return [Expiring(r, (r.guarantee.period_end - today).days) for r in receipts]
-
-
-@dataclass(frozen=True)
-class ChangeReceived:
-    at: dt.datetime
-    receipt: Receipt
-    label: str
-    detail: str
-
-
-def changes_this_month(*, user: User, today: dt.date) -> list[ChangeReceived]:
-    """Amendments and cancellations of received guarantees since the 1st of this month, newest first."""
-    since = tokyo_midnight(month_start(today))
-    receipts = {
-        r.guarantee_id: r
-        for r in receipts_for_orderer(user=user)
-        .filter(Q(guarantee__amendments__created_at__gte=since) | Q(guarantee__cancelled_at__gte=since))
-        .distinct()
-    }
-    if not receipts:
-        return []
-    changes: list[ChangeReceived] = []
-    amendments = Amendment.objects.filter(guarantee_id__in=list(receipts), created_at__gte=since).select_related(
-        "certificate"
-    )
-    for a in amendments:
-        receipt = receipts[a.guarantee_id]
-        if a.certificate is not None:
-            detail = f"変更証書 第{a.certificate.version}版"
-        else:
-            detail = f"保証期間 {a.after.get('completion_date', '')}" if isinstance(a.after, dict) else ""
-        changes.append(ChangeReceived(a.created_at, receipt, a.get_amendment_type_display(), detail))
-    for receipt in receipts.values():
-        cancelled = receipt.guarantee.cancelled_at
-        if cancelled is not None and cancelled >= since:
-            changes.append(ChangeReceived(cancelled, receipt, "解約", ""))
-    changes.sort(key=lambda c: (c.at, c.receipt.guarantee.number), reverse=True)
-    return changes
-
-
-@dataclass(frozen=True)
-class DepartmentFigures:
-    name: str
-    kinds: str
-    notices: int  # guarantees whose 認証キー等のお知らせ was sent to this department
-    verified: int  # of those, verified by the orderer
-    last_notice_at: dt.datetime | None
-    oldest_unverified_at: dt.datetime | None
-
-    @property
-    def unverified(self) -> int:
-        return self.notices - self.verified
-
-
-@dataclass(frozen=True)
-class PersonFigures:
-    label: str
-    verified_this_month: int
-    verified_total: int
-    last_verified_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class OrdererActivity:
-    departments: list[DepartmentFigures]
-    people: list[PersonFigures]
-
-
-def orderer_activity(*, user: User, today: dt.date) -> OrdererActivity | None:
-    """For the orderer's 管理者: which department was sent which notices and what was verified, and by whom.
-
-    None for anyone else (a plain user sees only the certificates, not colleagues' work).
-    """
-    # The orderer's 管理者: the one rule (accounts.services) that also lets them manage members.
-    if user.orderer_id is None or not can_manage_members(user):
-        return None
-    orderer_id = user.orderer_id
-    verified = Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=OuterRef("guarantee_id"))
-    dispatches = (
-        NoticeDispatch.objects.filter(guarantee__orderer_id=orderer_id, department__isnull=False)
-        .annotate(is_verified=Exists(verified))
-        .values_list("department_id", "guarantee_id", "sent_at", "is_verified")
-    )
-    per_department: dict[int, dict[int, tuple[dt.datetime, bool]]] = defaultdict(dict)
-    for department_id, guarantee_id, sent_at, is_verified in dispatches:
-        seen = per_department[department_id].get(guarantee_id)
-        # A notice sent twice counts once, at its first sending.
-        if seen is None or sent_at < seen[0]:
-            per_department[department_id][guarantee_id] = (sent_at, is_verified)
-    departments = []
-    for d in OrdererDepartment.objects.filter(orderer_id=orderer_id).order_by("name"):
-        notices = per_department.get(d.pk, {})
-        unverified = [at for at, ok in notices.values() if not ok]
-        departments.append(
-            DepartmentFigures(
-                name=d.name,
-                kinds=d.kinds_display,
-                notices=len(notices),
-                verified=sum(1 for _, ok in notices.values() if ok),
-                last_notice_at=max((at for at, _ in notices.values()), default=None),
-                oldest_unverified_at=min(unverified, default=None),
-            )
-        )
-    since = tokyo_midnight(month_start(today))
-    views = (
-        ViewRecord.objects.filter(receipt__orderer_id=orderer_id, kind=ViewKind.VERIFY)
-        .values("user_id")
-        .annotate(
-            total=Count("id"),
-            this_month=Count("id", filter=Q(at__gte=since)),
-            last=Max("at"),
-        )
-        .order_by("-this_month", "-total")
-    )
-    rows = list(views)
-    people_by_pk = {u.pk: u for u in User.objects.filter(pk__in=[r["user_id"] for r in rows])}
-    people = []
-    for r in rows:
-        person = people_by_pk.get(r["user_id"])
-        label = (person.display_name or person.username) if person else "（削除された利用者）"
-        people.append(PersonFigures(label, r["this_month"], r["total"], r["last"]))
-    return OrdererActivity(departments=departments, people=people)
-
-
-def receipts_per_month(*, user: User, today: dt.date, months: int = 12) -> list[tuple[dt.date, int]]:
-    """Certificates first verified per month (the orderer's own intake), oldest first."""
-    first = add_months(month_start(today), -(months - 1))
-    counts: dict[dt.date, int] = {m: 0 for m in last_months(today, months)}
-    for at in (
-        receipts_for_orderer(user=user)
-        .filter(first_verified_at__gte=tokyo_midnight(first))
-        .values_list("first_verified_at", flat=True)
-    ):
-        key = month_start(business_date(at))
-        if key in counts:
-            counts[key] += 1
-    return list(counts.items())
-
-
-__all__ = [
-    "AGE_BUCKETS",
-    "EXPIRY_WINDOWS",
-    "ChangeReceived",
-    "Expiring",
-    "MonthConclusions",
-    "MonthPremiums",
-    "OpenApplications",
-    "OrdererActivity",
-    "OrdererRate",
-    "PeriodConclusions",
-    "StateCount",
-    "WorkItem",
-    "changes_this_month",
-    "electronic_rate_by_orderer",
-    "expiring_for_orderer",
-    "figures_refresh_due",
-    "figures_refreshed_at",
-    "fiscal_year_conclusions",
-    "monthly_conclusions",
-    "monthly_premiums",
-    "open_applications",
-    "orderer_activity",
-    "rate_percent",
-    "received_by_state",
-    "register_work_items",
-    "work_items",
-]

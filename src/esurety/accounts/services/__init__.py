@@ -2,6 +2,7 @@
 
 Every function is one atomic step with its audit entry; e-mails go through
 the outbox in the same transaction, so a mail exists iff the change committed.
+A deposit bank's people: bank_users.py.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ from django.utils.http import urlsafe_base64_encode
 
 from esurety.accounts.models import UsageApplication, UsageApplicationStatus
 from esurety.accounts.selectors import orderer_has_admin
+from esurety.audit.changes import audited_change, audited_create
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.notifications.services import outbox_enqueue
 from esurety.parties.models import Contractor, Orderer, Role, SuretyCompany, User
-from esurety.parties.permissions import can_invite_orderer_users, can_manage_members, require_staff
+from esurety.parties.permissions import (
+    can_invite_orderer_users,
+    can_manage_bank_users,
+    can_manage_members,
+    require_staff,
+)
 
 CUSTOMER_ID_DIGITS = 8
 
@@ -73,6 +80,8 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "role": user.role,
         "contractor_id": user.contractor_id,
         "orderer_id": user.orderer_id,
+        "deposit_bank_id": user.deposit_bank_id,
+        "bank_branch_id": user.bank_branch_id,
         "is_active": user.is_active,
     }
 
@@ -165,7 +174,7 @@ def usage_application_submit(*, data: UsageApplicationInput, now: dt.datetime) -
     if surety is None:
         raise DomainError("入力に誤りがあります。", [RuleViolation("surety", "保証事業会社を選択してください。")])
     email = _normalize_email(data.applicant_email, "applicant_email")
-    ua = UsageApplication.objects.create(
+    ua = UsageApplication(
         surety=surety,
         company_name=data.company_name.strip(),
         postal_code=data.postal_code.strip(),
@@ -178,15 +187,14 @@ def usage_application_submit(*, data: UsageApplicationInput, now: dt.datetime) -
         status=UsageApplicationStatus.RECEIVED,
         submitted_at=now,
     )
-    audit_record(
-        actor=None,
+    return audited_create(
+        ua,
+        by=None,
+        now=now,
         action="usage_application.submit",
-        obj=ua,
-        at=now,
-        after=usage_application_snapshot(ua),
+        snapshot=usage_application_snapshot,
         surety_id=surety.pk,
     )
-    return ua
 
 
 def _lock_received(usage_application: UsageApplication, by: User) -> UsageApplication:
@@ -204,7 +212,6 @@ def _lock_received(usage_application: UsageApplication, by: User) -> UsageApplic
 def usage_application_approve(*, usage_application: UsageApplication, by: User, now: dt.datetime) -> UsageApplication:
     """Register the company and its first user (企業の管理者) and send the 利用開始通知."""
     ua = _lock_received(usage_application, by)
-    before = usage_application_snapshot(ua)
     contractor = Contractor.objects.create(
         name=ua.company_name,
         postal_code=ua.postal_code,
@@ -222,22 +229,22 @@ def usage_application_approve(*, usage_application: UsageApplication, by: User, 
     # No password until the user sets one through the link in the mail.
     user.set_unusable_password()
     user.save()
-    ua.status = UsageApplicationStatus.APPROVED
-    ua.decided_at = now
-    ua.decided_by = by
-    ua.contractor = contractor
-    ua.first_user = user
-    ua.save(update_fields=["status", "decided_at", "decided_by", "contractor", "first_user", "updated_at"])
-    audit_record(
-        actor=by,
+    audited_change(
+        ua,
+        by=by,
+        now=now,
         action="usage_application.approve",
-        obj=ua,
-        at=now,
-        before=before,
-        after=usage_application_snapshot(ua),
+        changes={
+            "status": UsageApplicationStatus.APPROVED,
+            "decided_at": now,
+            "decided_by": by,
+            "contractor": contractor,
+            "first_user": user,
+        },
+        snapshot=usage_application_snapshot,
         surety_id=ua.surety_id,
     )
-    audit_record(actor=by, action="user.create", obj=user, at=now, after=user_snapshot(user), surety_id=ua.surety_id)
+    audited_create(user, by=by, now=now, action="user.create", snapshot=user_snapshot, surety_id=ua.surety_id)
     mail_set_password_link(
         user=user,
         template="usage_started",
@@ -260,19 +267,18 @@ def usage_application_reject(
     if not reason:
         raise DomainError("入力に誤りがあります。", [RuleViolation("reason", "否決の理由を入力してください。")])
     ua = _lock_received(usage_application, by)
-    before = usage_application_snapshot(ua)
-    ua.status = UsageApplicationStatus.REJECTED
-    ua.decided_at = now
-    ua.decided_by = by
-    ua.reject_reason = reason
-    ua.save(update_fields=["status", "decided_at", "decided_by", "reject_reason", "updated_at"])
-    audit_record(
-        actor=by,
+    audited_change(
+        ua,
+        by=by,
+        now=now,
         action="usage_application.reject",
-        obj=ua,
-        at=now,
-        before=before,
-        after=usage_application_snapshot(ua),
+        changes={
+            "status": UsageApplicationStatus.REJECTED,
+            "decided_at": now,
+            "decided_by": by,
+            "reject_reason": reason,
+        },
+        snapshot=usage_application_snapshot,
         surety_id=ua.surety_id,
     )
     outbox_enqueue(
@@ -291,7 +297,7 @@ def usage_application_reject(
 
 
 # ---------------------------------------------------------------------------
-# company users (contractor or orderer organisations)
+# company users (contractor, orderer or deposit bank organisations)
 
 
 def same_organisation(a: User, b: User) -> bool:
@@ -299,11 +305,13 @@ def same_organisation(a: User, b: User) -> bool:
         return a.contractor_id == b.contractor_id
     if a.orderer_id is not None:
         return a.orderer_id == b.orderer_id
+    if a.deposit_bank_id is not None:
+        return a.deposit_bank_id == b.deposit_bank_id
     return False
 
 
 def _require_member_admin(by: User) -> None:
-    if not can_manage_members(by):
+    if not (can_manage_members(by) or can_manage_bank_users(by)):
         raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
 
 
@@ -327,7 +335,8 @@ def _invitee(*, display_name: str, email: str) -> tuple[str, str]:
 @transaction.atomic
 def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) -> User:
     """Add a user (一般利用者) to ``by``'s organisation and e-mail them a link to set a password."""
-    _require_member_admin(by)
+    if not can_manage_members(by):
+        raise NotPermitted("利用者の管理は、企業・団体の管理者のみ行えます。")
     display_name, email = _invitee(display_name=display_name, email=email)
     colleagues = User.objects.filter(is_active=True).filter(
         Q(contractor_id=by.contractor_id) if by.contractor_id is not None else Q(orderer_id=by.orderer_id)
@@ -346,8 +355,7 @@ def member_invite(*, by: User, email: str, display_name: str, now: dt.datetime) 
         role=Role.MEMBER,
     )
     user.set_unusable_password()
-    user.save()
-    audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user))
+    audited_create(user, by=by, now=now, action="user.invite", snapshot=user_snapshot, surety_id=None)
     mail_set_password_link(
         user=user,
         template="member_invited",
@@ -372,10 +380,15 @@ def member_remove(*, by: User, user: User, now: dt.datetime) -> User:
         raise DomainError("ご自身を削除することはできません。")
     if not target.is_active:
         raise InvalidStateError("この利用者は既に削除されています。")
-    before = user_snapshot(target)
-    target.is_active = False
-    target.save(update_fields=["is_active"])
-    audit_record(actor=by, action="user.remove", obj=target, at=now, before=before, after=user_snapshot(target))
+    audited_change(
+        target,
+        by=by,
+        now=now,
+        action="user.remove",
+        changes={"is_active": False},
+        snapshot=user_snapshot,
+        surety_id=None,
+    )
     return target
 
 
@@ -406,8 +419,7 @@ def orderer_user_invite(*, by: User, orderer: Orderer, email: str, display_name:
         role=Role.ORG_ADMIN,
     )
     user.set_unusable_password()
-    user.save()
-    audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user), surety_id=by.surety_id)
+    audited_create(user, by=by, now=now, action="user.invite", snapshot=user_snapshot, surety_id=by.surety_id)
     mail_set_password_link(
         user=user,
         template="orderer_user_invited",

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from esurety.audit.changes import audited_change, audited_create
 from esurety.audit.services import audit_record
 from esurety.core.clock import TOKYO
 from esurety.core.errors import DomainError, NotPermitted, RuleViolation
@@ -221,11 +222,11 @@ def orderer_create(*, by: User, data: OrdererInput, now: dt.datetime) -> Orderer
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
     orderer = Orderer()
+    # _write saves the orderer with its adoptions and departments; the entry follows.
     _write(orderer, data)
-    audit_record(
-        actor=by, action="orderer.create", obj=orderer, at=now, after=orderer_snapshot(orderer), surety_id=by.surety_id
+    return audited_create(
+        orderer, by=by, now=now, action="orderer.create", snapshot=orderer_snapshot, surety_id=by.surety_id
     )
-    return orderer
 
 
 @transaction.atomic
@@ -239,17 +240,17 @@ def orderer_update(*, orderer: Orderer, by: User, data: OrdererInput, now: dt.da
     violations = _validate(data, orderer=target)
     if violations:
         raise DomainError("入力に誤りがあります。", violations)
-    _write(target, data)
-    after = orderer_snapshot(target)
-    audit_record(
-        actor=by,
+    audited_change(
+        target,
+        by=by,
+        now=now,
         action="orderer.update",
-        obj=target,
-        at=now,
-        before=before,
-        after=after,
+        edit=lambda o: _write(o, data),
+        snapshot=orderer_snapshot,
         surety_id=by.surety_id,
+        before=before,
     )
+    after = orderer_snapshot(target)
     _tell_of_department_change(orderer=target, by=by, before=before, after=after, now=now)
     return target
 
