@@ -14,10 +14,20 @@ from esurety.advances.models import AdvanceAccount, Payee, ProofDocument, UseSta
 from esurety.advances.withdrawal_csv import COLUMN_NAMES
 from esurety.core.clock import business_date
 from tests.contractor.portal import client_for, visible_text
-from tests.factories import ADVANCE_NOW, PAYEE, PDF, AdvanceWorld, World, make_guarantee, ready_account
+from tests.factories import (
+    ADVANCE_NOW,
+    PAYEE,
+    PDF,
+    AdvanceWorld,
+    World,
+    another_advance,
+    make_guarantee,
+    ready_account,
+    request,
+)
 
 POST_ONLY = frozenset({"change", "proof_upload", "proof_remove", "payee_remove"})
-GET_ONLY = frozenset({"statement_v1", "statement_v2", "proof", "template"})
+GET_ONLY = frozenset({"statement_v1", "statement_v2", "proof", "template", "statement_pdf", "withdrawal_pdf"})
 
 
 @pytest.fixture
@@ -33,12 +43,15 @@ def _urls(aw: AdvanceWorld) -> dict[str, str]:
     proof = ProofDocument.objects.filter(statement__account=aw.account, statement__version=2).first()
     assert proof is not None
     payee = advances.payee_save(by=aw.world.contractor_user, data=PAYEE, now=ADVANCE_NOW)
+    withdrawal = Withdrawal.objects.filter(account=aw.account).first() or request(aw, amount=1_000_000)
     base = f"/contractor/guarantees/{n}/advance/"
     return {
         "home": base,
         "statement_edit": base + "statement/",
         "statement_v1": base + "statement/1/",
         "statement_v2": base + "statement/2/",
+        "statement_pdf": base + "statement/1/statement.pdf",
+        "withdrawal_pdf": base + f"withdrawals/{withdrawal.pk}/request.pdf",
         "change": base + "change/",
         "proof_upload": base + "proofs/",
         "proof": base + f"proofs/{proof.pk}/",
@@ -74,6 +87,24 @@ def test_the_owner_reaches_every_page(aw: AdvanceWorld) -> None:
             continue
         response = client.get(url)
         assert response.status_code == 200, name
+
+
+def test_the_owner_downloads_the_statement_and_a_request_as_pdf_but_only_under_their_own_account(
+    aw: AdvanceWorld,
+) -> None:
+    client = client_for(aw.world.contractor_user)
+    urls = _urls(aw)
+    for name in ("statement_pdf", "withdrawal_pdf"):
+        response = client.get(urls[name])
+        assert response["Content-Type"] == "application/pdf" and _body(response).startswith(b"%PDF"), name
+    # Linked from the pages that show them.
+    n = aw.guarantee.number
+    assert urls["statement_pdf"] in client.get(urls["statement_v1"]).content.decode()
+    assert urls["withdrawal_pdf"] in client.get(urls["home"]).content.decode()
+    # The company's own request, asked for under the company's other account: 404.
+    other = another_advance(aw, work_name="△△トンネル工事", account_number="7654321")
+    elsewhere = urls["withdrawal_pdf"].replace(f"/guarantees/{n}/", f"/guarantees/{other.guarantee.number}/")
+    assert client.get(elsewhere).status_code == 404
 
 
 def test_another_contractor_gets_404_everywhere_and_changes_nothing(aw: AdvanceWorld) -> None:

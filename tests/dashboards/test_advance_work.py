@@ -67,6 +67,7 @@ def test_advance_work_in_hand_by_branch(world: World) -> None:
     page = client.get("/office/home/").content.decode()
     assert "払出停止中の前払金専用口座" in page and "金融機関で払出待ちの払出依頼" in page
     assert 'href="/office/advances/accounts/?status=STOPPED"' in page and 'href="/office/advances/"' in page
+    assert 'href="/office/advances/accounts/?waiting=1"' in page
 
 
 def test_an_accepted_statement_leaves_the_queue(world: World) -> None:

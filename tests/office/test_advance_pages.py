@@ -22,6 +22,7 @@ from tests.factories import (
     World,
     accept_statement,
     amend_amount,
+    another_advance,
     attach_required_proofs,
     deposit_advance,
     make_advance_world,
@@ -201,6 +202,8 @@ def test_account_view_shows_deposits_balance_withdrawals_by_use_and_payee(ready:
     # Line 1 (材料費 15,000,000): paid 3,000,000, waiting 2,000,000, left 10,000,000; by payee.
     assert "材料費株式会社△△資材15,000,0003,000,0002,000,00010,000,000" in body
     assert "株式会社△△資材5,000,000円（2件）" in body
+    # The total row adds up what may still be requested, as the contractor's page does.
+    assert "合計40,000,0003,000,0002,000,00035,000,000" in body
     w = Withdrawal.objects.filter(status=WithdrawalStatus.PAID).get()
     assert w.number in body
 
@@ -214,6 +217,20 @@ def test_account_view_shows_deposits_balance_withdrawals_by_use_and_payee(ready:
     assert IssuedDocument.objects.filter(
         sha256=hashlib.sha256(pdf.content).hexdigest(), kind=DocumentKind.WITHDRAWAL_REQUEST
     ).exists()
+
+
+def test_the_account_list_shows_and_filters_the_accounts_with_requests_waiting_at_the_bank(
+    ready: AdvanceWorld,
+) -> None:
+    # The home page's 「金融機関で払出待ちの払出依頼」 count leads to this filter.
+    quiet = another_advance(ready, work_name="△△トンネル工事", account_number="7654321")
+    client = client_for(ready.world.clerk)
+    listing = client.get("/office/advances/accounts/")
+    assert ready.guarantee.number in text(listing) and quiet.guarantee.number in text(listing)
+    assert f"/office/advances/accounts/{ready.guarantee.number}/?w_status=REQUESTED" in listing.content.decode()
+    waiting = client.get("/office/advances/accounts/?waiting=1")
+    assert waiting.status_code == 200
+    assert ready.guarantee.number in text(waiting) and quiet.guarantee.number not in text(waiting)
 
 
 def test_stop_and_resume_with_a_reason_in_the_guarantee_history(ready: AdvanceWorld) -> None:

@@ -348,6 +348,8 @@ def _scene(world: World) -> Scene:
         "office:advance_proof": proof.pk,
         "office:advance_withdrawal_pdf": withdrawal.pk,
         "contractor:advance_statement": 1,  # a version number
+        "contractor:advance_statement_pdf": 1,  # a version number
+        "contractor:advance_withdrawal_pdf": withdrawal.pk,
         "contractor:advance_proof": proof.pk,
         "contractor:advance_proof_remove": proof.pk,
         "contractor:payee_edit": payee.pk,

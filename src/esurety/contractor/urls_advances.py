@@ -17,6 +17,16 @@ urlpatterns = [
         advances.statement_detail,
         name="advance_statement",
     ),
+    path(
+        "guarantees/<str:number>/advance/statement/<int:version>/statement.pdf",
+        advances.statement_pdf,
+        name="advance_statement_pdf",
+    ),
+    path(
+        "guarantees/<str:number>/advance/withdrawals/<int:pk>/request.pdf",
+        withdrawals.withdrawal_pdf,
+        name="advance_withdrawal_pdf",
+    ),
     path("guarantees/<str:number>/advance/change/", advances.statement_change, name="advance_change"),
     path("guarantees/<str:number>/advance/proofs/", advances.proof_upload, name="advance_proof_upload"),
     path("guarantees/<str:number>/advance/proofs/<int:pk>/", advances.proof_download, name="advance_proof"),

@@ -62,7 +62,7 @@ def advance_work_items(user: User, branch_id: int | None, now: dt.datetime) -> l
             "advance_withdrawals_waiting",
             "金融機関で払出待ちの払出依頼",
             waiting["n"],
-            reverse("office:advance_accounts"),
+            reverse("office:advance_accounts") + "?waiting=1",
             _age_note(waiting["first"], now),
         ),
         WorkItem(

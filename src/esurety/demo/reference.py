@@ -467,7 +467,7 @@ SEED_BANK = DepositBankSpec(
     branches=(("▲▲支店", "456"), ("本店営業部", "001")),
     contract_from=dt.date(2020, 4, 1),
     username="demo-bank",
-    user_display_name="〇〇銀行 ▲▲支店 前払金窓口",
+    user_display_name="▲▲支店 前払金窓口",
 )
 DEPOSIT_BANKS = (
     "阿波中央銀行 本店営業部",

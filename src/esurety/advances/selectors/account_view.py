@@ -87,6 +87,10 @@ class AccountView:
     def planned_total(self) -> int:
         return sum(line.amount for line in self.lines)
 
+    @property
+    def left_total(self) -> int:
+        return sum(line.left for line in self.lines)
+
 
 def account_view(*, account: AdvanceAccount, today: dt.date) -> AccountView:
     g = account.guarantee

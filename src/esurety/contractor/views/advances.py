@@ -39,6 +39,7 @@ from esurety.core.kinds import ADVANCE_KINDS
 from esurety.guarantees import selectors as guarantee_selectors
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.parties.models import User
+from esurety.web import advance_documents
 from esurety.web.downloads import content_disposition
 
 WITHDRAWALS_SHOWN = 100
@@ -327,6 +328,18 @@ def statement_detail(request: HttpRequest, number: str, version: int) -> HttpRes
             "versions": list(selectors.use_statements_for(user=user, account=account)),
         },
     )
+
+
+@require_GET
+@contractor_required
+def statement_pdf(request: HttpRequest, number: str, version: int) -> HttpResponse:
+    """The version as the surety receives it, for the contractor's own records."""
+    user = portal_user(request)
+    account = account_or_404(user, number)
+    statement = selectors.use_statements_for(user=user, account=account).filter(version=version).first()
+    if statement is None:
+        raise Http404("この版の明細書はありません。")
+    return advance_documents.use_statement_pdf_response(statement)
 
 
 @require_POST

@@ -28,6 +28,7 @@ from esurety.core.normalize import parse_ascii_int
 from esurety.core.paging import DeferredJoinPaginator, page_links
 from esurety.guarantees.models import GuaranteeStatus
 from esurety.parties.models import User
+from esurety.web import advance_documents
 from esurety.web.downloads import csv_response
 
 
@@ -275,3 +276,15 @@ def payee_remove(request: HttpRequest, pk: int) -> HttpResponse:
     services.payee_remove(by=user, payee=payee, now=clock.now())
     messages.success(request, f"支払先「{payee.name}」を台帳から外しました（これまでの払出依頼はそのまま残ります）。")
     return redirect("contractor:payees")
+
+
+@require_GET
+@contractor_required
+def withdrawal_pdf(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """払出依頼書 as sent to the bank, for the contractor's own records."""
+    user = portal_user(request)
+    account = account_or_404(user, number)
+    withdrawal = selectors.withdrawal_for(user=user, pk=pk)
+    if withdrawal is None or withdrawal.account_id != account.pk:
+        raise Http404("払出依頼が見つかりません。")
+    return advance_documents.withdrawal_pdf_response(withdrawal)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,12 +38,18 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if status not in AccountStatus.values:
         status = ""
     number = normalize_guarantee_number(request.GET.get("number", ""))[:20]
-    accounts = selectors.advance_accounts_for(user=user)
+    # The home page's 「金融機関で払出待ちの払出依頼」 leads here: show which accounts have them.
+    waiting_only = request.GET.get("waiting") == "1"
+    accounts = selectors.advance_accounts_for(user=user).annotate(
+        waiting_count=Count("withdrawals", filter=Q(withdrawals__status=WithdrawalStatus.REQUESTED), distinct=True)
+    )
     if status:
         accounts = accounts.filter(status=status)
     if number:
         accounts = accounts.filter(guarantee__number__startswith=number)
-    query = {k: v for k, v in (("status", status), ("number", number)) if v}
+    if waiting_only:
+        accounts = accounts.filter(waiting_count__gt=0)
+    query = {k: v for k, v in (("status", status), ("number", number), ("waiting", "1" if waiting_only else "")) if v}
     listing = paginate(request, accounts, query)
     return render(
         request,
@@ -55,6 +62,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "links": listing.links,
             "status": status,
             "number": number,
+            "waiting_only": waiting_only,
             "statuses": AccountStatus.choices,
             "searched": bool(query),
         },
