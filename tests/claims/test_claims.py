@@ -232,6 +232,16 @@ def test_a_refused_claim_gives_the_guarantee_back_its_state(world: World, guaran
         claims.claim_record_payment(claim=claim, by=world.clerk, paid_on=business_date(), now=timezone.now())
 
 
+def test_a_zero_payout_cannot_be_decided_as_a_payment_and_nothing_changes(world: World, guarantee: Guarantee) -> None:
+    claim = assess(world, file_claim(world, guarantee), work_done_value=40_000_000)
+    assert claim.assessed_amount == 0
+    with pytest.raises(DomainError) as refused:
+        claims.claim_decide(claim=claim, by=world.approver, decision="PAY", reason="支払", now=timezone.now())
+    assert "0円" in str(refused.value.violations[0].message)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW and claim.decided_at is None
+
+
 def test_no_decision_without_an_assessment(world: World, guarantee: Guarantee) -> None:
     claim = file_claim(world, guarantee)
     with pytest.raises(InvalidStateError):

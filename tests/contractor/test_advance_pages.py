@@ -12,6 +12,8 @@ from esurety.advances.kinds import StatementStatus, WithdrawalStatus
 from esurety.advances.models import AdvanceAccount, OverheadAllowance, Payee, ProofDocument, UseStatement, Withdrawal
 from esurety.core.clock import business_date
 from esurety.core.kinds import GuaranteeKind
+from tests.advances.test_withdrawal_csv import csv_of
+from tests.advances.test_withdrawal_csv import row as csv_row
 from tests.contractor.portal import client_for, tables, visible_text
 from tests.factories import (
     ADVANCE_NOW,
@@ -373,3 +375,17 @@ def test_an_amount_change_asks_for_a_new_statement(world: World) -> None:
     )
     text = visible_text(client_for(world.contractor_user).get(_url(aw)).content.decode())
     assert "保証金額が変更されました（40,000,000円 → 44,000,000円）" in text and "使途変更を始める" in text
+
+
+def test_one_upload_names_the_unreadable_lines_and_the_rule_errors_of_the_readable_ones(world: World) -> None:
+    aw = ready_account(world)
+    client = client_for(world.contractor_user)
+    # Line 2: no amount a person could mean; line 3: one yen over what is left of 材料費 (15,000,000円).
+    content = csv_of(csv_row("1", "abc"), csv_row("1", '"15,000,001"'), csv_row("2", "1"))
+    response = client.post(
+        _url(aw, "withdrawals/upload/"), {"file": SimpleUploadedFile("irai.csv", content, "text/csv")}
+    )
+    assert response.status_code == 400
+    text = visible_text(response.content.decode())
+    assert "金額" in text and "1円超過" in text  # both kinds of error in the same answer
+    assert not Withdrawal.objects.filter(account=aw.account).exists()

@@ -12,7 +12,7 @@ from django.test import Client
 
 from esurety.dashboards import selectors
 from esurety.guarantees import services
-from esurety.guarantees.models import Guarantee
+from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.parties.models import Orderer, Role, User
 from esurety.verification import services as verification
 from esurety.verification.models import Receipt
@@ -100,7 +100,15 @@ def test_expiring_csv_with_bom(world: World, received: Received) -> None:
 def test_received_by_state_counts_only_the_orderers_own(world: World, received: Received) -> None:
     services.guarantee_cancel(guarantee=received.in_107, by=world.approver, reason="工事中止", now=NOW)
     counts = {s.label: s.count for s in selectors.received_by_state(user=world.orderer_user, today=TODAY)}
-    assert counts == {"有効": 2, "変更あり": 0, "解約": 1, "保証期間満了": 0}
+    assert counts == {
+        "有効": 2,
+        "変更あり": 0,
+        "解約": 1,
+        "保証期間満了": 0,
+        "完了": 0,
+        "履行請求中": 0,
+        "保証履行済": 0,
+    }
     assert sum(s.count for s in selectors.received_by_state(user=received.other_user, today=TODAY)) == 1
 
 
@@ -149,3 +157,12 @@ def test_nobody_else_reaches_the_orderer_home(world: World) -> None:
         client = Client()
         client.force_login(user)
         assert client.get("/verify/home/").status_code == 404
+
+
+def test_received_by_state_counts_the_end_states_of_a_guarantee(world: World, received: Received) -> None:
+    # Completion and claims change the guarantee's status through esurety.claims; only the count is read here.
+    Guarantee.objects.filter(pk=received.in_66.pk).update(status=GuaranteeStatus.COMPLETED)
+    Guarantee.objects.filter(pk=received.in_107.pk).update(status=GuaranteeStatus.CLAIMED)
+    counts = {s.label: s.count for s in selectors.received_by_state(user=world.orderer_user, today=TODAY)}
+    assert (counts["完了"], counts["履行請求中"], counts["保証履行済"]) == (1, 1, 0)
+    assert sum(counts.values()) == 3  # each received certificate counted once

@@ -317,6 +317,15 @@ def errors_from_violations(parsed: Parsed, violations: Sequence[RuleViolation]) 
     return out
 
 
+def merge_errors(read: Sequence[LineError], checked: Sequence[LineError]) -> list[LineError]:
+    """The reading errors and the rule errors of one file, in the order of its lines and columns."""
+    out = sorted(
+        [*read, *checked],
+        key=lambda e: (e.line, COLUMN_NAMES.index(e.column) if e.column in COLUMN_NAMES else -1),
+    )
+    return out[:MAX_REPORTED_ERRORS]
+
+
 def template_header() -> tuple[str, ...]:
     return COLUMN_NAMES
 

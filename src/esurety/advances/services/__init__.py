@@ -32,6 +32,7 @@ from esurety.advances.services.withdrawals import (
     withdrawal_pay,
     withdrawal_request,
     withdrawal_return,
+    withdrawals_check_bulk,
     withdrawals_request_bulk,
 )
 
@@ -60,5 +61,6 @@ __all__ = [
     "withdrawal_pay",
     "withdrawal_request",
     "withdrawal_return",
+    "withdrawals_check_bulk",
     "withdrawals_request_bulk",
 ]

@@ -64,7 +64,35 @@ def _prefixed(violations: list[RuleViolation], index: int, label: str) -> list[R
     return [RuleViolation(f"{index}.{v.field}", f"{label}: {v.message}") for v in violations]
 
 
+@dataclass
+class _Checked:
+    """The checks of many requests: their errors, or what to write (accounts locked)."""
+
+    violations: list[RuleViolation]
+    resolved: list[tuple[WithdrawalInput, AdvanceAccount, LineRoom, PayeeInput]]
+    accounts: dict[int, AdvanceAccount]
+    statements: dict[int, int]
+    today: dt.date
+
+
 def _request_many(*, by: User, items: Sequence[WithdrawalInput], now: dt.datetime, bulk: bool) -> list[Withdrawal]:
+    checked = _check_many(by=by, items=items, now=now, bulk=bulk)
+    if checked.violations:
+        if bulk:
+            message = f"{len(items):,}件のうち誤りがあります。どの依頼も登録していません。"
+            raise DomainError(message, checked.violations)
+        raise_if(checked.violations)
+    return _create(
+        by=by,
+        resolved=checked.resolved,
+        accounts=checked.accounts,
+        statements=checked.statements,
+        now=now,
+        today=checked.today,
+    )
+
+
+def _check_many(*, by: User, items: Sequence[WithdrawalInput], now: dt.datetime, bulk: bool) -> _Checked:
     if by.contractor_id is None or not by.is_active:
         raise NotPermitted("払出の依頼は、保証契約者の利用者のみ行えます。")
     if not items:
@@ -125,12 +153,7 @@ def _request_many(*, by: User, items: Sequence[WithdrawalInput], now: dt.datetim
                 asked[(item.account_id, item.line_no)] += item.amount
                 resolved.append((item, acc, room, payee))
         violations += _prefixed(found, i, label) if bulk else found
-    if violations:
-        if bulk:
-            raise DomainError(f"{len(items):,}件のうち誤りがあります。どの依頼も登録していません。", violations)
-        raise_if(violations)
-
-    return _create(by=by, resolved=resolved, accounts=accounts, statements=statements, now=now, today=today)
+    return _Checked(violations, resolved, accounts, statements, today)
 
 
 def _payee_of(item: WithdrawalInput, book: dict[int, Payee], found: list[RuleViolation]) -> PayeeInput:
@@ -279,6 +302,14 @@ def withdrawals_request_bulk(*, by: User, items: Sequence[WithdrawalInput], now:
     (field ``<index>.<field>``, message starting with the row's label).
     """
     return _request_many(by=by, items=items, now=now, bulk=True)
+
+
+@transaction.atomic
+def withdrawals_check_bulk(*, by: User, items: Sequence[WithdrawalInput], now: dt.datetime) -> list[RuleViolation]:
+    """The checks of withdrawals_request_bulk without requesting anything (same fields and
+    messages): an upload with unreadable lines still gets, in the same answer, the rule errors
+    of its readable ones."""
+    return _check_many(by=by, items=items, now=now, bulk=True).violations
 
 
 def _lock_requested(withdrawal: Withdrawal, by: User) -> tuple[AdvanceAccount, Withdrawal]:

@@ -131,6 +131,11 @@ def claim_decide(*, claim: Claim, by: User, decision: str, reason: str, now: dt.
     body, violations = clean_message(reason, field="reason", label="決定の理由", required=True)
     if decision not in Decision.values:
         violations.append(RuleViolation("decision", "支払または不支払を選んでください。"))
+    elif decision == Decision.PAY and c.assessed_amount <= 0:
+        # A payment decision of 0円 would end the guarantee as 保証履行済 with nothing paid.
+        violations.append(
+            RuleViolation("decision", "審査した保証金が0円のため、支払決定はできません。不支払として決定してください。")
+        )
     raise_if(violations)
     before = claim_snapshot(c)
     c.decision = decision

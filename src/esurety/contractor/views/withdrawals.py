@@ -126,6 +126,14 @@ def withdrawal_upload(request: HttpRequest, number: str) -> HttpResponseBase:
             book = {p.name: p.pk for p in selectors.payees_for_contractor(user=user)}
             parsed = withdrawal_csv.parse_withdrawal_csv(content, account_id=account.pk, book=book)
             errors = parsed.errors
+            if not parsed.ok and parsed.items and len(errors) < withdrawal_csv.MAX_REPORTED_ERRORS:
+                # Unreadable lines, and the readable ones checked by the rules too: one upload, every error.
+                try:
+                    found = services.withdrawals_check_bulk(by=user, items=parsed.items, now=clock.now())
+                except DomainError as error:
+                    found = error.violations
+                errors = withdrawal_csv.merge_errors(errors, withdrawal_csv.errors_from_violations(parsed, found))
+                parsed.error_count += len(errors) - len(parsed.errors)
             if parsed.ok:
                 try:
                     made = services.withdrawals_request_bulk(by=user, items=parsed.items, now=clock.now())

@@ -44,6 +44,9 @@ def received_by_state(*, user: User, today: dt.date) -> list[StateCount]:
         ReceiptStatus.CANCELLED: Q(guarantee__status=GuaranteeStatus.CANCELLED),
         ReceiptStatus.EXPIRED: Q(guarantee__status=GuaranteeStatus.EXPIRED)
         | Q(guarantee__status=GuaranteeStatus.ACTIVE, guarantee__period_end__lt=today),
+        ReceiptStatus.COMPLETED: Q(guarantee__status=GuaranteeStatus.COMPLETED),
+        ReceiptStatus.CLAIMED: Q(guarantee__status=GuaranteeStatus.CLAIMED),
+        ReceiptStatus.PAID_OUT: Q(guarantee__status=GuaranteeStatus.PAID_OUT),
     }
     counts = (
         receipts_for_orderer(user=user)
