@@ -7,6 +7,7 @@ is for any of them, resuming and closing for an approver (advances.services deci
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from esurety.office.views.lifecycle_common import error_message, paginate
 from esurety.parties.permissions import is_approver
 from esurety.web import advance_documents
 
+_NOT_IN_A_NUMBER = re.compile(r"[^0-9A-Z]")
+
 
 @require_GET
 @staff_required
@@ -37,7 +40,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in AccountStatus.values:
         status = ""
-    number = normalize_guarantee_number(request.GET.get("number", ""))[:20]
+    # Only what a guarantee number is made of: a NUL byte (or any other odd character) would
+    # reach the database, and PostgreSQL refuses NUL in text.
+    number = _NOT_IN_A_NUMBER.sub("", normalize_guarantee_number(request.GET.get("number", "")))[:20]
     # The home page's 「金融機関で払出待ちの払出依頼」 leads here: show which accounts have them.
     waiting_only = request.GET.get("waiting") == "1"
     accounts = selectors.advance_accounts_for(user=user).annotate(
