@@ -110,3 +110,44 @@ def test_concurrent_failures_are_all_counted(transactional_db: None, settings: o
     assert len(results) == 5
     assert is_blocked(limit, "target") > 0
     reset(limit, "target")
+
+
+def test_check_all_tells_which_limits_hold_failures_in_their_window() -> None:
+    """The orderer's verification reads every limit at once: a lock's seconds, and whether a caller
+    has failed lately (the LGWAN rule lets a clean user through an address lock)."""
+    other = Limit("test-other", max_attempts=30, window_seconds=900)
+    items = [(LIMIT, "user"), (other, "address")]
+    assert ratelimit.check_all(items, now=T0) == ratelimit.Check(wait=0, failed=frozenset(), waits=(0, 0))
+
+    record_failure(LIMIT, "user", now=T0)
+    record_failure(LIMIT, "user", now=T0 + 300)
+    record_failure(other, "address", now=T0 - 200)
+    assert ratelimit.check_all(items, now=T0 + 301).failed == {0, 1}
+    # The address's one failure has left its 15 minutes; the user's second is still inside its 10.
+    assert ratelimit.check_all(items, now=T0 + 701).failed == {0}
+    assert ratelimit.check_all(items, now=T0 + 300 + 600).failed == frozenset()
+
+    record_failure(LIMIT, "user", now=T0 + 1000)
+    reset(LIMIT, "user")
+    assert ratelimit.check_all(items, now=T0 + 1001).failed == frozenset()
+
+    for i in range(3):
+        record_failure(LIMIT, "user", now=T0 + 2000 + i)
+    locked = ratelimit.check_all(items, now=T0 + 2003)
+    assert locked.waits == (899, 0) and locked.wait == 899
+    # Once the lock ends the count starts afresh: no failure in the window any more.
+    assert ratelimit.check_all(items, now=T0 + 2002 + 901) == ratelimit.Check(wait=0, failed=frozenset(), waits=(0, 0))
+
+
+def test_check_all_reads_two_keys_per_limit_in_one_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hot path costs one cache read of 2 keys per limit, whatever max_attempts is."""
+    asked: list[list[str]] = []
+    real = ratelimit.cache.get_many
+
+    def spy(keys: list[str]) -> dict[str, object]:
+        asked.append(list(keys))
+        return real(keys)
+
+    monkeypatch.setattr(ratelimit.cache, "get_many", spy)
+    ratelimit.check_all([(LIMIT, "a"), (Limit("wide", max_attempts=30, window_seconds=900), "b")], now=T0)
+    assert [len(keys) for keys in asked] == [4]

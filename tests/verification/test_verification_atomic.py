@@ -4,6 +4,8 @@ record in one transaction: a failure of any of them leaves none of them behind."
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from esurety.audit.models import AuditEntry
@@ -14,7 +16,7 @@ from esurety.verification import services
 from esurety.verification.models import Receipt, ViewKind, ViewRecord
 from esurety.webhooks.models import WebhookDelivery
 from esurety.webhooks.services import webhook_endpoint_create
-from tests.factories import World, amend_amount, make_guarantee, make_user
+from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
 
 
 class Boom(Exception):
@@ -133,3 +135,40 @@ def test_a_later_look_at_a_new_version_marks_it_seen_only_with_its_view_record(
             receipt=receipt, user=world.orderer_user, kind=ViewKind.VIEW, client_ip="192.0.2.10", now=timezone.now()
         )
     assert Receipt.objects.get().last_seen_version == 1
+
+
+def test_a_repeat_verification_reads_number_key_and_receipt_in_one_query(
+    world: World, issued: tuple[Guarantee, str]
+) -> None:
+    """The orderer's hot path: one read (guarantee, key digest, the caller's receipt), one INSERT
+    (besides the limits' cache read, a query only where the cache is the database)."""
+    g, key = issued
+    first = verify(world, g, key)
+    with CaptureQueriesContext(connection) as captured:
+        again = verify(world, g, key)
+    asked = [q["sql"] for q in captured.captured_queries if "esurety_cache" not in q["sql"]]
+    assert len(asked) == 2 and "verification_receipt" in asked[0] and asked[1].startswith("INSERT")
+    stored = Receipt.objects.get()
+    assert (again.pk, again.orderer_id, again.guarantee_id, again.last_seen_version) == (
+        stored.pk,
+        stored.orderer_id,
+        stored.guarantee_id,
+        stored.last_seen_version,
+    )
+    assert (again.first_verified_at, again.first_verified_by_id) == (first.first_verified_at, world.orderer_user.pk)
+    assert list(ViewRecord.objects.values_list("receipt_id", flat=True)) == [stored.pk, stored.pk]
+
+
+def test_another_orderers_receipt_of_the_same_guarantee_is_never_taken_for_the_callers(
+    world: World, issued: tuple[Guarantee, str]
+) -> None:
+    g, key = issued
+    other = make_orderer("香川県")
+    stranger = make_user("kagawa", orderer=other)
+    foreign = Receipt.objects.create(
+        orderer=other, guarantee=g, first_verified_at=timezone.now(), first_verified_by=stranger, last_seen_version=1
+    )
+    receipt = verify(world, g, key)
+    assert receipt.pk != foreign.pk and receipt.orderer_id == world.orderer.pk
+    assert AuditEntry.objects.filter(action="certificate.receive", object_id=str(receipt.pk)).count() == 1
+    assert ViewRecord.objects.get().receipt_id == receipt.pk

@@ -145,6 +145,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_PREPARED_STATEMENTS", True):
+    # Every request asks the same few queries (the signed-in user, number + key, the receipt):
+    # PostgreSQL parsed and planned them anew each time, which cost it more than answering them
+    # (0.27 ms planning against 0.02 ms execution for the user's row). Parameters bound by the
+    # server let psycopg prepare a query on a connection after its 5th use and reuse the plan.
+    # Behind PgBouncer in transaction mode without max_prepared_statements, set
+    # DB_PREPARED_STATEMENTS=0.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; SQLite, the embedded default, ignores them.

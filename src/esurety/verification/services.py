@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from esurety.accounts import ratelimit
 from esurety.accounts.ratelimit import Check, Limit, check_all, record_failure, reset
@@ -22,7 +23,7 @@ from esurety.documents import pdf
 from esurety.guarantees.events import guarantee_event_publish
 from esurety.guarantees.models import Guarantee
 from esurety.guarantees.presentation import certificate_presentation
-from esurety.guarantees.services import access_key_check, access_key_plain
+from esurety.guarantees.services import access_key_plain, key_check_of, number_and_key_query
 from esurety.notifications.services import Attachment, outbox_enqueue
 from esurety.parties.models import User
 from esurety.parties.permissions import require_contractor_user
@@ -58,14 +59,15 @@ class VerificationLocked(DomainError):
 def certificate_verify(*, user: User, number: str, key: str, client_ip: str, now: dt.datetime) -> Receipt:
     """Check the pair; on success the certificate enters the orderer's 受領済み一覧.
 
-    This is the orderer's hot path: one query for number + key, one cache
-    read for every limit, then the receipt.
+    This is the orderer's hot path: one query for number + key and the caller's receipt,
+    one cache read for every limit, then the view record.
     """
     if user.orderer_id is None or not user.is_active:
         raise VerificationRefused()
     number = normalize_guarantee_number(number)
     key = normalize_access_key(key)
-    check = access_key_check(number=number, key=key)
+    row = _VERIFICATION.first(number=number, orderer_id=user.orderer_id)
+    check = key_check_of(row, key)
     limits = [(PER_USER, str(user.pk)), (PER_ADDRESS, client_ip)]
     # The per-number lock protects a number from guessing by others; the
     # beneficiary's own staff stay bounded by the per-user limit (and by the
@@ -84,7 +86,7 @@ def certificate_verify(*, user: User, number: str, key: str, client_ip: str, now
         raise VerificationRefused()
     if _USER in gate.failed:
         reset(PER_USER, str(user.pk))
-    return _receipt_record(user=user, guarantee=guarantee, client_ip=client_ip, now=now)
+    return _receipt_record(user=user, guarantee=guarantee, known=_receipt_of(guarantee), client_ip=client_ip, now=now)
 
 
 def _admitted_wait(gate: Check) -> int:
@@ -136,25 +138,66 @@ def _stored_ip(client_ip: str) -> str | None:
         return None
 
 
-# Compiled once (the hot path of every verification). (orderer, guarantee) is unique: no ORDER BY;
-# the callers read only the receipt's own fields and the guarantee they already hold.
-_RECEIPT = FixedQuery(
-    lambda orderer_id, guarantee_id: Receipt.objects.filter(orderer_id=orderer_id, guarantee_id=guarantee_id),
-    orderer_id=-1,
-    guarantee_id=-2,
-)
+def _verification_query(number: str, orderer_id: int) -> QuerySet[Guarantee]:
+    """number_and_key_query with the caller's own receipt of it, if any, LEFT JOINed as rec_* columns.
+
+    (orderer, guarantee) is unique: at most one receipt per row. Another orderer's receipt never joins.
+    """
+    mine = FilteredRelation("receipts", condition=Q(receipts__orderer_id=orderer_id))
+    return (
+        number_and_key_query(number)
+        .annotate(mine=mine)
+        .annotate(
+            rec_id=F("mine__id"),
+            rec_first_verified_at=F("mine__first_verified_at"),
+            rec_first_verified_by_id=F("mine__first_verified_by_id"),
+            rec_last_seen_version=F("mine__last_seen_version"),
+        )
+    )
 
 
-def _receipt_record(*, user: User, guarantee: Guarantee, client_ip: str, now: dt.datetime) -> Receipt:
+# Compiled once (the hot path of every verification): number, key and receipt in one round trip.
+_VERIFICATION = FixedQuery(_verification_query, number="number-slot", orderer_id=-1)
+
+
+def _receipt_of(row: Guarantee) -> Receipt | None:
+    """The caller's receipt as the verification query read it (every column of the row), or None."""
+    columns = vars(row)  # the query's rec_* annotations
+    if columns.get("rec_id") is None:
+        return None
+    receipt = Receipt.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "orderer_id", "guarantee_id", "first_verified_at", "first_verified_by_id", "last_seen_version"],
+        [
+            columns["rec_id"],
+            row.orderer_id,  # the join's condition: the caller's orderer, here the beneficiary
+            row.pk,
+            _stored_utc(columns["rec_first_verified_at"]),
+            columns["rec_first_verified_by_id"],
+            columns["rec_last_seen_version"],
+        ],
+    )
+    receipt.guarantee = row
+    return receipt
+
+
+def _stored_utc(at: dt.datetime) -> dt.datetime:
+    # raw() converts the model's own columns only: SQLite returns this annotation naive, in UTC as
+    # Django stores it there; PostgreSQL returns it aware.
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def _receipt_record(
+    *, user: User, guarantee: Guarantee, known: Receipt | None, client_ip: str, now: dt.datetime
+) -> Receipt:
     """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
 
     The hot case, a repeat verification of an unchanged certificate, writes the view record only:
     one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
     which locks the audit chain's head) or its new version commits with the view record.
     """
-    receipt = _RECEIPT.first(orderer_id=guarantee.orderer_id, guarantee_id=guarantee.pk)
+    receipt = known
     if receipt is not None and receipt.last_seen_version == guarantee.current_version:
-        receipt.guarantee = guarantee
         _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
         return receipt
     with transaction.atomic():

@@ -8,6 +8,8 @@ from esurety.guarantees.services.access_keys import (
     access_key_reissue,
     access_key_reveal,
     access_key_verify,
+    key_check_of,
+    number_and_key_query,
 )
 from esurety.guarantees.services.amendments import (
     amendment_check,
@@ -57,5 +59,7 @@ __all__ = [
     "application_update_draft",
     "guarantee_cancel",
     "guarantees_expire_due",
+    "key_check_of",
+    "number_and_key_query",
     "premium_rate_create",
 ]

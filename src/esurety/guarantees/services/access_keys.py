@@ -214,14 +214,31 @@ class KeyCheck:
         return self.guarantee.orderer_id if self.guarantee is not None else None
 
 
-def _number_and_key(number: str) -> QuerySet[Guarantee]:
+def number_and_key_query(number: str) -> QuerySet[Guarantee]:
+    """The guarantee of ``number`` with its active key's digest (``active_digest``): one indexed query.
+
+    Public so that the verification can join its receipt into the same round trip.
+    """
     active_digest = AccessKey.objects.filter(guarantee=OuterRef("pk"), revoked_at__isnull=True).values("digest")[:1]
     return Guarantee.objects.filter(number=number).annotate(active_digest=Subquery(active_digest))
 
 
 # The orderer's hot path runs it on every verification; compiling the guarantee's thirty columns
 # and the key's subquery each time cost more than the database's answer. Numbers are digits.
-_NUMBER_AND_KEY = FixedQuery(_number_and_key, number="number-slot")
+_NUMBER_AND_KEY = FixedQuery(number_and_key_query, number="number-slot")
+
+
+def key_check_of(guarantee: Guarantee | None, key: str) -> KeyCheck:
+    """The key against the digest a number_and_key_query row carries (None: unknown number).
+
+    A miss costs the same as a wrong key: the comparison always runs, so timing does not
+    tell numbers apart.
+    """
+    digest = keys.key_digest(key)
+    found = getattr(guarantee, "active_digest", None)
+    stored = found if found is not None else _DUMMY_DIGEST
+    matched = keys.keys_match(digest, stored) and stored is not _DUMMY_DIGEST
+    return KeyCheck(guarantee=guarantee, matched=matched)
 
 
 def access_key_check(*, number: str, key: str) -> KeyCheck:
@@ -230,15 +247,9 @@ def access_key_check(*, number: str, key: str) -> KeyCheck:
     Inputs must already be normalised. Rate limiting is the caller's job.
     Cancelled or expired guarantees still match: the orderer must see their status.
     """
-    digest = keys.key_digest(key)
     # The verification page needs the guarantee itself, so it comes in the same
     # query as the digest: one round trip for the orderer's hot path.
-    guarantee = _NUMBER_AND_KEY.first(number=number)
-    found = getattr(guarantee, "active_digest", None)
-    stored = found if found is not None else _DUMMY_DIGEST
-    # Always compare, even on a miss, so timing does not tell numbers apart.
-    matched = keys.keys_match(digest, stored) and stored is not _DUMMY_DIGEST
-    return KeyCheck(guarantee=guarantee, matched=matched)
+    return key_check_of(_NUMBER_AND_KEY.first(number=number), key)
 
 
 def access_key_verify(*, number: str, key: str) -> Guarantee | None:
