@@ -6,58 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('guarantees', '0004_contractor_list_covering'),
-        ('parties', '0001_initial'),
+        ("guarantees", "0004_contractor_list_covering"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_verified_at', models.DateTimeField(verbose_name='初回確認日時')),
-                ('last_verified_at', models.DateTimeField(verbose_name='最終確認日時')),
-                ('last_seen_version', models.PositiveIntegerField(verbose_name='確認した版')),
-                ('first_verified_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('guarantee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='guarantees.guarantee')),
-                ('orderer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='parties.orderer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_verified_at", models.DateTimeField(verbose_name="初回確認日時")),
+                ("last_verified_at", models.DateTimeField(verbose_name="最終確認日時")),
+                ("last_seen_version", models.PositiveIntegerField(verbose_name="確認した版")),
+                (
+                    "first_verified_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "guarantee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="receipts", to="guarantees.guarantee"
+                    ),
+                ),
+                (
+                    "orderer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="receipts", to="parties.orderer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '受領記録',
-                'verbose_name_plural': '受領記録',
+                "verbose_name": "受領記録",
+                "verbose_name_plural": "受領記録",
             },
         ),
         migrations.CreateModel(
-            name='ViewRecord',
+            name="ViewRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='日時')),
-                ('version', models.PositiveIntegerField(verbose_name='版')),
-                ('kind', models.CharField(choices=[('VERIFY', '番号・認証キーで確認'), ('VIEW', '受領済み一覧から閲覧'), ('PDF', 'PDFを取得')], max_length=10, verbose_name='操作')),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='views', to='verification.receipt')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(verbose_name="日時")),
+                ("version", models.PositiveIntegerField(verbose_name="版")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("VERIFY", "番号・認証キーで確認"),
+                            ("VIEW", "受領済み一覧から閲覧"),
+                            ("PDF", "PDFを取得"),
+                        ],
+                        max_length=10,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("client_ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="views", to="verification.receipt"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '閲覧記録',
-                'verbose_name_plural': '閲覧記録',
+                "verbose_name": "閲覧記録",
+                "verbose_name_plural": "閲覧記録",
             },
         ),
         migrations.AddIndex(
-            model_name='receipt',
-            index=models.Index(fields=['orderer', '-first_verified_at'], name='receipt_orderer_list'),
+            model_name="receipt",
+            index=models.Index(fields=["orderer", "-first_verified_at"], name="receipt_orderer_list"),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.UniqueConstraint(fields=('orderer', 'guarantee'), name='receipt_unique'),
+            model_name="receipt",
+            constraint=models.UniqueConstraint(fields=("orderer", "guarantee"), name="receipt_unique"),
         ),
         migrations.AddIndex(
-            model_name='viewrecord',
-            index=models.Index(fields=['receipt', '-at'], name='view_by_receipt'),
+            model_name="viewrecord",
+            index=models.Index(fields=["receipt", "-at"], name="view_by_receipt"),
         ),
     ]

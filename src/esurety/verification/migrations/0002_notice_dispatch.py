@@ -6,32 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guarantees', '0004_contractor_list_covering'),
-        ('notifications', '0002_outbox_attachments'),
-        ('parties', '0001_initial'),
-        ('verification', '0001_initial'),
+        ("guarantees", "0004_contractor_list_covering"),
+        ("notifications", "0002_outbox_attachments"),
+        ("parties", "0001_initial"),
+        ("verification", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeDispatch',
+            name="NoticeDispatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department_name', models.CharField(max_length=100, verbose_name='送信先部署')),
-                ('email', models.EmailField(max_length=254, verbose_name='送信先メールアドレス')),
-                ('sent_at', models.DateTimeField(verbose_name='送信日時')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notice_dispatches', to='parties.ordererdepartment')),
-                ('guarantee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notice_dispatches', to='guarantees.guarantee')),
-                ('outbox', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='notice_dispatch', to='notifications.outboxmessage')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("department_name", models.CharField(max_length=100, verbose_name="送信先部署")),
+                ("email", models.EmailField(max_length=254, verbose_name="送信先メールアドレス")),
+                ("sent_at", models.DateTimeField(verbose_name="送信日時")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notice_dispatches",
+                        to="parties.ordererdepartment",
+                    ),
+                ),
+                (
+                    "guarantee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notice_dispatches",
+                        to="guarantees.guarantee",
+                    ),
+                ),
+                (
+                    "outbox",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notice_dispatch",
+                        to="notifications.outboxmessage",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '認証キー等のお知らせの送信',
-                'verbose_name_plural': '認証キー等のお知らせの送信',
-                'indexes': [models.Index(fields=['guarantee', '-sent_at'], name='dispatch_by_guarantee')],
+                "verbose_name": "認証キー等のお知らせの送信",
+                "verbose_name_plural": "認証キー等のお知らせの送信",
+                "indexes": [models.Index(fields=["guarantee", "-sent_at"], name="dispatch_by_guarantee")],
             },
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('verification', '0002_notice_dispatch'),
+        ("verification", "0002_notice_dispatch"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='receipt',
-            name='last_verified_at',
+            model_name="receipt",
+            name="last_verified_at",
         ),
     ]
