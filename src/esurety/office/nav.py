@@ -20,10 +20,6 @@ def _everyone(user: User) -> bool:
     return True
 
 
-def _surety_admin(user: User) -> bool:
-    return is_surety_admin(user)
-
-
 def _head_office_admin(user: User) -> bool:
     # The webhook log names guarantees of every branch: an administrator bound to a branch
     # is refused by the page (parties.permissions.webhook_owner_administered_by), so no link.
@@ -85,7 +81,7 @@ GROUPS: tuple[Group, ...] = (
         "設定",
         (
             Page("rates", "保証料率", "office:premium_rates"),
-            Page("api", "API連携", "office:api_tokens", _surety_admin),
+            Page("api", "API連携", "office:api_tokens", is_surety_admin),
             Page("webhooks", "Webhook設定", "office:webhooks", _head_office_admin),
             Page("totp", "二要素認証", "office:totp"),
         ),
