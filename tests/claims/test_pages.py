@@ -193,3 +193,27 @@ def other_branch_of(world: World):  # type: ignore[no-untyped-def]
     from esurety.parties.models import Branch
 
     return Branch.objects.create(surety=world.surety, name="徳島支店", address="徳島市", tel="088-000-0000")
+
+
+def test_the_claim_date_is_written_in_the_japanese_era_on_every_page_that_shows_it(
+    world: World, guarantee: Guarantee
+) -> None:
+    """請求日 reads 令和 like the claim's other dates; the Tokyo date, not the UTC one, and its time."""
+    claim = file_claim(world, guarantee)
+    # 00:30 in Tokyo on 7 December is still 6 December in UTC.
+    Claim.objects.filter(pk=claim.pk).update(filed_at=dt.datetime(2026, 12, 6, 15, 30, tzinfo=dt.UTC))
+    filed = '<th scope="row">請求日</th><td>令和8年12月7日 00:30</td>'
+    for client, path in (
+        (client_for(world.orderer_user), f"/verify/claims/{claim.number}/"),
+        (client_for(world.contractor_user), f"/contractor/claims/{claim.number}/"),
+        (client_for(world.clerk), f"/office/claims/{claim.number}/"),
+    ):
+        assert filed in client.get(path).content.decode(), path
+    # The lists: the date in the orderer's and the contractor's, with its time in the staff's queue.
+    for client, path, shown in (
+        (client_for(world.orderer_user), "/verify/claims/", "<td>令和8年12月7日</td>"),
+        (client_for(world.contractor_user), "/contractor/claims/", "<td>令和8年12月7日</td>"),
+        (client_for(world.clerk), "/office/claims/", '<td class="nowrap">令和8年12月7日 00:30</td>'),
+    ):
+        body = client.get(path).content.decode()
+        assert shown in body and "2026/12/0" not in body, path

@@ -78,8 +78,9 @@ def test_an_administrator_registers_a_url_and_sees_the_secret_once(
 def test_the_tab_is_shown_to_administrators_only(world: World, admins: Admins) -> None:
     assert "Webhook設定" in login(admins.orderer).get("/verify/").content.decode()
     assert "Webhook設定" not in login(world.orderer_user).get("/verify/").content.decode()
-    assert "Webhook設定" in login(admins.surety).get("/office/audit/").content.decode()
-    assert "Webhook設定" not in login(world.approver).get("/office/audit/").content.decode()
+    # In the back office it is a page of the 設定 group, shown in that group's row.
+    assert "Webhook設定" in login(admins.surety).get("/office/premium-rates/").content.decode()
+    assert "Webhook設定" not in login(world.approver).get("/office/premium-rates/").content.decode()
 
 
 @pytest.mark.parametrize(

@@ -60,8 +60,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         request,
         "office/advance_accounts.html",
         {
-            "office_tab": "advances",
-            "advance_tab": "accounts",
+            "office_tab": "advance_accounts",
             "listing": listing,
             "page": listing.page,
             "links": listing.links,
@@ -96,8 +95,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "office/advance_account.html",
         {
-            "office_tab": "advances",
-            "advance_tab": "accounts",
+            "office_tab": "advance_accounts",
             "account": account,
             "g": account.guarantee,
             "v": view,
@@ -184,8 +182,7 @@ def _account_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
         request,
         "office/advance_account_step.html",
         {
-            "office_tab": "advances",
-            "advance_tab": "accounts",
+            "office_tab": "advance_accounts",
             "account": account,
             "g": account.guarantee,
             "step": step,
@@ -224,7 +221,7 @@ def unusual_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "office/advance_unusual.html",
-        {"office_tab": "advances", "advance_tab": "unusual", "found": found},
+        {"office_tab": "advance_unusual", "found": found},
     )
 
 

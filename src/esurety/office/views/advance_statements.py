@@ -67,8 +67,7 @@ def statement_queue(request: HttpRequest) -> HttpResponse:
         request,
         "office/advance_queue.html",
         {
-            "office_tab": "advances",
-            "advance_tab": "queue",
+            "office_tab": "advance_queue",
             "tabs": tabs,
             "listing": listing,
             "page": listing.page,
@@ -125,8 +124,7 @@ def _statement_context(user: User, st: UseStatement, return_form: StatementRetur
     dropped = [line for no, line in sorted(before.items()) if no not in {r.line.line_no for r in lines}]
     waiting = st.status in WAITING
     return {
-        "office_tab": "advances",
-        "advance_tab": "queue",
+        "office_tab": "advance_queue",
         "st": st,
         "account": account,
         "g": g,

@@ -1,0 +1,125 @@
+"""The portals' menus in Chromium: the back office's groups on one line of a 1280 px screen and
+inside a 390 px phone; the orderer's pages never scroll sideways on that phone."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.db import connections
+
+from esurety.parties.models import Role
+from tests.claims.helpers import file_claim, receive
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD, World, make_guarantee, make_user
+from tests.office.lifecycle import make_office
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# One page of each group, and pages with a second row of each kind.
+OFFICE_PAGES = [
+    "/office/home/",
+    "/office/",
+    "/office/guarantees/",
+    "/office/imports/",
+    "/office/amendments/",
+    "/office/advances/",
+    "/office/advances/accounts/",
+    "/office/claims/",
+    "/office/orderers/",
+    "/office/audit/",
+    "/office/premium-rates/",
+]
+
+# For each row of the menu: how many items, on how many lines, and whether any reaches past
+# the window or past the menu's own box (a menu that scrolls inside itself).
+MENU_ROWS = """() => {
+  const nav = document.querySelector('.office-nav');
+  const rows = Array.from(nav.querySelectorAll('ul')).map(ul => {
+    const boxes = Array.from(ul.querySelectorAll('a')).map(a => a.getBoundingClientRect());
+    return {
+      items: boxes.length,
+      lines: new Set(boxes.map(b => Math.round(b.top))).size,
+      outside: boxes.filter(b => b.left < 0 || b.right > window.innerWidth).length,
+    };
+  });
+  return {rows, overflow: nav.scrollWidth > nav.clientWidth, right: nav.getBoundingClientRect().right};
+}"""
+
+# What reaches past the window's right edge: tag, class and where it ends.
+PAST_THE_EDGE = """() => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+  .slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+def in_a_thread(build: Any) -> Any:
+    """Data built outside Playwright's event loop (signing PDFs runs a loop of its own)."""
+
+    def run() -> Any:
+        try:
+            return build()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def test_the_office_menu_is_one_line_at_1280_and_fits_a_phone(world: World, live_server: Any, new_page: Any) -> None:
+    admin = in_a_thread(lambda: make_office(world).admin)  # sees every group and every page of 設定
+    page = new_page()
+    login(page, live_server, admin.username, PASSWORD)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in OFFICE_PAGES:
+            page.goto(live_server.url + path)
+            menu = page.evaluate(MENU_ROWS)
+            groups, *pages = menu["rows"]
+            where = f"{viewport['width']} px {path}"
+            assert groups["items"] == 9, where
+            assert groups["outside"] == 0 and not menu["overflow"], (where, menu)
+            assert menu["right"] <= viewport["width"], (where, menu)
+            if viewport is DESKTOP:
+                # Every group on the same line; the group's pages on one line of their own.
+                assert groups["lines"] == 1, (where, menu)
+                assert all(row["lines"] == 1 for row in pages), (where, menu)
+            for row in pages:
+                assert row["items"] >= 2 and row["outside"] == 0, (where, menu)
+    assert not page.js_errors, page.js_errors
+
+
+def test_the_orderers_pages_do_not_scroll_sideways_on_a_phone(world: World, live_server: Any, new_page: Any) -> None:
+    # The orderer's administrator: its menu has the most tabs (Webhook設定).
+    admin = make_user("ordadmin", orderer=world.orderer, role=Role.ORG_ADMIN)
+
+    def build() -> tuple[str, str]:
+        g = make_guarantee(world)
+        receive(world, g, user=admin)
+        return g.number, file_claim(world, g, by=admin).number
+
+    number, claim = in_a_thread(build)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    login(page, live_server, admin.username, PASSWORD)
+    for path in (
+        "/verify/",
+        "/verify/home/",
+        "/verify/received/",
+        f"/verify/certificates/{number}/",
+        "/verify/claims/",
+        f"/verify/claims/{claim}/",
+        "/verify/organisation/",
+        "/verify/organisation/departments/",
+        "/verify/organisation/api-tokens/",
+        "/verify/webhooks/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= window, f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}"
+        tabs = page.evaluate(
+            "Array.from(document.querySelectorAll('.portal-tabs a')).map(a => a.getBoundingClientRect().right)"
+        )
+        assert len(tabs) == 6 and max(tabs) <= window, (path, tabs)
+    assert not page.js_errors, page.js_errors
