@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from esurety.advances import selectors
 from esurety.advances import services as advances
 from esurety.advances.kinds import WithdrawalStatus
+from esurety.guarantees.models import NumberSeries
 from esurety.parties.models import Role, User
 from tests.factories import (
     ADVANCE_NOW,
@@ -245,8 +246,11 @@ def _left_after_the_end(aw: AdvanceWorld, *, work_name: str, account_number: str
 
 def test_unusual_accounts_of_every_branch_for_the_head_office_and_of_its_own_for_a_branch(world: World) -> None:
     aw = ready_account(world)  # 大塚支店 (world.branch)
-    far_branch = aw.branch_clerk.branch
+    far_branch = aw.branch_clerk.branch  # 徳島支店
     assert far_branch is not None
+    NumberSeries.objects.create(
+        branch=far_branch, kind="", first_number=2_080_000_001, last_number=2_080_099_999, next_number=2_080_000_001
+    )
     far = _left_after_the_end(aw, work_name="△△トンネル工事", account_number="2222222", branch_id=far_branch.pk)
     ended = dt.date(2027, 4, 1)
     admin = make_user("head-admin", surety=world.surety, role=Role.SURETY_ADMIN)
