@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from esurety.advances import selectors
@@ -290,3 +290,21 @@ def test_unusual_accounts_ask_the_database_the_same_whatever_the_number_of_accou
     for n in range(3):
         _left_after_the_end(aw, work_name=f"△△トンネル工事{n}", account_number=f"222222{n}")
     assert parameters() == few
+
+
+def test_an_accounts_requests_newest_first_are_read_from_an_index_not_sorted(aw: AdvanceWorld) -> None:
+    """The account view lists the account's 払出依頼 by requested_at, newest first, 50 a page: with
+    thousands of requests on one account, the database must read them in that order from an index
+    (account, requested_at) instead of sorting them all for every page."""
+    for _ in range(3):
+        request(aw, line_no=1, amount=1_000)
+    page = selectors.withdrawals_for_account(account=aw.account).values_list("pk", flat=True)[:50]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                # A few rows: make the planner cost its paths as on a large table.
+                cur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+                cur.execute("SET LOCAL enable_sort = off")
+        plan = page.explain()
+    assert "withdrawal_account_list" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
