@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from esurety.advances import selectors
 from esurety.advances import services as advances
 from esurety.advances.kinds import WithdrawalStatus
-from esurety.parties.models import User
+from esurety.guarantees.models import NumberSeries
+from esurety.parties.models import Role, User
 from tests.factories import (
     ADVANCE_NOW,
     PAYEE,
@@ -229,3 +231,80 @@ def test_what_the_contractor_still_has_to_register(world: World) -> None:
     branches = selectors.bank_branches_for_guarantee(guarantee=newer, on=TODAY)
     assert [b.bank.name for b in branches] == ["〇〇銀行", "〇〇銀行", "△△信用金庫"]
     assert aw.account not in selectors.advance_accounts_for(user=make_user("x", contractor=make_contractor("別会社")))
+
+
+def _left_after_the_end(aw: AdvanceWorld, *, work_name: str, account_number: str, **overrides: object) -> AdvanceWorld:
+    """A further account at ▲▲支店 with its advance deposited and untouched: after the works' end
+    (2027-03-31) it shows the pattern 前払金残高が残っています."""
+    guarantee = make_guarantee(aw.world, work_name=work_name, guaranteed_amount=20_000_000, **overrides)
+    account = open_account(aw.world, guarantee, aw.bank_branch, number=account_number)
+    advances.deposit_record(
+        account=account, by=aw.bank_user, kind="ADVANCE", amount=20_000_000, booked_on=TODAY, now=NOW
+    )
+    return dataclasses.replace(aw, guarantee=guarantee, account=account)
+
+
+def test_unusual_accounts_of_every_branch_for_the_head_office_and_of_its_own_for_a_branch(world: World) -> None:
+    aw = ready_account(world)  # 大塚支店 (world.branch)
+    far_branch = aw.branch_clerk.branch  # 徳島支店
+    assert far_branch is not None
+    NumberSeries.objects.create(
+        branch=far_branch, kind="", first_number=2_080_000_001, last_number=2_080_099_999, next_number=2_080_000_001
+    )
+    far = _left_after_the_end(aw, work_name="△△トンネル工事", account_number="2222222", branch_id=far_branch.pk)
+    ended = dt.date(2027, 4, 1)
+    admin = make_user("head-admin", surety=world.surety, role=Role.SURETY_ADMIN)
+    ours = make_user("otsuka-clerk", surety=world.surety, branch=world.branch, role=Role.CLERK)
+
+    def seen(user: User) -> list[str]:
+        return [f.account.guarantee.number for f in selectors.unusual_accounts_for_staff(user=user, today=ended)]
+
+    both = sorted([aw.guarantee.number, far.guarantee.number])
+    assert seen(admin) == both
+    assert seen(world.clerk) == both
+    assert seen(ours) == [aw.guarantee.number]
+    assert seen(aw.branch_clerk) == [far.guarantee.number]
+    assert seen(aw.bank_admin) == []
+
+
+def test_unusual_accounts_ask_the_database_the_same_whatever_the_number_of_accounts(world: World) -> None:
+    """The staff scope goes to the database as a subquery, not as a list of account ids: tens of
+    thousands of accounts would overflow SQLite's bound variables and slow PostgreSQL down."""
+    aw = ready_account(world)
+    ended = dt.date(2027, 4, 1)
+
+    def parameters() -> list[int]:
+        bound: list[int] = []
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            bound.append(len(params or ()))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            found = selectors.unusual_accounts_for_staff(user=world.clerk, today=ended)
+        assert found
+        # The last query reads the accounts found; the pattern queries come before it.
+        return bound[:-1]
+
+    few = parameters()
+    for n in range(3):
+        _left_after_the_end(aw, work_name=f"△△トンネル工事{n}", account_number=f"222222{n}")
+    assert parameters() == few
+
+
+def test_an_accounts_requests_newest_first_are_read_from_an_index_not_sorted(aw: AdvanceWorld) -> None:
+    """The account view lists the account's 払出依頼 by requested_at, newest first, 50 a page: with
+    thousands of requests on one account, the database must read them in that order from an index
+    (account, requested_at) instead of sorting them all for every page."""
+    for _ in range(3):
+        request(aw, line_no=1, amount=1_000)
+    page = selectors.withdrawals_for_account(account=aw.account).values_list("pk", flat=True)[:50]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                # A few rows: make the planner cost its paths as on a large table.
+                cur.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+                cur.execute("SET LOCAL enable_sort = off")
+        plan = page.explain()
+    assert "withdrawal_account_list" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

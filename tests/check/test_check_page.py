@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -11,14 +12,25 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from esurety.advances import services as advances
 from esurety.check.forms import MAX_UPLOAD_BYTES, NOT_PDF_MESSAGE, TOO_COMPLEX_MESSAGE, TOO_LARGE_MESSAGE
 from esurety.check.views import CHECK_PER_ADDRESS
-from esurety.documents import pdf
+from esurety.documents import advance_pdf, pdf
 from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee
 from esurety.signing import sandbox
 from esurety.signing.models import IssuedDocument
-from tests.factories import World, amend_amount, make_guarantee
+from tests.factories import (
+    ADVANCE_NOW,
+    World,
+    accept_statement,
+    amend_amount,
+    make_advance_world,
+    make_guarantee,
+    ready_account,
+    request,
+    submit_statement,
+)
 from tests.signing import hostile_pdfs
 
 KEY = "C7QK9MXT4A"
@@ -230,3 +242,38 @@ def test_opening_the_page_starts_the_checker_before_the_upload(db: None) -> None
     assert time.monotonic() - started < 1  # not waiting for the helper's imports
     process = sandbox._helper.process
     assert process is not None and process.poll() is None
+
+
+def test_a_use_statement_pdf_names_its_version_and_whether_a_later_one_replaced_it(world: World) -> None:
+    aw = make_advance_world(world)
+    v1 = accept_statement(aw, submit_statement(aw))
+    v1_pdf = advance_pdf.use_statement_pdf(statement=v1, now=ADVANCE_NOW)
+    _, page = upload(v1_pdf)
+    assert row(page, "書類の種類") == "前払金使途内訳明細書"
+    assert row(page, "明細書の版") == "第1版（現在承認されている版です。）"
+
+    # 使途変更: version 2 is drafted, then accepted; version 1's file says it was replaced.
+    v2 = advances.use_statement_change(
+        account=aw.account, by=world.contractor_user, reason="支払先の決定", now=ADVANCE_NOW
+    )
+    v2_draft_pdf = advance_pdf.use_statement_pdf(statement=v2, now=ADVANCE_NOW)
+    _, page = upload(v2_draft_pdf)
+    assert row(page, "明細書の版") == "第2版（この版は承認前です（下書き）。現在承認されている版は第1版です。）"
+    advances.use_statement_submit(statement=v2, by=world.contractor_user, now=ADVANCE_NOW)
+    accept_statement(aw, v2)
+    _, page = upload(v1_pdf)
+    assert row(page, "明細書の版") == "第1版（この版の後に使途変更があり、第2版が承認されています。）"
+    assert '<th scope="row">版</th>' not in page  # not a certificate's version
+    issued = IssuedDocument.objects.get(sha256=hashlib.sha256(v1_pdf).hexdigest())
+    assert (issued.kind, issued.statement_version, issued.certificate_version) == ("use_statement", 1, None)
+
+
+def test_a_withdrawal_request_pdf_names_the_statement_version_it_was_made_against(world: World) -> None:
+    aw = ready_account(world)
+    w = request(aw, amount=1_234_000)
+    data = advance_pdf.withdrawal_request_pdf(withdrawal=w, now=ADVANCE_NOW)
+    _, page = upload(data)
+    assert row(page, "書類の種類") == "前払金払出依頼書"
+    assert row(page, "保証契約番号") == aw.guarantee.number
+    assert row(page, "明細書の版") == "第1版（現在承認されている版です。）"
+    assert IssuedDocument.objects.get(sha256=hashlib.sha256(data).hexdigest()).statement_version == 1

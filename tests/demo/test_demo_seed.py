@@ -25,6 +25,7 @@ from esurety.core.clock import TOKYO, business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.dashboards import selectors as dashboards
 from esurety.demo.calendar import DEMO_TODAY, HISTORY_ENDS
+from esurety.demo.plans import LEAFLET_COMPLETION, leaflet_road_completion
 from esurety.guarantees import selectors
 from esurety.guarantees.models import (
     AccessKey,
@@ -92,7 +93,9 @@ def test_the_leaflets_three_guarantees_exactly(seeded: str) -> None:
         # Dated so that the orderer's rule (contracts from 2026-04-01) admits them.
         assert g.contract_date >= dt.date(2026, 4, 1)
         assert g.orderer.accepts_electronic(kind=g.kind, work_category=g.work_category, contract_date=g.contract_date)
-        assert g.completion_date == g.period_end == dt.date(2027, 3, 31)
+        # 令和9年3月31日; the road's works extended by 工期の変更 when the demo is made near or after it.
+        ends = leaflet_road_completion() if work_name == "〇〇道路改良工事" else LEAFLET_COMPLETION
+        assert g.completion_date == g.period_end == ends
         assert (g.current_version, g.is_amended) == (1, False)
         assert AccessKey.objects.filter(guarantee=g, revoked_at__isnull=True).count() == 1
         if kind == GuaranteeKind.ADVANCE:

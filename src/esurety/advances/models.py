@@ -325,6 +325,9 @@ class Withdrawal(models.Model):
                 fields=["account", "line_no", "status"], include=["amount", "payee_name"], name="withdrawal_by_line"
             ),
             models.Index(fields=["contractor", "-requested_at"], name="withdrawal_contractor_list"),
+            # One account's requests newest first, a page at a time (the account view of staff, contractor
+            # and bank): read in order from here, not sorted whole for every page.
+            models.Index(fields=["account", "-requested_at", "-id"], name="withdrawal_account_list"),
         ]
 
     def __str__(self) -> str:

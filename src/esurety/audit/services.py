@@ -36,19 +36,26 @@ def _hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(entry)).hexdigest()
 
 
+# What an object's business hangs from, nearest first, followed by attribute (see branch_of).
+# A proof hangs from its statement before its uploader: a contractor who uploads has no branch.
+BRANCH_OWNERS = ("guarantee", "account", "statement", "claim", "uploaded_by")
+
+
 def branch_of(obj: Any) -> int | None:
     """The branch whose business ``obj`` is, or None.
 
     Guarantees, applications and staff have their branch; what belongs to a
-    guarantee (certificates, amendments, keys, statements, receipts, notices)
-    takes the guarantee's; an import, its uploader's. The audit app takes plain
+    guarantee (certificates, amendments, keys, statements, receipts, notices,
+    its advance account and claim) takes the guarantee's, and so does what
+    belongs to those (an account's deposits, use statements and withdrawals, a
+    statement's proofs); an import, its uploader's. The audit app takes plain
     objects, so it asks by attribute rather than importing the models.
     """
     if hasattr(obj, "branch_id"):
         return getattr(obj, "branch_id", None)
-    for owner in ("guarantee", "uploaded_by"):
+    for owner in BRANCH_OWNERS:
         if getattr(obj, f"{owner}_id", None) is not None:
-            return getattr(getattr(obj, owner), "branch_id", None)
+            return branch_of(getattr(obj, owner))
     return None
 
 

@@ -12,7 +12,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from esurety.advances.kinds import StatementStatus
+from esurety.advances.models import UseStatement
 from esurety.core.clock import business_date
+from esurety.guarantees.models import Guarantee
 from esurety.signing.models import IssuedDocument
 from esurety.signing.validation import SignatureReport, pdf_signature_check
 from esurety.verification.selectors import ReceiptStatus, guarantee_status_label
@@ -31,6 +34,10 @@ class RegistryEntry:
     current_version: int | None
     cancelled_on: dt.date | None
     period_end: dt.date | None
+    # 前払金使途内訳明細書 and 払出依頼書: the statement version the file shows (or was made against)
+    # and where that version stands today, as 版 and 保証契約の状態 say for certificates.
+    statement_version: int | None = None
+    statement_note: str = ""
 
     @property
     def is_superseded(self) -> bool:
@@ -56,6 +63,22 @@ class DocumentCheck:
     def genuine(self) -> bool:
         """Signed by a surety esurety trusts and byte for byte a file esurety issued."""
         return self.signature.valid and self.entry is not None
+
+
+def _statement_note(guarantee: Guarantee, version: int) -> str:
+    """Where the statement version ``version`` of the guarantee's account stands today, in Japanese."""
+    versions = dict(UseStatement.objects.filter(account__guarantee=guarantee).values_list("version", "status"))
+    in_force = next((v for v, status in versions.items() if status == StatementStatus.ACCEPTED), None)
+    status = versions.get(version)
+    if status == StatementStatus.ACCEPTED:
+        return "現在承認されている版です。"
+    if status == StatementStatus.SUPERSEDED:
+        later = f"第{in_force}版が承認されています" if in_force else "変更後の版が審査中です"
+        return f"この版の後に使途変更があり、{later}。"
+    if status is None:
+        return ""
+    note = f"この版は承認前です（{StatementStatus(status).label}）。"
+    return note + (f"現在承認されている版は第{in_force}版です。" if in_force else "")
 
 
 def _registry_entry(sha256: str, *, today: dt.date) -> RegistryEntry | None:
@@ -88,6 +111,8 @@ def _registry_entry(sha256: str, *, today: dt.date) -> RegistryEntry | None:
         current_version=guarantee.current_version,
         cancelled_on=business_date(guarantee.cancelled_at) if guarantee.cancelled_at else None,
         period_end=guarantee.period_end,
+        statement_version=issued.statement_version,
+        statement_note=_statement_note(guarantee, issued.statement_version) if issued.statement_version else "",
     )
 
 

@@ -162,6 +162,48 @@ def round_price(value: float) -> int:
     return max(1, round(value / 10_000)) * 10_000
 
 
+# The leaflet's works run to 令和9年3月31日 (the end of 令和8年度, the year they were contracted).
+LEAFLET_COMPLETION = dt.date(2027, 3, 31)
+# What the 〇〇道路改良工事 still has to run on the demo's today: its advance is being spent (a
+# withdrawal waits at the bank today) and its 中間前払金 is applied for, which a guarantee past
+# its 工事末日 (満了, expired by the worker) would refuse.
+WORKS_LEFT = dt.timedelta(days=60)
+LEAFLET_EXTENSION_REASON = ref.PERIOD_REASONS[0]
+
+
+def fiscal_year_end(day: dt.date) -> dt.date:
+    """31 March closing the 年度 (April to March) of ``day``."""
+    return dt.date(day.year if day.month <= 3 else day.year + 1, 3, 31)
+
+
+def leaflet_extensions() -> list[AmendmentPlan]:
+    """工期の変更 of the 〇〇道路改良工事 when the demo is made near or after its 工事末日: one 年度 at a
+    time, each entered some weeks before the end it moves (and never after the demo's today), so the
+    works are still running today. The period follows (leaflet note 2): no new certificate."""
+    out: list[AmendmentPlan] = []
+    completion = LEAFLET_COMPLETION
+    while completion < DEMO_TODAY + WORKS_LEFT:
+        day = min(completion - dt.timedelta(days=30), weekdays_before(DEMO_TODAY, 3))
+        day = weekdays_before(day + dt.timedelta(days=1), 1)  # that day, or the weekday before it
+        new_completion = fiscal_year_end(completion + dt.timedelta(days=1))
+        out.append(
+            AmendmentPlan(
+                at=moment(day, 10, 20, 50),
+                effective_on=day - dt.timedelta(days=3),
+                reason=LEAFLET_EXTENSION_REASON,
+                new_completion=new_completion,
+            )
+        )
+        completion = new_completion
+    return out
+
+
+def leaflet_road_completion() -> dt.date:
+    """The 工事末日 of the 〇〇道路改良工事 on the demo's today, after leaflet_extensions."""
+    ends = [change.new_completion for change in leaflet_extensions() if change.new_completion is not None]
+    return ends[-1] if ends else LEAFLET_COMPLETION
+
+
 def seed_projects(cast: Cast) -> list[Project]:
     """The leaflet's three guarantees, with the numbers it prints (2070004426, 2070004427, 2070202096).
 
@@ -169,7 +211,7 @@ def seed_projects(cast: Cast) -> list[Project]:
     contractor's list shows them in the leaflet's order.
     """
     west, otsuka, maru, tokushima = cast.west, cast.otsuka, cast.seed_contractor, cast.tokushima
-    completion = dt.date(2027, 3, 31)
+    completion = LEAFLET_COMPLETION
 
     def seed_plan(kind: str, work_name: str, contract: dt.date, price: int, amount: int) -> Plan:
         return Plan(
@@ -208,7 +250,7 @@ def seed_projects(cast: Cast) -> list[Project]:
     performance.advance = road
     performance.fixed_number = "2070202096"
     steps(performance, 30, (24, "10:30"), (24, "10:36"), (24, "11:00"), (24, "13:20"), (24, "15:00"), (24, "16:00"))
-    return [Project(plans=[road, performance]), Project(plans=[tunnel])]
+    return [Project(plans=[road, performance], amendments=leaflet_extensions()), Project(plans=[tunnel])]
 
 
 class Planner:
@@ -472,6 +514,8 @@ def seed_contractor_queue(cast: Cast, seed: list[Project], rng: random.Random) -
         road,
         kind=ref.INTERIM,
         guaranteed_amount=ratio_limit(road.contract_price, INTERIM_RATIO),  # 4/10 + 2/10: exactly the 6/10 cap
+        # The works' 工事末日 as they stand today (extended when the demo is made after the leaflet's).
+        completion_date=leaflet_road_completion(),
         advance=road,
         fixed_number="",
         notes=f"中間前払金の請求予定日: {format_wareki(DEMO_TODAY + dt.timedelta(days=11), padded=False)}",
@@ -484,6 +528,8 @@ def seed_contractor_queue(cast: Cast, seed: list[Project], rng: random.Random) -
         road,
         work_name=f"令和{reiwa_fiscal_year(draft_contract)}年度 〇〇地区配水管更新工事",
         contract_date=draft_contract,
+        # Works of the 年度 it is contracted in (or of the next, contracted in its last months).
+        completion_date=fiscal_year_end(draft_contract + dt.timedelta(days=120)),
         contract_price=68_200_000,
         guaranteed_amount=advance_limit(price=68_200_000, work_category=ref.WORKS, low_bid=False),
         fixed_number="",

@@ -170,6 +170,7 @@ def use_statement_pdf(*, statement: UseStatement, now: dt.datetime) -> bytes:
         kind=DocumentKind.USE_STATEMENT,
         guarantee=g,
         certificate_version=None,
+        statement_version=st.version,
         now=now,
     )
 
@@ -246,6 +247,7 @@ def withdrawal_request_pdf(*, withdrawal: Withdrawal, now: dt.datetime) -> bytes
         kind=DocumentKind.WITHDRAWAL_REQUEST,
         guarantee=g,
         certificate_version=None,
+        statement_version=w.statement.version,
         now=now,
     )
 

@@ -35,6 +35,9 @@ class IssuedDocument(models.Model):
         Guarantee, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
     )
     certificate_version = models.PositiveIntegerField("証書の版", null=True, blank=True)
+    # The version of the 前払金使途内訳明細書 a use statement shows, or the one a 払出依頼書 was made
+    # against: /check/ answers for them which version the file is, as it does for certificates.
+    statement_version = models.PositiveIntegerField("前払金使途内訳明細書の版", null=True, blank=True)
     issued_at = models.DateTimeField("発行日時")
     size = models.PositiveIntegerField("サイズ（バイト）")
     # SHA-256 of the signing certificate (DER): finds the surety of a file signed

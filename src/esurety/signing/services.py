@@ -121,6 +121,7 @@ def pdf_sign(
     guarantee: Guarantee | None,
     certificate_version: int | None,
     now: dt.datetime,
+    statement_version: int | None = None,
 ) -> bytes:
     """Signs with the surety's key (PAdES B-B, or B-T with a timestamp when settings.SIGNING_TSA_URL is set),
     records an IssuedDocument with the sha256 of the signed bytes, returns the signed bytes.
@@ -140,6 +141,7 @@ def pdf_sign(
             "surety": surety,
             "guarantee": guarantee,
             "certificate_version": certificate_version,
+            "statement_version": statement_version,
             "issued_at": now,
             "size": len(signed),
             "signer_fingerprint": credentials.fingerprint,

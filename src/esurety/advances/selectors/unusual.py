@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from esurety.advances.kinds import (
@@ -33,6 +34,11 @@ from esurety.core.wareki import format_wareki
 from esurety.parties.models import User
 from esurety.parties.permissions import STAFF_ROLES
 
+# The primary keys of the accounts in the staff member's scope, as a query: each pattern filters by it
+# as a subquery (tens of thousands of ids as a list of parameters would be slow on PostgreSQL and over
+# SQLite's limit of bound variables).
+Scope = QuerySet[AdvanceAccount, Any]
+
 
 @dataclass(frozen=True)
 class UnusualAccount:
@@ -40,7 +46,7 @@ class UnusualAccount:
     reasons: tuple[str, ...]
 
 
-def _dominant_payees(accounts: list[int]) -> dict[int, list[str]]:
+def _dominant_payees(accounts: Scope) -> dict[int, list[str]]:
     line = UseStatementLine.objects.filter(
         statement__account_id=OuterRef("account_id"),
         statement__status=StatementStatus.ACCEPTED,
@@ -73,7 +79,7 @@ def _dominant_payees(accounts: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _after_stop(accounts: list[int]) -> dict[int, list[str]]:
+def _after_stop(accounts: Scope) -> dict[int, list[str]]:
     since_stop = Withdrawal.objects.filter(account=OuterRef("pk"), status__in=COMMITTED_WITHDRAWAL_STATUSES).filter(
         Q(requested_at__gte=OuterRef("stopped_at"))
         | Q(status=WithdrawalStatus.PAID, acted_at__gte=OuterRef("stopped_at"))
@@ -100,7 +106,7 @@ def _after_stop(accounts: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _left_after_end(accounts: list[int], today: dt.date) -> dict[int, list[str]]:
+def _left_after_end(accounts: Scope, today: dt.date) -> dict[int, list[str]]:
     deposited = (
         Deposit.objects.filter(account=OuterRef("pk"), kind=DepositKind.ADVANCE)
         .values("account")
@@ -136,9 +142,7 @@ def unusual_accounts_for_staff(*, user: User, today: dt.date) -> list[UnusualAcc
     """The accounts of the staff member's scope showing a pattern, each with its reasons in Japanese."""
     if user.surety_id is None or user.role not in STAFF_ROLES:
         return []
-    scope = list(advance_accounts_for(user=user).values_list("pk", flat=True))
-    if not scope:
-        return []
+    scope = advance_accounts_for(user=user).values("pk")
     found: dict[int, list[str]] = defaultdict(list)
     for part in (_dominant_payees(scope), _after_stop(scope), _left_after_end(scope, today)):
         for pk, reasons in part.items():

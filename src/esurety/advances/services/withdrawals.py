@@ -238,6 +238,7 @@ def _create(
                 object_id=str(w.pk),
                 after=withdrawal_snapshot(w),
                 surety_id=accounts[w.account_id].guarantee.surety_id,
+                branch_id=accounts[w.account_id].guarantee.branch_id,
             )
             for w in made
         ],
