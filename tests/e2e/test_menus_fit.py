@@ -127,7 +127,7 @@ def test_the_orderers_pages_do_not_scroll_sideways_on_a_phone(world: World, live
     assert not page.js_errors, page.js_errors
 
 
-# The back office's lists, each with rows in build_site's data (申込審査 … 不正アクセス警告).
+# The back office's lists, each with rows in build_site's data (申込審査 … 不正アクセス警告, Webhook設定).
 OFFICE_LISTS = [
     "/office/home/",
     "/office/",
@@ -145,6 +145,7 @@ OFFICE_LISTS = [
     "/office/outbox/",
     "/office/audit/",
     "/office/alerts/",
+    "/office/webhooks/",
 ]
 
 # Each box that scrolls sideways: whether the keyboard reaches it and the name it is announced by.
