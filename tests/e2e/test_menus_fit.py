@@ -1,5 +1,6 @@
 """The portals' menus in Chromium: the back office's groups on one line of a 1280 px screen and
-inside a 390 px phone; the orderer's pages never scroll sideways on that phone."""
+inside a 390 px phone; the orderer's pages and the back office's lists never scroll sideways on
+that phone (a wide table scrolls inside its own box, which the keyboard can reach)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.claims.helpers import file_claim, receive
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, World, make_guarantee, make_user
 from tests.office.lifecycle import make_office
+from tests.web.site_pages import build_site
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -122,4 +124,75 @@ def test_the_orderers_pages_do_not_scroll_sideways_on_a_phone(world: World, live
             "Array.from(document.querySelectorAll('.portal-tabs a')).map(a => a.getBoundingClientRect().right)"
         )
         assert len(tabs) == 6 and max(tabs) <= window, (path, tabs)
+    assert not page.js_errors, page.js_errors
+
+
+# The back office's lists, each with rows in build_site's data (申込審査 … 不正アクセス警告, Webhook設定).
+OFFICE_LISTS = [
+    "/office/home/",
+    "/office/",
+    "/office/guarantees/",
+    "/office/amendments/",
+    "/office/advances/",
+    "/office/advances/accounts/",
+    "/office/advances/unusual/",
+    "/office/claims/",
+    "/office/orderers/",
+    "/office/banks/",
+    "/office/usage-applications/",
+    "/office/premium-rates/",
+    "/office/imports/",
+    "/office/outbox/",
+    "/office/audit/",
+    "/office/alerts/",
+    "/office/webhooks/",
+]
+
+# Each box that scrolls sideways: whether the keyboard reaches it and the name it is announced by.
+SCROLLING_BOXES = """() => Array.from(document.querySelectorAll('main *'))
+  .filter(e => e.scrollWidth > e.clientWidth && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+  .map(e => {
+    const by = e.getAttribute('aria-labelledby');
+    const named = by ? document.getElementById(by) : null;
+    return {
+      tabindex: e.getAttribute('tabindex'),
+      role: e.getAttribute('role'),
+      name: (e.getAttribute('aria-label') || (named ? named.textContent : '')).trim(),
+      tables: e.querySelectorAll('table').length,
+    };
+  })"""
+
+
+def test_the_office_lists_do_not_scroll_sideways_on_a_phone(world: World, live_server: Any, new_page: Any) -> None:
+    site = in_a_thread(lambda: build_site(world))
+    admin = next(name for name, paths in site.pages.items() if "/office/usage-applications/" in paths)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    login(page, live_server, admin, PASSWORD)
+    report: list[str] = []
+    boxes_seen = 0
+    for path in OFFICE_LISTS:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        assert page.locator("main table").count() > 0, f"{path}: no list to look at"
+        width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > window:
+            report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
+        # What does not fit scrolls inside a named box that the Tab key stops at.
+        for box in page.evaluate(SCROLLING_BOXES):
+            if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"] and box["tables"]):
+                report.append(f"{path}: a box scrolls without a name or the keyboard: {box}")
+            boxes_seen += 1
+    assert not report, "\n".join(report)
+    assert boxes_seen >= 5, boxes_seen
+    # 監査ログ with the keyboard: Tab reaches the log's box and the arrow keys scroll it.
+    page.goto(live_server.url + "/office/audit/")
+    box = page.get_by_role("group", name="監査ログの記録")
+    box.focus()
+    assert box.evaluate("e => e === document.activeElement && e.scrollLeft === 0")
+    for _ in range(3):  # each press scrolls by a step (smoothly: the first may still be moving)
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert box.evaluate("e => e === document.activeElement && e.scrollLeft > 0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not page.js_errors, page.js_errors
