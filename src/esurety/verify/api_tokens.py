@@ -6,21 +6,19 @@ The secret is shown once, on the page that answers the issuing POST.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from esurety.core.clock import now
-from esurety.core.errors import DomainError
 from esurety.integrations import selectors
 from esurety.integrations.models import ApiToken
-from esurety.integrations.services import api_token_create, api_token_revoke
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import Orderer, User
 from esurety.parties.permissions import can_manage_tokens
 from esurety.verify.access import orderer_required, orderer_user
-from esurety.web.api_token_forms import TokenForm, token_form_submit
+from esurety.web.api_token_forms import TokenForm, token_form_submit, token_revoke_submit
 
 
 def _admin(request: HttpRequest) -> tuple[User, Orderer]:
@@ -57,12 +55,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, orderer=orderer).first()
     if token is None:
         raise Http404
-    try:
-        api_token_revoke(token=token, by=user, now=now())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")
+    token_revoke_submit(request, token, user)
     return redirect("verify:api_tokens")
 
 

@@ -1,4 +1,4 @@
-"""Forms of the token pages (back office and the orderer's organisation page)."""
+"""Forms and POST handling shared by the token pages (back office, the orderer's and the bank's)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest
 
+from esurety.core.clock import now
 from esurety.core.errors import DomainError
-from esurety.integrations.services import NAME_MAX, IssuedToken
-from esurety.parties.models import Role
+from esurety.integrations.models import ApiToken
+from esurety.integrations.services import NAME_MAX, IssuedToken, api_token_revoke
+from esurety.parties.models import Role, User
 from esurety.web.forms import TextField
 
 ROLE_CHOICES = [
@@ -65,3 +68,14 @@ def token_form_submit(
         form.add_violations(exc)
         return form, None
     return form_class(), issued
+
+
+def token_revoke_submit(request: HttpRequest, token: ApiToken, by: User) -> None:
+    """The revoking POST of every token page: the token revoked, and a message on the next page
+    saying so or why not (never a 500). The caller has found the token in the user's own scope."""
+    try:
+        api_token_revoke(token=token, by=by, now=now())
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")

@@ -6,7 +6,6 @@ A token's secret and a webhook's signing secret are shown once, on the page that
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -14,12 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from esurety.bank.access import bank_admin, bank_required, bank_user
 from esurety.core.clock import now
-from esurety.core.errors import DomainError
 from esurety.integrations import selectors
-from esurety.integrations.services import api_token_create, api_token_revoke
+from esurety.integrations.services import api_token_create
 from esurety.parties.models import DepositBank, User
 from esurety.parties.permissions import can_manage_tokens
-from esurety.web.api_token_forms import TokenForm, token_form_submit
+from esurety.web.api_token_forms import TokenForm, token_form_submit, token_revoke_submit
 from esurety.web.webhooks import WebhookPortal, webhook_urls
 from esurety.webhooks.selectors import Owner, webhook_owner_for
 
@@ -60,12 +58,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.tokens_of_bank(user=user, bank=bank).filter(pk=pk).first()
     if token is None:
         raise Http404
-    try:
-        api_token_revoke(token=token, by=user, now=now())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")
+    token_revoke_submit(request, token, user)
     return redirect("bank:api_tokens")
 
 

@@ -6,21 +6,18 @@ in a message or a redirect); the lists show only the visible prefix.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from esurety.core.clock import now
-from esurety.core.errors import DomainError
 from esurety.integrations import selectors
 from esurety.integrations.models import ApiToken
-from esurety.integrations.services import api_token_create, api_token_revoke
+from esurety.integrations.services import api_token_create
 from esurety.office.access import staff_required, staff_user
-from esurety.office.views.lifecycle_common import error_message
 from esurety.parties.models import Orderer
 from esurety.parties.permissions import can_manage_token, can_manage_tokens
-from esurety.web.api_token_forms import SuretyTokenForm, TokenForm, token_form_submit
+from esurety.web.api_token_forms import SuretyTokenForm, TokenForm, token_form_submit, token_revoke_submit
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,12 +87,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.select_related("orderer", "surety", "created_by").filter(pk=pk).first()
     if token is None or not can_manage_token(user, token):
         raise Http404("APIトークンが見つかりません。")
-    try:
-        api_token_revoke(token=token, by=user, now=now())
-    except DomainError as exc:
-        error_message(request, exc)
-    else:
-        messages.success(request, f"APIトークン「{token.name}」（{token.prefix}…）を失効させました。")
+    token_revoke_submit(request, token, user)
     if token.orderer_id is not None:
         return redirect("office:orderer_api_tokens", pk=token.orderer_id)
     return redirect("office:api_tokens")
