@@ -121,18 +121,16 @@ def check_all(items: list[tuple[Limit, str]], *, now: float | None = None) -> Ch
     needs to reset, so it resets only those.
     """
     t = _clock(now)
-    keys: list[str] = []
-    for limit, key in items:
-        keys += [_lock_key(limit, key), _last_key(limit, key)]
-    values = cache.get_many(keys)
+    pairs = [(_lock_key(limit, key), _last_key(limit, key)) for limit, key in items]
+    values = cache.get_many([k for pair in pairs for k in pair])
     waits: list[int] = []
     failed: set[int] = set()
-    for index, (limit, key) in enumerate(items):
-        until = values.get(_lock_key(limit, key))
+    for index, (lock, last) in enumerate(pairs):
+        until = values.get(lock)
         waits.append(max(0, math.ceil(float(until) - t)) if until is not None else 0)
         # The latest failure's expiry is the latest of every slot's: any failure in the window.
-        last = values.get(_last_key(limit, key))
-        if last is not None and float(last) > t:
+        latest = values.get(last)
+        if latest is not None and float(latest) > t:
             failed.add(index)
     return Check(wait=max(waits, default=0), failed=frozenset(failed), waits=tuple(waits))
 

@@ -86,7 +86,7 @@ def certificate_verify(*, user: User, number: str, key: str, client_ip: str, now
         raise VerificationRefused()
     if _USER in gate.failed:
         reset(PER_USER, str(user.pk))
-    return _receipt_record(user=user, guarantee=guarantee, known=_receipt_of(guarantee), client_ip=client_ip, now=now)
+    return _receipt_record(user=user, guarantee=guarantee, receipt=_receipt_of(guarantee), client_ip=client_ip, now=now)
 
 
 def _admitted_wait(gate: Check) -> int:
@@ -188,7 +188,7 @@ def _stored_utc(at: dt.datetime) -> dt.datetime:
 
 
 def _receipt_record(
-    *, user: User, guarantee: Guarantee, known: Receipt | None, client_ip: str, now: dt.datetime
+    *, user: User, guarantee: Guarantee, receipt: Receipt | None, client_ip: str, now: dt.datetime
 ) -> Receipt:
     """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
 
@@ -196,7 +196,6 @@ def _receipt_record(
     one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
     which locks the audit chain's head) or its new version commits with the view record.
     """
-    receipt = known
     if receipt is not None and receipt.last_seen_version == guarantee.current_version:
         _verification_view_create(receipt=receipt, user=user, client_ip=client_ip, now=now)
         return receipt
