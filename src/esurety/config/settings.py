@@ -99,7 +99,6 @@ MIDDLEWARE = [
     "esurety.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "esurety.web.middleware.FormEncodingMiddleware",  # before CSRF, which reads the form
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,6 +196,9 @@ if env_bool("ESURETY_TESTING"):
     # Hashing speed is not under test; keep the suite quick.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Japanese only: Django translates its own texts (form errors, admin) into LANGUAGE_CODE whatever
+# the browser asks for. No LocaleMiddleware: with one language it only cost every request a
+# negotiation (0.12 ms of a 1.7 ms page) and a "Vary: Accept-Language" that split shared caches.
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
