@@ -10,6 +10,7 @@ from django.db.models import F, Max, Min, Q, QuerySet
 
 from esurety.core.clock import business_date
 from esurety.core.normalize import is_guarantee_number, normalize_guarantee_number, normalize_search_text
+from esurety.core.queries import FixedQuery
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
 from esurety.notifications.models import OutboxStatus
 from esurety.parties.models import OrdererDepartment, User
@@ -71,9 +72,7 @@ def receipts_for_orderer(
     number, contractor, work_name, kind, status = f.number, f.contractor, f.work_name, f.kind, f.status
     if user.orderer_id is None or not user.is_active:
         return Receipt.objects.none()
-    qs = Receipt.objects.filter(orderer_id=user.orderer_id).select_related(
-        "guarantee", "guarantee__contractor", "guarantee__surety"
-    )
+    qs = _orderer_receipts(user.orderer_id)
     if number.strip():
         qs = qs.filter(guarantee__number__startswith=normalize_guarantee_number(number))
     if contractor.strip():
@@ -102,16 +101,33 @@ def receipts_for_orderer(
     return qs.order_by("-first_verified_at")
 
 
-def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
-    number = normalize_guarantee_number(number)
-    if not is_guarantee_number(number):
-        return None
-    return (
-        receipts_for_orderer(user=user)
-        .select_related("guarantee__branch", "guarantee__orderer")
-        .filter(guarantee__number=number)
-        .first()
+def _orderer_receipts(orderer_id: int) -> QuerySet[Receipt]:
+    """What an orderer may see: the certificates its own organisation received."""
+    return Receipt.objects.filter(orderer_id=orderer_id).select_related(
+        "guarantee", "guarantee__contractor", "guarantee__surety"
     )
+
+
+def _received_certificate_query(orderer_id: int, number: str) -> QuerySet[Receipt]:
+    # (orderer, guarantee) is unique and so is the number: at most one row.
+    return (
+        _orderer_receipts(orderer_id)
+        .select_related("guarantee__branch", "guarantee__orderer", "first_verified_by")
+        .filter(guarantee__number=number)[:1]
+    )
+
+
+# Compiled once: every look at a received certificate (page, print, PDF, API) starts here, and the
+# ORM's compilation of this six-table read cost 1.0 ms of its 1.4 ms.
+_RECEIVED_CERTIFICATE = FixedQuery(_received_certificate_query, orderer_id=-1, number="number-slot")
+
+
+def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
+    """A certificate the user's organisation received, with its guarantee, parties and first verifier."""
+    number = normalize_guarantee_number(number)
+    if user.orderer_id is None or not user.is_active or not is_guarantee_number(number):
+        return None
+    return _RECEIVED_CERTIFICATE.first(orderer_id=user.orderer_id, number=number)
 
 
 def latest_view_by(*, receipt: Receipt, user: User) -> ViewRecord | None:
