@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from esurety.parties.models import User
 from esurety.verification.selectors import receipt_for_orderer
+from tests.claims.helpers import file_claim
 from tests.factories import World, make_guarantee, make_orderer, make_user
 from tests.office.lifecycle import receive
 
 
-def test_the_certificate_its_parties_and_first_verifier_come_in_one_query(world: World) -> None:
+def test_the_certificate_its_parties_claim_and_first_verifier_come_in_one_query(world: World) -> None:
     g = make_guarantee(world)
     receive(world, g)
     with CaptureQueriesContext(connection) as captured:
@@ -28,6 +29,7 @@ def test_the_certificate_its_parties_and_first_verifier_come_in_one_query(world:
             receipt.guarantee.branch.name,
             receipt.first_verified_by.username,
         )
+        assert not hasattr(receipt.guarantee, "claim")  # none filed, known without asking
     assert len(captured.captured_queries) == 1
     assert printed == (
         g.number,
@@ -37,6 +39,16 @@ def test_the_certificate_its_parties_and_first_verifier_come_in_one_query(world:
         g.branch.name,
         world.orderer_user.username,
     )
+
+
+def test_a_filed_claim_comes_with_the_certificate(world: World) -> None:
+    g = make_guarantee(world)
+    receive(world, g)
+    claim = file_claim(world, g)
+    with CaptureQueriesContext(connection) as captured:
+        receipt = receipt_for_orderer(user=world.orderer_user, number=g.number)
+        assert receipt is not None and receipt.guarantee.claim.number == claim.number
+    assert len(captured.captured_queries) == 1
 
 
 def test_each_call_reads_its_own_number_and_orderer(world: World) -> None:

@@ -109,10 +109,11 @@ def _orderer_receipts(orderer_id: int) -> QuerySet[Receipt]:
 
 
 def _received_certificate_query(orderer_id: int, number: str) -> QuerySet[Receipt]:
-    # (orderer, guarantee) is unique and so is the number: at most one row.
+    # (orderer, guarantee) is unique and so is the number: at most one row. The page's end section
+    # asks for the guarantee's claim (保証債務の履行請求), if any: joined too.
     return (
         _orderer_receipts(orderer_id)
-        .select_related("guarantee__branch", "guarantee__orderer", "first_verified_by")
+        .select_related("guarantee__branch", "guarantee__orderer", "guarantee__claim", "first_verified_by")
         .filter(guarantee__number=number)[:1]
     )
 
@@ -123,7 +124,7 @@ _RECEIVED_CERTIFICATE = FixedQuery(_received_certificate_query, orderer_id=-1, n
 
 
 def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
-    """A certificate the user's organisation received, with its guarantee, parties and first verifier."""
+    """A certificate the user's organisation received, with its guarantee, parties, claim and first verifier."""
     number = normalize_guarantee_number(number)
     if user.orderer_id is None or not user.is_active or not is_guarantee_number(number):
         return None
