@@ -14,6 +14,7 @@ from esurety.guarantees.models import Guarantee
 from esurety.parties.models import Role
 from esurety.verification import services
 from esurety.verification.models import Receipt, ViewKind, ViewRecord
+from esurety.verification.services import receipts
 from esurety.webhooks.models import WebhookDelivery
 from esurety.webhooks.services import webhook_endpoint_create
 from tests.factories import World, amend_amount, make_guarantee, make_orderer, make_user
@@ -71,7 +72,7 @@ def test_a_failing_audit_entry_leaves_no_receipt_and_no_view_record(
     def fail(**kwargs: object) -> None:
         raise Boom
 
-    monkeypatch.setattr(services, "audit_record", fail)
+    monkeypatch.setattr(receipts, "audit_record", fail)
     with pytest.raises(Boom):
         verify(world, g, key)
     assert not Receipt.objects.exists()
