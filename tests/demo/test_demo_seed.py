@@ -7,6 +7,8 @@ the real services) inside a transaction that is rolled back afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Iterator
 from io import StringIO
 
@@ -432,3 +434,31 @@ def test_the_story_runs_up_to_the_day_the_demo_is_made(seeded: str) -> None:
     waiting = dashboards.open_applications(user=staff, today=DEMO_TODAY)
     assert waiting.total > 0
     assert all(a.created_at <= HISTORY_ENDS for a in waiting.oldest)
+
+
+def test_the_header_names_each_users_organisation_once(seeded: str) -> None:
+    """The header says 「{organisation} {person} 様」: a demo person named 「西日本 担当 佐藤 花子」 made it
+    「西日本建設業保証株式会社 西日本 担当 佐藤 花子 様」, the company twice; the orderer's desk repeated
+    its 機関名 (「徳島市上下水道事業管理者 徳島市上下水道局 契約担当 様」)."""
+    # (The contractor's portal names only the company.)
+    home = {"surety": "/office/home/", "orderer": "/verify/home/", "deposit_bank": "/bank/"}
+    seen: set[str] = set()
+    for user in User.objects.filter(is_active=True, is_superuser=False).exclude(display_name="").order_by("pk"):
+        kind = next((k for k in home if getattr(user, f"{k}_id")), None)
+        if kind is None or user.display_name.startswith("API連携"):  # API tokens' users never see a page
+            continue
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        page = client.get(home[kind])
+        assert page.status_code == 200, user.username
+        header = re.search(r'<span class="user-nav__name">(.*?)</span>', page.content.decode(), re.S)
+        assert header is not None, user.username
+        organisation = getattr(user, kind).name
+        name = " ".join(html.unescape(header.group(1)).split())
+        assert name == f"{organisation} {user.display_name} 様", name
+        # The person's part says nothing of the organisation again, not even its first characters.
+        person = user.display_name.replace(" ", "")
+        repeated = [organisation[i : i + 3] for i in range(len(organisation) - 2) if organisation[i : i + 3] in person]
+        assert not repeated, (name, repeated)
+        seen.add(kind)
+    assert seen == set(home), seen

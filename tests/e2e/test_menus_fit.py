@@ -196,3 +196,105 @@ def test_the_office_lists_do_not_scroll_sideways_on_a_phone(world: World, live_s
     assert box.evaluate("e => e === document.activeElement && e.scrollLeft > 0")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not page.js_errors, page.js_errors
+
+
+# Form controls (outside a box that scrolls sideways) that end past the window's right edge.
+CONTROLS_PAST_THE_EDGE = """() => Array.from(document.querySelectorAll(
+    'main form input, main form select, main form textarea, main form button, main form fieldset'))
+  .filter(e => e.type !== 'hidden' && e.getBoundingClientRect().right > window.innerWidth)
+  .filter(e => !Array.from(document.querySelectorAll('main *')).some(box => box.contains(e) && box !== e
+      && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)))
+  .map(e => `${e.tagName}#${e.id || e.name || e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+def test_the_office_and_orderer_forms_fit_a_phone(world: World, live_server: Any, new_page: Any) -> None:
+    """Every page of the back office and the orderer's portal that holds a form (発注者の登録 was
+    897 px wide, its 編集 679 px: fieldsets as wide as their widest input). A table in a form may
+    scroll inside its own named box; no field, button or fieldset reaches past the screen."""
+    site = in_a_thread(lambda: build_site(world))
+    admin = next(name for name, paths in site.pages.items() if "/office/usage-applications/" in paths)
+    users = [admin, world.clerk.username, world.approver.username, "ordadmin"]
+    extra = {"ordadmin": ["/verify/organisation/departments/"]}  # not among build_site's pages
+    report: list[str] = []
+    forms_seen: set[str] = set()
+    for username in users:
+        page = new_page()
+        page.set_viewport_size(PHONE)
+        login(page, live_server, username, PASSWORD)
+        for path in [*site.pages[username], *extra.get(username, [])]:
+            if path.endswith("/print/") or "/print/?" in path:  # an A4 sheet, on screen as on paper
+                continue
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, (username, path)
+            if page.locator("main form[method=post]").count() == 0:
+                continue
+            forms_seen.add(path)
+            width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if width > window:
+                report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
+            if outside := page.evaluate(CONTROLS_PAST_THE_EDGE):
+                report.append(f"{path}: form controls past the edge: {outside}")
+            for box in page.evaluate(SCROLLING_BOXES):
+                if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"]):
+                    report.append(f"{path}: a box scrolls without a name or the keyboard: {box}")
+            if path == "/office/orderers/new/":  # its checkboxes on the screen, not behind a sideways scroll
+                grid = page.get_by_role("group", name="電子交付の導入範囲の選択表")
+                assert grid.evaluate("e => e.scrollWidth <= e.clientWidth"), grid.evaluate("e => e.scrollWidth")
+        assert not page.js_errors, page.js_errors
+    assert not report, "\n".join(report)
+    pk = world.orderer.pk
+    for path in ("/office/orderers/new/", f"/office/orderers/{pk}/edit/", "/verify/organisation/departments/"):
+        assert path in forms_seen, sorted(forms_seen)
+    assert len(forms_seen) >= 15, sorted(forms_seen)
+
+
+# The orderer's boxes that scroll sideways on a phone, page by page, by the names they are announced by.
+ORDERER_BOXES = {
+    "/verify/received/": ["受領済みの電子証書の一覧"],
+    "/verify/certificates/{number}/": ["変更の履歴の表"],
+    "/verify/organisation/": ["電子保証の対象の表", "部署と通知先の表"],
+    "/verify/organisation/departments/": ["部署と通知先の入力表"],
+    "/verify/organisation/api-tokens/": ["発行済みのトークンの一覧"],
+    "/verify/claims/": ["履行請求の一覧"],
+}
+
+# How many presses of Tab from the top of a page may pass before every box has been reached.
+TAB_STOPS_IN_SCROLL_BOXES = 120
+
+
+def test_the_orderers_scrolling_boxes_take_the_keyboard_and_are_named(
+    world: World, live_server: Any, new_page: Any
+) -> None:
+    site = in_a_thread(lambda: build_site(world))
+    number = next(
+        p.split("/")[3] for p in site.pages["ordadmin"] if p.startswith("/verify/certificates/") and p.endswith("/")
+    )
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    login(page, live_server, "ordadmin", PASSWORD)
+    for template, names in ORDERER_BOXES.items():
+        path = template.format(number=number)
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        boxes = page.locator(".verify-scroll")
+        # Each box is a group announced by what it holds (Chromium's accessibility tree, not the markup).
+        assert boxes.count() == len(names), path
+        for i, name in enumerate(names):
+            group = page.get_by_role("group", name=name, exact=True)
+            assert group.count() == 1, (path, name)
+            assert group.evaluate("(e, i) => e === document.querySelectorAll('.verify-scroll')[i]", i), (path, name)
+        # The Tab key stops at every box, in the order of the page.
+        reached: list[str] = []
+        for _ in range(TAB_STOPS_IN_SCROLL_BOXES):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                "(e => e.classList.contains('verify-scroll') ? e.getAttribute('aria-label') : null)"
+                "(document.activeElement)"
+            )
+            if focused:
+                reached.append(focused)
+            if len(reached) == len(names):
+                break
+        assert reached == names, (path, reached)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    assert not page.js_errors, page.js_errors

@@ -182,9 +182,8 @@ def _create_orderer(spec: ref.OrdererSpec, users: _Users) -> OrdererCast:
         email=f"koji@{spec.mail_domain}",
         handles_kinds=f"{ref.ADVANCE},{ref.INTERIM}",
     )
-    user = users.make(
-        spec.username, role=Role.ORG_ADMIN, display_name=f"{spec.organisation_name} 契約担当", orderer=orderer
-    )
+    # The header already names the orderer (user.organisation_name): the person is only the desk.
+    user = users.make(spec.username, role=Role.ORG_ADMIN, display_name="契約担当", orderer=orderer)
     return OrdererCast(spec=spec, orderer=orderer, user=user)
 
 

@@ -48,7 +48,7 @@ class BranchSpec:
 class StaffSpec:
     username: str
     role: str
-    display_name: str
+    display_name: str  # the person, not the company: the header shows the company's name before it
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,9 @@ SURETIES: tuple[SuretySpec, ...] = (
             ),
         ),
         rates=_rates("0.001300", "0.000900"),
-        clerk=StaffSpec("demo-clerk", "CLERK", "西日本 担当 佐藤 花子"),
-        approver=StaffSpec("demo-approver", "APPROVER", "西日本 承認 鈴木 次郎"),
-        admin=StaffSpec("demo-staff", "SURETY_ADMIN", "西日本 管理 高橋 一郎"),
+        clerk=StaffSpec("demo-clerk", "CLERK", "審査担当 佐藤 花子"),
+        approver=StaffSpec("demo-approver", "APPROVER", "承認者 鈴木 次郎"),
+        admin=StaffSpec("demo-staff", "SURETY_ADMIN", "管理者 高橋 一郎"),
         weight=5,
     ),
     SuretySpec(
@@ -148,8 +148,8 @@ SURETIES: tuple[SuretySpec, ...] = (
             ),
         ),
         rates=_rates("0.001250", "0.000850"),
-        clerk=StaffSpec("demo-east-clerk", "CLERK", "東日本 担当 田中 美咲"),
-        approver=StaffSpec("demo-east-approver", "APPROVER", "東日本 承認 伊藤 健"),
+        clerk=StaffSpec("demo-east-clerk", "CLERK", "審査担当 田中 美咲"),
+        approver=StaffSpec("demo-east-approver", "APPROVER", "承認者 伊藤 健"),
         admin=None,
         weight=3,
     ),
@@ -180,8 +180,8 @@ SURETIES: tuple[SuretySpec, ...] = (
             ),
         ),
         rates=_rates("0.001350", "0.000950"),
-        clerk=StaffSpec("demo-north-clerk", "CLERK", "北海道 担当 渡辺 さくら"),
-        approver=StaffSpec("demo-north-approver", "APPROVER", "北海道 承認 山本 大輔"),
+        clerk=StaffSpec("demo-north-clerk", "CLERK", "審査担当 渡辺 さくら"),
+        approver=StaffSpec("demo-north-approver", "APPROVER", "承認者 山本 大輔"),
         admin=None,
         weight=2,
     ),
