@@ -26,6 +26,15 @@ def tabs_of(client: Client, path: str) -> tuple[str, list[str], list[str]]:
     return name, [label for _, _, label in links], [label for _, current, label in links if current]
 
 
+def assert_each_marks(client: Client, expected: dict[str, str], *, menu: str, labels: list[str]) -> None:
+    """Each page (path → its tab): the menu with all its tabs, the page's own tab alone current."""
+    for path, tab in expected.items():
+        name, shown, current = tabs_of(client, path)
+        assert name == menu
+        assert shown == labels, path
+        assert current == [tab], path
+
+
 def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -45,11 +54,8 @@ def test_each_orderer_page_marks_its_own_tab(world: World) -> None:
         f"/verify/certificates/{g.number}/completion/": "履行請求",
         "/verify/organisation/": "組織情報",
     }
-    for path, tab in expected.items():
-        name, labels, current = tabs_of(client, path)
-        assert name == "発注者メニュー"
-        assert labels == ["ホーム", "電子証書の確認", "受領済み一覧", "履行請求", "組織情報"], path
-        assert current == [tab], path
+    labels = ["ホーム", "電子証書の確認", "受領済み一覧", "履行請求", "組織情報"]
+    assert_each_marks(client, expected, menu="発注者メニュー", labels=labels)
 
 
 @pytest.mark.parametrize(("role", "shown"), [(Role.ORG_ADMIN, True), (Role.MEMBER, False)])
@@ -74,8 +80,5 @@ def test_each_contractor_page_marks_its_own_tab(world: World) -> None:
         "/contractor/applications/new/": "保証申込",
         "/contractor/claims/": "履行請求・返還",
     }
-    for path, tab in expected.items():
-        name, labels, current = tabs_of(client, path)
-        assert name == "受注者メニュー"
-        assert labels == ["保証工事一覧", "保証料書類", "前払金の使途", "保証申込", "履行請求・返還"], path
-        assert current == [tab], path
+    labels = ["保証工事一覧", "保証料書類", "前払金の使途", "保証申込", "履行請求・返還"]
+    assert_each_marks(client, expected, menu="受注者メニュー", labels=labels)
