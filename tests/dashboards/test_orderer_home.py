@@ -97,6 +97,18 @@ def test_expiring_csv_with_bom(world: World, received: Received) -> None:
     assert [(r[0], r[1]) for r in rows[1:]] == [(received.in_25.number, "25"), (received.in_66.number, "66")]
 
 
+def test_expiring_amounts_are_plain_under_a_yen_header(world: World, received: Received) -> None:
+    # The header says 保証金額:円, as every list of the site does; the cells are plain numbers.
+    client = Client()
+    client.force_login(world.orderer_user)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/verify/home/").content.decode()
+    amount = f"{received.in_25.guaranteed_amount:,}"
+    assert '<th scope="col">保証金額:円</th>' in page
+    assert f'<td class="num">{amount}</td>' in page
+    assert f"{amount}円" not in page
+
+
 def test_received_by_state_counts_only_the_orderers_own(world: World, received: Received) -> None:
     services.guarantee_cancel(guarantee=received.in_107, by=world.approver, reason="工事中止", now=NOW)
     counts = {s.label: s.count for s in selectors.received_by_state(user=world.orderer_user, today=TODAY)}

@@ -34,7 +34,8 @@ def _show(value: object, fmt: str) -> str:
     if fmt == COUNT and isinstance(value, int):
         return f"{value:,}"
     if fmt == YEN and isinstance(value, int):
-        return f"{format_yen(value)}円"
+        # The unit is in the column's header (保証金額:円), as in every list of the site.
+        return format_yen(value)
     if fmt == PERCENT and isinstance(value, Decimal):
         return f"{value}%"
     if fmt == DATETIME and isinstance(value, dt.datetime):

@@ -20,118 +20,15 @@ from esurety.audit.actions import ACTION_LABELS, action_label
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
 from esurety.core.clock import TOKYO
-from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.core.paging import page_links
 from esurety.guarantees.audit_log import audit_entries_for_staff
-from esurety.guarantees.models import ApplicationStatus, GuaranteeStatus, ImportStatus
-from esurety.notifications.models import OutboxStatus
 from esurety.office.access import staff_required, staff_user
+from esurety.office.audit_words import OBJECT_LABELS, actor_text, field_label, value_text
 from esurety.parties.permissions import is_surety_admin
 from esurety.web.downloads import csv_response
 from esurety.web.forms import BusinessDateField, TextField
 
 PAGE_SIZE = 50
-
-
-OBJECT_LABELS: dict[str, str] = {
-    "Application": "保証申込",
-    "Guarantee": "保証契約",
-    "Certificate": "電子証書",
-    "Amendment": "変更契約",
-    "AmendmentRequest": "変更申込",
-    "AccessKey": "認証キー",
-    "ApiToken": "APIトークン",
-    "ImportBatch": "一括取込",
-    "OutboxMessage": "送信メール",
-    "Orderer": "発注者",
-    "PremiumRate": "保証料率",
-    "Receipt": "受領記録",
-    "User": "利用者",
-    "UsageApplication": "利用申込",
-}
-
-FIELD_LABELS: dict[str, str] = {
-    "status": "状態",
-    "number": "保証契約番号",
-    "guarantee_number": "保証契約番号",
-    "version": "版",
-    "kind": "区分",
-    "work_category": "業務区分",
-    "work_name": "工事名",
-    "contract_date": "契約締結日",
-    "completion_date": "工事末日",
-    "period_end": "保証期間",
-    "contract_price": "請負金額(総額)",
-    "contract_price_consideration": "請負金額(対価額)",
-    "guaranteed_amount": "保証金額",
-    "delivery_method": "受取方法",
-    "electronic": "電子交付",
-    "premium": "保証料",
-    "payment_received_on": "入金日",
-    "reason": "理由",
-    "attempts": "試行回数",
-    "last_error": "直近のエラー",
-    "subject": "件名",
-    "file_name": "ファイル名",
-    "file_size": "サイズ(バイト)",
-    "line_count": "データ行数",
-    "imported_count": "取込件数",
-    "error_count": "エラー件数",
-    "import_batch": "一括取込",
-    "mails": "お知らせメール",
-    "limits": "制限",
-    "client_ip": "接続元アドレス",
-    "orderer_id": "発注者ID",
-    "name": "名称",
-    "organisation_name": "機関名",
-    "postal_code": "郵便番号",
-    "address": "所在地",
-    "notice_subject_template": "認証キー送信メールの件名",
-    "adoptions": "電子交付の導入範囲",
-    "departments": "部署と通知先",
-}
-
-# Codes stored in the log, shown with the words of the screens.
-VALUE_LABELS: dict[str, str] = {
-    str(value): str(label)
-    for choices in (
-        ApplicationStatus,
-        GuaranteeStatus,
-        GuaranteeKind,
-        WorkCategory,
-        DeliveryMethod,
-        ImportStatus,
-        OutboxStatus,
-    )
-    for value, label in choices.choices
-} | {"user": "利用者ごと", "address": "接続元アドレスごと", "number": "保証契約番号ごと"}
-
-
-def _departments_text(rows: Any) -> str:
-    """An orderer's departments as the screens show them: 「工事担当課 a@b（前払・中間前払）」."""
-    if not isinstance(rows, list):
-        return _value_text(rows)
-    out = []
-    for row in rows:
-        if not (isinstance(row, list) and len(row) == 3):
-            return _value_text(rows)
-        kinds = "・".join(VALUE_LABELS.get(k, k) for k in str(row[2]).split(",") if k)
-        out.append(f"{row[0]} {row[1]}（{kinds or '受け付ける区分なし'}）")
-    return " / ".join(out) or "（なし）"
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "はい" if value else "いいえ"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, str):
-        return VALUE_LABELS.get(value, value)
-    if isinstance(value, list):
-        return "、".join(_value_text(v) for v in value)
-    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -146,6 +43,7 @@ class Change:
 @dataclass(frozen=True)
 class EntryView:
     entry: AuditEntry
+    actor: str
     action_label: str
     object_label: str
     changes: list[Change]
@@ -167,19 +65,20 @@ def entry_view(entry: AuditEntry, *, surety_id: int | None = None) -> EntryView:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(dict.fromkeys([*before, *after]))
-    text = {"departments": _departments_text}
+    row = entry.object_type
     changes = [
         Change(
             field=key,
-            label=FIELD_LABELS.get(key, key),
-            before=text.get(key, _value_text)(before[key]) if key in before else "",
-            after=text.get(key, _value_text)(after[key]) if key in after else "",
+            label=field_label(key, object_type=row),
+            before=value_text(before[key], object_type=row, field=key) if key in before else "",
+            after=value_text(after[key], object_type=row, field=key) if key in after else "",
             changed=bool(before) and before.get(key) != after.get(key),
         )
         for key in keys
     ]
     return EntryView(
         entry=entry,
+        actor=actor_text(entry.actor_label, has_actor=entry.actor_id is not None),
         action_label=action_label(entry.action),
         object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type),
         changes=changes,
