@@ -1,7 +1,8 @@
 """The contractor's portal, the deposit bank's, 利用者の管理 (/account/) and the public /check/ page
 on a 390 px phone in Chromium: no page scrolls sideways, no form control reaches past the screen,
 and every wide table scrolls inside its own box, a group named for what it holds that the Tab key
-stops at (as the back office's and the orderer's, tests/e2e/test_menus_fit.py)."""
+stops at (as the back office's and the orderer's, tests/e2e/test_menus_fit.py). The rows of
+部署と通知先 (the office's 発注者の登録, the orderer's own page) are cards on the phone."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+from esurety.parties.models import Role
 from tests.e2e.conftest import login
 from tests.e2e.test_menus_fit import (
     CONTROLS_PAST_THE_EDGE,
+    DESKTOP,
     PAST_THE_EDGE,
     PHONE,
     SCROLLING_BOXES,
     in_a_thread,
 )
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_user
+from tests.office.lifecycle import make_office
 from tests.web.site_pages import build_site
 
 PORTALS = ("/contractor/", "/bank/", "/account/", "/check/")
@@ -165,3 +169,52 @@ def test_the_contractor_and_bank_boxes_take_the_keyboard_and_are_named(
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         assert not page.js_errors, page.js_errors
     assert checked == set(NAMED_BOXES), sorted(set(NAMED_BOXES) - checked)
+
+
+# Each department row: where its fields are, and whether the names above them are shown.
+DEPARTMENT_ROWS = """(box) => Array.from(box.querySelectorAll('tbody tr')).map(tr => {
+  const at = e => {
+    const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  };
+  return {
+    name: at(tr.querySelector('input[type=text]')),
+    email: at(tr.querySelector('input[type=email]')),
+    boxes: Array.from(tr.querySelectorAll('input[type=checkbox]')).map(at),
+    labels: Array.from(tr.querySelectorAll('.stack-rows__label'))
+      .filter(e => e.offsetParent !== null).map(e => e.textContent),
+  };
+})"""
+
+
+def test_the_department_rows_are_cards_on_a_phone(world: World, live_server: Any, new_page: Any) -> None:
+    """発注者の登録 (office) and 部署と通知先の変更 (orderer): on a phone each department is a card, its
+    fields one under another with their names shown, all on the screen; on a desktop, a table row."""
+    admin = in_a_thread(lambda: make_office(world).admin)
+    make_user("ordadmin", orderer=world.orderer, role=Role.ORG_ADMIN)
+    for username, path, name in (
+        (admin.username, "/office/orderers/new/", "部署の入力表"),
+        ("ordadmin", "/verify/organisation/departments/", "部署と通知先の入力表"),
+    ):
+        page = new_page()
+        login(page, live_server, username, PASSWORD)
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            page.goto(live_server.url + path)
+            box = page.get_by_role("group", name=name, exact=True)
+            rows = box.evaluate(DEPARTMENT_ROWS)
+            assert len(rows) >= 2, (path, rows)
+            where = f"{viewport['width']} px {path}"
+            if viewport is PHONE:
+                # Nothing to scroll sideways: every field of every row is inside the box, on the screen.
+                assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), (where, box.evaluate("e => e.scrollWidth"))
+                right = box.evaluate("e => e.getBoundingClientRect().right")
+                for row in rows:
+                    assert max(f["right"] for f in [row["name"], row["email"], *row["boxes"]]) <= right, (where, row)
+                    assert row["name"]["bottom"] <= row["email"]["top"] <= row["boxes"][0]["top"], (where, row)
+                    assert row["labels"] == ["部署名", "メールアドレス", "受け付ける区分"], (where, row)
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], where
+            else:
+                for row in rows:
+                    assert row["name"]["top"] == row["email"]["top"] and not row["labels"], (where, row)
+        assert not page.js_errors, page.js_errors
