@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Test processes per suite (pytest-xdist): one per core of the 2-core CI machine. Each has its
+# own test database and Redis database (settings.redis_url_of_test_worker); at most 12.
+TEST_WORKERS ?= 2
 # Everything the demo writes lives under DEMO_VAR (tests/demo/test_demo_mail.py builds a
 # demo in a temporary one with `make demo-build DEMO_VAR=...` and reads `make demo-env`).
 DEMO_VAR ?= $(CURDIR)/var
@@ -64,10 +67,10 @@ typecheck: venv
 	ESURETY_TESTING=1 $(VENV)/bin/mypy src
 
 test-sqlite: venv
-	ESURETY_TESTING=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -p no:cacheprovider
+	ESURETY_TESTING=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-postgres: venv
-	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -q -p no:cacheprovider
+	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test: venv system-deps lint typecheck
 	mkdir -p var/static

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -163,6 +164,24 @@ AUTHENTICATION_BACKENDS = ["esurety.accounts.backends.OrganisationModelBackend"]
 # otherwise the database, never a per-process cache (rate limits must hold
 # across workers).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_url_of_test_worker(url: str, worker: str) -> str:
+    """The Redis database of one parallel test process (pytest-xdist's gw0, gw1, …).
+
+    Every test empties the cache (FLUSHDB), so two processes sharing a database would wipe each
+    other's rate-limit counters mid-test. gw0 keeps the configured database; gwN takes N+4 below
+    it (15 → 10, 9, …), clear of the benchmarks' 14.
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or "0")
+    index = int(worker.removeprefix("gw") or "0")
+    db = base if index == 0 else (base - index - 4) % 16
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+if REDIS_URL and env_bool("ESURETY_TESTING") and os.environ.get("PYTEST_XDIST_WORKER"):
+    REDIS_URL = redis_url_of_test_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
