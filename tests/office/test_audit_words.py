@@ -107,3 +107,14 @@ def test_entries_no_person_made_say_so(world: World) -> None:
     text = _cells(client_for(world.clerk).get("/office/audit/").content.decode())
     assert "システム（自動処理）" in text
     assert "system" not in text
+
+
+def test_amounts_read_in_yen_and_counts_do_not(world: World) -> None:
+    _record(
+        world,
+        _item(world, "Claim", "claim.file", None, {"number": "C2070000001", "claimed_amount": 3450000}),
+        _item(world, "ImportBatch", "import.done", None, {"line_count": 1200, "imported_count": 1200}),
+    )
+    text = _cells(client_for(world.clerk).get("/office/audit/").content.decode())
+    assert "3,450,000円" in text
+    assert "1,200" in text and "1,200円" not in text

@@ -224,6 +224,29 @@ def _code_text(value: str, object_type: str, field: str) -> str:
     return VALUE_LABELS.get(value, value)
 
 
+# Fields that hold yen: the log prints them as the screens do, 「3,450,000円」.
+MONEY_FIELDS = frozenset(
+    {
+        "contract_price",
+        "contract_price_consideration",
+        "guaranteed_amount",
+        "premium",
+        "statement_amount",
+        "amount",
+        "advance_amount",
+        "claimed_amount",
+        "assessed_amount",
+        "assessed_work_done_value",
+        "paid_amount",
+        "advance_paid",
+        "interim_advance_paid",
+        "progress_paid",
+        "work_done_value",
+        "subrogated_balance",
+    }
+)
+
+
 def value_text(value: Any, *, object_type: str = "", field: str = "") -> str:
     """One recorded value, before or after, as the log's table shows it."""
     if value is None:
@@ -231,7 +254,7 @@ def value_text(value: Any, *, object_type: str = "", field: str = "") -> str:
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, int):
-        return f"{value:,}"
+        return f"{value:,}円" if field in MONEY_FIELDS else f"{value:,}"
     if isinstance(value, str):
         return _code_text(value, object_type, field)
     special = _SPECIAL.get(field)
