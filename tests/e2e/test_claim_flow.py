@@ -21,6 +21,16 @@ from tests.factories import PASSWORD, World, make_guarantee
 pytestmark = [pytest.mark.e2e]
 
 
+AMBER = "rgb(255, 244, 224)"
+GREEN = "rgb(225, 239, 228)"
+
+
+def badge_colours(page: Any) -> tuple[str, str]:
+    """The claim's state as shown in its summary, and the badge's background colour."""
+    badge = page.locator(".cl-summary .cl-status")
+    return badge.inner_text(), badge.evaluate("e => getComputedStyle(e).backgroundColor")
+
+
 def test_a_claim_from_filing_to_payment(world: World, live_server: Any, new_page: Any, tmp_path: Path) -> None:
     g = make_guarantee(world)
     receive(world, g)
@@ -60,6 +70,8 @@ def test_a_claim_from_filing_to_payment(world: World, live_server: Any, new_page
     orderer.reload()
     assert "追加資料依頼" in orderer.inner_text("main")
     assert "既済部分検査調書を添付してください。" in orderer.inner_text("main")
+    # The state is a badge in the lists' colours: amber while the orderer is to act.
+    assert badge_colours(orderer) == ("追加資料依頼", AMBER)
     orderer.get_by_label("既済部分検査調書").set_input_files(str(chosho))
     orderer.get_by_role("button", name="書類を送る").click()
     orderer.wait_for_load_state("networkidle")
@@ -94,6 +106,7 @@ def test_a_claim_from_filing_to_payment(world: World, live_server: Any, new_page
 
     orderer.reload()
     assert "支払済" in orderer.inner_text("main")
+    assert badge_colours(orderer) == ("支払済", GREEN)
     orderer.goto(f"{url}/verify/certificates/{g.number}/")
     assert "保証履行済" in orderer.inner_text("main")
 
