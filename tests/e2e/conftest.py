@@ -83,6 +83,29 @@ def login(page: Any, live_server: Any, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+# The name of the focused element if it is one of the boxes (a CSS selector), else null.
+FOCUSED_BOX = """(boxes) => {
+  const e = document.activeElement;
+  if (!e.matches(boxes)) return null;
+  const by = e.getAttribute('aria-labelledby');
+  return e.getAttribute('aria-label') || (by ? document.getElementById(by).textContent.trim() : '?');
+}"""
+
+
+def boxes_reached_by_tab(page: Any, boxes: str, *, expected: int, max_stops: int) -> list[str]:
+    """Press Tab from where the focus is, up to max_stops times: the names of the boxes (a CSS
+    selector) it stops at, in order, until it has reached ``expected`` of them."""
+    reached: list[str] = []
+    for _ in range(max_stops):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED_BOX, boxes)
+        if focused:
+            reached.append(focused)
+        if len(reached) == expected:
+            break
+    return reached
+
+
 def axe_violations(page: Any) -> list[str]:
     """Every axe-core violation on the page, of any impact, one line each.
 

@@ -11,7 +11,7 @@ from django.db import connections
 
 from esurety.parties.models import Role
 from tests.claims.helpers import file_claim, receive
-from tests.e2e.conftest import login
+from tests.e2e.conftest import boxes_reached_by_tab, login
 from tests.factories import PASSWORD, World, make_guarantee, make_user
 from tests.office.lifecycle import make_office
 from tests.web.site_pages import build_site
@@ -284,17 +284,7 @@ def test_the_orderers_scrolling_boxes_take_the_keyboard_and_are_named(
             assert group.count() == 1, (path, name)
             assert group.evaluate("(e, i) => e === document.querySelectorAll('.verify-scroll')[i]", i), (path, name)
         # The Tab key stops at every box, in the order of the page.
-        reached: list[str] = []
-        for _ in range(TAB_STOPS_IN_SCROLL_BOXES):
-            page.keyboard.press("Tab")
-            focused = page.evaluate(
-                "(e => e.classList.contains('verify-scroll') ? e.getAttribute('aria-label') : null)"
-                "(document.activeElement)"
-            )
-            if focused:
-                reached.append(focused)
-            if len(reached) == len(names):
-                break
+        reached = boxes_reached_by_tab(page, ".verify-scroll", expected=len(names), max_stops=TAB_STOPS_IN_SCROLL_BOXES)
         assert reached == names, (path, reached)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     assert not page.js_errors, page.js_errors

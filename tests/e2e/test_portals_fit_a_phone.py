@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from esurety.parties.models import Role
-from tests.e2e.conftest import login
+from tests.e2e.conftest import boxes_reached_by_tab, login
 from tests.e2e.test_menus_fit import (
     CONTROLS_PAST_THE_EDGE,
     DESKTOP,
@@ -119,12 +119,6 @@ NAMED_BOXES = {
 }
 
 # The name of the box the keyboard is on (None: not on a box).
-FOCUSED_BOX = """(boxes) => {
-  const e = document.activeElement;
-  if (!e.matches(boxes)) return null;
-  const by = e.getAttribute('aria-labelledby');
-  return e.getAttribute('aria-label') || (by ? document.getElementById(by).textContent.trim() : '?');
-}"""
 
 # How many presses of Tab from the top of a page may pass before every box has been reached.
 TAB_STOPS = 200
@@ -157,14 +151,7 @@ def test_the_contractor_and_bank_boxes_take_the_keyboard_and_are_named(
             for name in names:
                 assert page.get_by_role("group", name=name, exact=True).count() == 1, (path, name)
             # The Tab key stops at every box, in the order of the page.
-            reached: list[str] = []
-            for _ in range(TAB_STOPS):
-                page.keyboard.press("Tab")
-                focused = page.evaluate(FOCUSED_BOX, BOXES)
-                if focused:
-                    reached.append(focused)
-                if len(reached) == len(names):
-                    break
+            reached = boxes_reached_by_tab(page, BOXES, expected=len(names), max_stops=TAB_STOPS)
             assert reached == names, (path, reached)
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         assert not page.js_errors, page.js_errors
