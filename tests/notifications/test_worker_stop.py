@@ -131,7 +131,31 @@ def test_a_worker_process_exits_within_seconds_of_sigterm(smtp_server: SmtpServe
             worker.kill()
             worker.wait()
 
-    assert worker.returncode == 0
+    assert worker.returncode == 0, output.decode()
     assert elapsed < DELAY + 4  # interpreter shutdown included
     assert "worker: stopped" in output.decode()
     assert_left_due_and_sent_once_later(smtp_server)
+
+
+def test_a_signal_while_idle_raises_nothing_where_the_worker_is_and_a_second_one_stops_at_once(
+    restore_signals: None,
+) -> None:
+    """The handler runs wherever the worker is, maybe in the middle of its poll's query: it must not
+    raise there (the rollback of a busy connection failed, and the stop ended with exit code 1)."""
+    from esurety.notifications.management.commands.run_worker import _Worker
+
+    worker = _Worker(
+        queue_names=["default"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="stop-test",
+        excluded_queue_names=[],
+    )
+    worker.shutdown(signal.SIGTERM, None)  # idle: no task running
+    assert worker.stopped_by_signal and not worker.running
+    with pytest.raises(SystemExit) as forced:
+        worker.shutdown(signal.SIGTERM, None)
+    assert forced.value.code == 1

@@ -9,6 +9,8 @@ taken; a second signal stops at once.
 
 from __future__ import annotations
 
+import logging
+import signal
 from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
@@ -20,6 +22,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 
 from esurety.core.tasks import periodic_tasks_schedule
+
+logger = logging.getLogger(__name__)
 
 # What the worker tells whoever runs it, as before the queue: {task path: line for a True result}.
 _REPORTS = {
@@ -33,8 +37,16 @@ class _Worker(Worker):
     stopped_by_signal = False
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        if not self.running:
+            super().shutdown(signum, frame)  # a second signal: stop at once (exit 1), as db_worker does
+            return
+        # db_worker raises SystemExit from this handler when no task is running, wherever the worker
+        # is: in the middle of its poll's query, the transaction's rollback then fails on the busy
+        # connection and a clean stop ended with a traceback and exit code 1 (seen under load). Only
+        # say stop: the loop checks `running` after each step, and an idle wait lasts one interval.
+        logger.warning("Received %s - stopping after the current step.", signal.strsignal(signum))
         self.stopped_by_signal = True
-        super().shutdown(signum, frame)
+        self.running = False
 
 
 class Command(DbWorkerCommand):
