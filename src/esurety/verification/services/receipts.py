@@ -164,19 +164,13 @@ def _receipt_of(row: Guarantee) -> Receipt | None:
             columns["rec_id"],
             row.orderer_id,  # the join's condition: the caller's orderer, here the beneficiary
             row.pk,
-            _stored_utc(columns["rec_first_verified_at"]),
+            columns["rec_first_verified_at"],
             columns["rec_first_verified_by_id"],
             columns["rec_last_seen_version"],
         ],
     )
     receipt.guarantee = row
     return receipt
-
-
-def _stored_utc(at: dt.datetime) -> dt.datetime:
-    # raw() converts the model's own columns only: SQLite returns this annotation naive, in UTC as
-    # Django stores it there; PostgreSQL returns it aware.
-    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def _receipt_record(
