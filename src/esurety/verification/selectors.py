@@ -70,9 +70,10 @@ def receipts_for_orderer(
 ) -> QuerySet[Receipt]:
     f = filters or ReceiptFilters()
     number, contractor, work_name, kind, status = f.number, f.contractor, f.work_name, f.kind, f.status
-    if user.orderer_id is None or not user.is_active:
+    orderer_id = _receiving_orderer_id(user)
+    if orderer_id is None:
         return Receipt.objects.none()
-    qs = _orderer_receipts(user.orderer_id)
+    qs = _orderer_receipts(orderer_id)
     if number.strip():
         qs = qs.filter(guarantee__number__startswith=normalize_guarantee_number(number))
     if contractor.strip():
@@ -101,6 +102,11 @@ def receipts_for_orderer(
     return qs.order_by("-first_verified_at")
 
 
+def _receiving_orderer_id(user: User) -> int | None:
+    """The organisation whose receipts the user sees: an active orderer user's own, else none."""
+    return user.orderer_id if user.orderer_id is not None and user.is_active else None
+
+
 def _orderer_receipts(orderer_id: int) -> QuerySet[Receipt]:
     """What an orderer may see: the certificates its own organisation received."""
     return Receipt.objects.filter(orderer_id=orderer_id).select_related(
@@ -126,9 +132,10 @@ _RECEIVED_CERTIFICATE = FixedQuery(_received_certificate_query, orderer_id=-1, n
 def receipt_for_orderer(*, user: User, number: str) -> Receipt | None:
     """A certificate the user's organisation received, with its guarantee, parties, claim and first verifier."""
     number = normalize_guarantee_number(number)
-    if user.orderer_id is None or not user.is_active or not is_guarantee_number(number):
+    orderer_id = _receiving_orderer_id(user)
+    if orderer_id is None or not is_guarantee_number(number):
         return None
-    return _RECEIVED_CERTIFICATE.first(orderer_id=user.orderer_id, number=number)
+    return _RECEIVED_CERTIFICATE.first(orderer_id=orderer_id, number=number)
 
 
 def latest_view_by(*, receipt: Receipt, user: User) -> ViewRecord | None:
