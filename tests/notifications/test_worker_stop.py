@@ -142,18 +142,9 @@ def test_a_signal_while_idle_raises_nothing_where_the_worker_is_and_a_second_one
 ) -> None:
     """The handler runs wherever the worker is, maybe in the middle of its poll's query: it must not
     raise there (the rollback of a busy connection failed, and the stop ended with exit code 1)."""
-    from esurety.notifications.management.commands.run_worker import _Worker
+    from esurety.notifications.management.commands.run_worker import worker_for
 
-    worker = _Worker(
-        queue_names=["default"],
-        interval=0.1,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="stop-test",
-        excluded_queue_names=[],
-    )
+    worker = worker_for(interval=0.1, once=False)
     worker.shutdown(signal.SIGTERM, None)  # idle: no task running
     assert worker.stopped_by_signal and not worker.running
     with pytest.raises(SystemExit) as forced:

@@ -49,6 +49,21 @@ class _Worker(Worker):
         self.running = False
 
 
+def worker_for(*, interval: float, once: bool) -> _Worker:
+    """The worker `run_worker` runs: the default queue, polling every ``interval`` seconds when idle,
+    or every due task then exit (``once``)."""
+    return _Worker(
+        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        interval=interval,
+        batch=once,
+        backend_name="default",
+        startup_delay=not once,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+
+
 class Command(DbWorkerCommand):
     help = "Run queued tasks (e-mail, webhooks, imports, expiry) until stopped; run one or more."
 
@@ -59,16 +74,7 @@ class Command(DbWorkerCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.configure_logging(options["verbosity"])
         periodic_tasks_schedule()
-        worker = _Worker(
-            queue_names=[DEFAULT_TASK_QUEUE_NAME],
-            interval=options["interval"],
-            batch=options["once"],
-            backend_name="default",
-            startup_delay=not options["once"],
-            max_tasks=None,
-            worker_id=get_random_string(32),
-            excluded_queue_names=[],
-        )
+        worker = worker_for(interval=options["interval"], once=options["once"])
         self.stdout.write("worker: running tasks")
 
         def report(sender: object, task_result: TaskResult[Any], **kwargs: Any) -> None:
