@@ -118,3 +118,10 @@ def test_amounts_read_in_yen_and_counts_do_not(world: World) -> None:
     text = _cells(client_for(world.clerk).get("/office/audit/").content.decode())
     assert "3,450,000円" in text
     assert "1,200" in text and "1,200円" not in text
+
+
+def test_a_statements_lines_read_as_the_form_shows_them(world: World) -> None:
+    line = [1, "MATERIALS", "株式会社△△資材", 15000000, "2026-06-30", "TRANSFER"]
+    _record(world, _item(world, "UseStatement", "use_statement.submit", None, {"lines": [line]}))
+    text = _cells(client_for(world.clerk).get("/office/audit/").content.decode())
+    assert "1 材料費 株式会社△△資材 15,000,000円 2026/06/30 振込" in text

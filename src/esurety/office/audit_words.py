@@ -285,7 +285,13 @@ def _lines_text(rows: Any) -> str:
         return json.dumps(rows, ensure_ascii=False)
     out = []
     for no, use, payee, amount, due, method in rows:
-        words = [str(no), value_text(use), payee or "（支払先未定）", f"{value_text(amount)}円", value_text(due)]
+        words = [
+            str(no),
+            value_text(use),
+            payee or "（支払先未定）",
+            value_text(amount, field="amount"),
+            value_text(due),
+        ]
         out.append(" ".join([*words, value_text(method)]))
     return " / ".join(out) or "（なし）"
 
