@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from esurety.parties.models import User
 from esurety.parties.permissions import is_surety_admin
+from esurety.web.tabs import menu_url
 
 
 def _everyone(user: User) -> bool:
@@ -113,9 +112,9 @@ def office_menu(*, office_tab: str | None, user: User) -> Menu:
         if not visible:
             continue
         current = any(page.tab == office_tab for page in visible)
-        groups.append(Link(group.label, reverse(visible[0].url_name), current))
+        groups.append(Link(group.label, menu_url(visible[0].url_name), current))
         if current:
             current_group = group.label
         if current and len(visible) > 1:
-            pages = [Link(page.label, reverse(page.url_name), page.tab == office_tab) for page in visible]
+            pages = [Link(page.label, menu_url(page.url_name), page.tab == office_tab) for page in visible]
     return Menu(groups, pages, current_group)

@@ -63,6 +63,11 @@ def _url(url_name: str, script_prefix: str) -> str:
     return reverse(url_name)
 
 
+def menu_url(url_name: str) -> str:
+    """The URL of a menu's page (no arguments), reversed once per process and script prefix."""
+    return _url(url_name, get_script_prefix())
+
+
 @receiver(setting_changed)
 def _forget_urls(*, setting: str, **kwargs: Any) -> None:
     # Tests that swap the URLconf (override_settings(ROOT_URLCONF=…)), as Django clears its own caches.
@@ -74,12 +79,11 @@ def tab_bar(tabs: tuple[Tab, ...], *, label: str, request: HttpRequest) -> SafeS
     match = request.resolver_match
     url_name = match.url_name if match is not None else None
     user = request.user
-    prefix = get_script_prefix()
     items = format_html_join(
         "",
         '<li><a href="{}"{}>{}</a></li>',
         (
-            (_url(t.url_name, prefix), _CURRENT if t.is_current(url_name) else "", t.label)
+            (menu_url(t.url_name), _CURRENT if t.is_current(url_name) else "", t.label)
             for t in tabs
             if isinstance(user, User) and t.shown_to(user)
         ),
