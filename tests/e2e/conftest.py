@@ -122,7 +122,11 @@ def axe_violations(page: Any) -> list[str]:
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core finds no violation at all on the page, whatever its impact."""
+    """axe-core finds no violation at all on the page, whatever its impact.
+
+    It waits for the page to load first: a click on a link returns once the navigation has
+    started, and axe run on a half-parsed document judges a page no user sees."""
+    page.wait_for_load_state("load")
     violations = axe_violations(page)
     assert not violations, f"{page.url}: " + " | ".join(violations)
 

@@ -13,6 +13,13 @@ from tests.e2e.conftest import assert_accessible
 from tests.factories import PDF, World, make_advance_world
 
 
+def _follow(page: Any, target: Any) -> None:
+    """Click a link or a submit button and wait for the page it leads to: a bare click returns
+    once the navigation starts, and reading the page then can see an empty document."""
+    with page.expect_navigation():
+        target.click()
+
+
 def test_enter_correct_attach_and_submit_a_statement(
     world: World, live_server: Any, new_page: Any, tmp_path: Any
 ) -> None:
@@ -24,8 +31,8 @@ def test_enter_correct_attach_and_submit_a_statement(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
     page.goto(live_server.url + f"/contractor/guarantees/{aw.guarantee.number}/")
-    page.get_by_role("link", name="前払金使途内訳明細書・払出依頼書へ").click()
-    page.get_by_role("link", name="明細書を作成する").click()
+    _follow(page, page.get_by_role("link", name="前払金使途内訳明細書・払出依頼書へ"))
+    _follow(page, page.get_by_role("link", name="明細書を作成する"))
     assert_accessible(page)
 
     def fill(row: int, category: str, payee: str, amount: str) -> None:
@@ -37,7 +44,7 @@ def test_enter_correct_attach_and_submit_a_statement(
 
     fill(1, "材料費", "株式会社△△資材", "30,000,000")
     fill(2, "労務費", "自社（直用）", "９，９９９，９９９")
-    page.get_by_role("button", name="保存して提出する").click()
+    _follow(page, page.get_by_role("button", name="保存して提出する"))
     alert = page.get_by_role("alert").first
     assert "あと1円不足しています" in page.content()
     assert alert.is_visible()
@@ -46,17 +53,17 @@ def test_enter_correct_attach_and_submit_a_statement(
     assert_accessible(page)
 
     page.get_by_label("2行目の金額").fill("10,000,000")
-    page.get_by_role("button", name="下書き保存").click()
+    _follow(page, page.get_by_role("button", name="下書き保存"))
     proof = tmp_path / "請求書.pdf"
     proof.write_bytes(PDF)
     page.get_by_label("使途内訳の行").select_option(index=1)
     page.get_by_label("書類の種類").select_option(label="請求書")
     page.get_by_label("ファイル（PDF・JPEG・PNG）").set_input_files(str(proof))
-    page.get_by_role("button", name="書類を添付する").click()
+    _follow(page, page.get_by_role("button", name="書類を添付する"))
     assert "請求書.pdf" in page.content()
-    page.get_by_role("button", name="保存して提出する").click()
+    _follow(page, page.get_by_role("button", name="保存して提出する"))
     assert "提出しました" in page.content()
     assert UseStatement.objects.get(account=aw.account).status == StatementStatus.SUBMITTED
-    page.get_by_role("link", name="前払金の使途").last.click()
+    _follow(page, page.get_by_role("link", name="前払金の使途").last)
     assert "保証会社が内容を確認しています" in page.content()
     assert_accessible(page)

@@ -44,6 +44,7 @@ def test_review_conclude_and_amend_as_clerk_and_approver(world: World, live_serv
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
     def flash(page: Any) -> str:
+        page.wait_for_load_state("load")
         return str(page.locator(".messages").inner_text())
 
     clerk = login_as("clerk")
@@ -88,11 +89,13 @@ def test_review_conclude_and_amend_as_clerk_and_approver(world: World, live_serv
     clerk.get_by_label("変更日（変更契約の締結日）").fill("2026-04-18")
     clerk.get_by_label("変更理由").fill("設計変更による増額")
     clerk.get_by_role("button", name="変更申請を登録する").click()
+    clerk.wait_for_load_state("networkidle")
     assert "32,000,000円以下にしてください" in clerk.inner_text("main")
     look(clerk, "amend_error")
     clerk.get_by_label("変更後の請負金額(総額)").fill("120,000,000")
     clerk.get_by_label("変更後の保証金額").fill("48,000,000")
     clerk.get_by_role("button", name="変更申請を登録する").click()
+    clerk.wait_for_load_state("networkidle")
     assert "変更申請を登録しました" in flash(clerk)
     assert "ご自身が入力した変更申請は承認できません" in clerk.inner_text("#pending-request")
     assert clerk.get_by_role("button", name="変更を承認する").count() == 0
