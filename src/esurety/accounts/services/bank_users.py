@@ -11,12 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from esurety.accounts.services import (
-    _invitee,
-    mail_set_password_link,
-    new_customer_id,
-    user_snapshot,
-)
+from esurety.accounts.services.people import invitee, mail_set_password_link, new_customer_id, user_snapshot
 from esurety.audit.services import audit_record
 from esurety.core.errors import DomainError, InvalidStateError, NotPermitted, RuleViolation
 from esurety.parties.models import DepositBank, DepositBankBranch, Role, User
@@ -57,7 +52,7 @@ def bank_admin_invite(*, by: User, bank: DepositBank, email: str, display_name: 
         raise InvalidStateError(
             f"{target.name}には既に管理者がいます。追加の利用者は金融機関の管理者が「利用者の管理」から招待してください。"
         )
-    display_name, email = _invitee(display_name=display_name, email=email)
+    display_name, email = invitee(display_name=display_name, email=email)
     user = _new_bank_user(bank=target, branch=None, role=Role.ORG_ADMIN, email=email, display_name=display_name)
     audit_record(actor=by, action="user.invite", obj=user, at=now, after=user_snapshot(user), surety_id=by.surety_id)
     mail_set_password_link(
@@ -90,7 +85,7 @@ def bank_member_invite(
         if branch is None:
             violations.append(RuleViolation("bank_branch", "所属する支店を一覧から選んでください。"))
     try:
-        display_name, email = _invitee(display_name=display_name, email=email)
+        display_name, email = invitee(display_name=display_name, email=email)
     except DomainError as exc:
         violations = exc.violations + violations
     if (
