@@ -4,6 +4,7 @@ guarantee's surety and registered, so /check/ can verify it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from esurety.core.errors import InvalidStateError
 from esurety.core.kinds import kind_full_name
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
+from esurety.documents import qr
 from esurety.documents.pdf import pdf_filename, render_document
 from esurety.signing.models import DocumentKind
 from esurety.signing.services import pdf_sign
@@ -40,6 +42,16 @@ def claim_pdf_available(claim: Claim, which: str) -> bool:
     return which == FILED
 
 
+def _issued_on(claim: Claim, which: str) -> dt.date:
+    """The day of the step the document records, not the day it is downloaded: the copy the
+    orderer fetches next year says what the one fetched today says."""
+    if which == DECISION and claim.decided_at is not None:
+        return business_date(claim.decided_at)
+    if which == PAYMENT and claim.paid_on is not None:
+        return claim.paid_on
+    return business_date(claim.filed_at)
+
+
 def claim_pdf(*, claim: Claim, which: str) -> bytes:
     if which not in KINDS or not claim_pdf_available(claim, which):
         raise InvalidStateError("この書類はまだ発行できません。")
@@ -51,7 +63,7 @@ def claim_pdf(*, claim: Claim, which: str) -> bytes:
         "title": title,
         "which": which,
         "claim_number": claim.number,
-        "issued_on": format_wareki(business_date()),
+        "issued_on": format_wareki(_issued_on(claim, which)),
         "orderer_name": claim.orderer.name,
         "contractor_name": g.contractor.name,
         "number": g.number,
@@ -74,6 +86,8 @@ def claim_pdf(*, claim: Claim, which: str) -> bytes:
         "surety_postal_code": surety.postal_code,
         "surety_address": surety.address,
         "surety_representative": f"{surety.representative_title} {surety.representative_name}",
+        "qr_image": qr.qr_png_data_uri(qr.check_page_url()),
+        "check_page_url": qr.check_page_url(),
     }
     rendered = render_document(
         document="claim_notice",
