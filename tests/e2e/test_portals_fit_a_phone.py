@@ -205,3 +205,53 @@ def test_the_department_rows_are_cards_on_a_phone(world: World, live_server: Any
                 for row in rows:
                     assert row["name"]["top"] == row["email"]["top"] and not row["labels"], (where, row)
         assert not page.js_errors, page.js_errors
+
+
+# Each read-only department row: where its three cells are, and the names shown above them.
+READ_ONLY_ROWS = """(box) => Array.from(box.querySelectorAll('tbody tr')).map(tr => {
+  const cells = Array.from(tr.querySelectorAll('td')).map(td => {
+    const r = td.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, right: r.right};
+  });
+  return {
+    cells,
+    labels: Array.from(tr.querySelectorAll('.stack-rows__label'))
+      .filter(e => e.offsetParent !== null).map(e => e.textContent),
+  };
+})"""
+
+
+def test_the_read_only_department_lists_are_cards_on_a_phone_too(world: World, live_server: Any, new_page: Any) -> None:
+    """登録済みの部署 (the office's 発注者の編集 once the orderer has its own 管理者), the office's 発注者
+    page and the orderer's 組織情報 scrolled sideways in a box on a phone, while the pages that edit
+    the departments show each one as a card: now each is a card on the phone, a row on a desktop."""
+    admin = in_a_thread(lambda: make_office(world).admin)
+    make_user("ordadmin", orderer=world.orderer, role=Role.ORG_ADMIN)  # the office may no longer edit them
+    pk = world.orderer.pk
+    for username, path, name, kinds in (
+        (admin.username, f"/office/orderers/{pk}/edit/", "登録済みの部署の表", "受け付ける区分"),
+        (admin.username, f"/office/orderers/{pk}/", "部署（お知らせの送信先）", "受け付ける区分"),
+        ("ordadmin", "/verify/organisation/", "部署と通知先の表", "受け付ける認証キー等のお知らせ"),
+    ):
+        page = new_page()
+        login(page, live_server, username, PASSWORD)
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            page.goto(live_server.url + path)
+            box = page.get_by_role("group", name=name, exact=True)
+            rows = box.evaluate(READ_ONLY_ROWS)
+            assert len(rows) == 2, (path, rows)
+            where = f"{viewport['width']} px {path}"
+            if viewport is PHONE:
+                assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), (where, box.evaluate("e => e.scrollWidth"))
+                right = box.evaluate("e => e.getBoundingClientRect().right")
+                for row in rows:
+                    name_cell, email_cell, kinds_cell = row["cells"]
+                    assert name_cell["bottom"] <= email_cell["top"] <= kinds_cell["top"], (where, row)
+                    assert max(c["right"] for c in row["cells"]) <= right, (where, row)
+                    assert row["labels"] == ["部署名", "メールアドレス", kinds], (where, row)
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], where
+            else:
+                for row in rows:
+                    assert len({c["top"] for c in row["cells"]}) == 1 and not row["labels"], (where, row)
+        assert not page.js_errors, page.js_errors
