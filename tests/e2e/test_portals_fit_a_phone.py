@@ -114,7 +114,7 @@ NAMED_BOXES = {
     r"/bank/": ["払出依頼の一覧"],
     r"/bank/accounts/": ["前払金専用口座の一覧"],
     r"/bank/accounts/\d+/": ["使途内訳と払出状況の表", "この口座の払出依頼の一覧", "この口座への入金の一覧"],
-    r"/bank/users/": ["利用者の一覧"],
+    r"/bank/users/": ["利用者一覧"],
     r"/bank/api-tokens/": ["発行済みのトークンの一覧"],
 }
 
