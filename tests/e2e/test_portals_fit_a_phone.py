@@ -18,6 +18,7 @@ from tests.e2e.test_menus_fit import (
     PAST_THE_EDGE,
     PHONE,
     SCROLLING_BOXES,
+    SQUEEZED_CELLS,
     in_a_thread,
 )
 from tests.factories import PASSWORD, World, make_user
@@ -49,6 +50,8 @@ def fits(page: Any, path: str) -> list[str]:
         report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
     if outside := page.evaluate(CONTROLS_PAST_THE_EDGE):
         report.append(f"{path}: form controls past the edge: {outside}")
+    if squeezed := page.evaluate(SQUEEZED_CELLS):
+        report.append(f"{path}: text squeezed a few characters a line: {squeezed[:5]}")
     for box in [*page.evaluate(SCROLLING_BOXES), *page.evaluate(BOX_MARKUP, BOXES)]:
         if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"]):
             report.append(f"{path}: a box scrolls without a name or the keyboard: {box}")
