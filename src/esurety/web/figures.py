@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from esurety.core.clock import TOKYO
 from esurety.core.money import format_yen
+from esurety.core.wareki import format_wareki
 from esurety.web.charts import ChartSpec, render_charts
 from esurety.web.downloads import csv_response
 
@@ -41,7 +42,8 @@ def _show(value: object, fmt: str) -> str:
     if fmt == DATETIME and isinstance(value, dt.datetime):
         return value.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M")
     if fmt == DATE and isinstance(value, dt.date):
-        return value.strftime("%Y/%m/%d")
+        # A business date (保証期間) in 和暦, as the certificate and 受領済み一覧 print it.
+        return format_wareki(value, padded=False)
     return str(value)
 
 
