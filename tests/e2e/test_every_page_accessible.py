@@ -1,6 +1,6 @@
 """Every page of every portal, as its users open it in Chromium at 1280×800: axe-core finds no
-violation of any impact, nothing scrolls sideways, and no 2–4 character column header breaks
-over two lines. Also the pages a form answers with its errors."""
+violation of any impact, nothing scrolls sideways, no 2–4 character column header breaks over
+two lines and no date in a cell breaks over two. Also the pages a form answers with its errors."""
 
 from __future__ import annotations
 
@@ -55,6 +55,19 @@ SHORT_HEADER_HEIGHTS = (
 }); }"""
 )
 
+# Cells holding just a date or a moment (令和9年8月7日, 2026/12/02 16:45) whose text takes two lines:
+# a date read in pieces (令和9年8月7 / 日) at a desktop's width.
+BROKEN_DATES = """() => Array.from(document.querySelectorAll('main td, main dd')).filter(cell => cell.offsetParent)
+  .map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+    return [cell.innerText.trim(), tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length];
+  })
+  .filter(([text, lines]) => lines > 1
+    && /^(令和\\d+年\\d+月\\d+日|\\d{4}\\/\\d\\d\\/\\d\\d( \\d\\d:\\d\\d(:\\d\\d)?)?)$/.test(text))
+  .map(([text]) => text)"""
+
 # The pages a form answers with: (user, page, button), the form sent empty or as it stands.
 FORM_ERRORS = [
     (None, "/login/", "ログイン"),
@@ -90,6 +103,7 @@ def problems_on(page: Any) -> list[str]:
     if width > VIEWPORT["width"]:
         found.append(f"scrolls sideways: {width}px wide")
     found += [f"header on two lines: {text}" for text in page.evaluate(WRAPPED_SHORT_HEADERS)]
+    found += [f"date on two lines: {text}" for text in page.evaluate(BROKEN_DATES)]
     return found
 
 
