@@ -101,10 +101,11 @@ def test_expiring_csv_with_bom(world: World, received: Received) -> None:
 def test_expiring_guarantee_periods_read_in_the_japanese_era_like_the_certificate(
     world: World, received: Received
 ) -> None:
-    """保証期間 is a business date: 令和 as on the certificate and in 受領済み一覧 (it read 2026/12/…)."""
+    """保証期間 is a business date: 令和 as on the certificate and in 受領済み一覧 (it read 2026/12/…),
+    on one line (令和8年12月11 / 日 broke at a desktop's width)."""
     body = page(world.orderer_user)
     for g in (received.in_25, received.in_66):
-        assert f"<td>{format_wareki(g.period_end, padded=False)}</td>" in body
+        assert f'<td class="nowrap">{format_wareki(g.period_end, padded=False)}</td>' in body
         assert g.period_end.strftime("%Y/%m/%d") not in body
 
 

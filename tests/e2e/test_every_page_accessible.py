@@ -13,7 +13,7 @@ from django.db import connections
 
 from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.conftest import BROKEN_DATES, axe_violations, login
 from tests.factories import PASSWORD, World
 from tests.web.site_pages import Site, build_site, small_pages  # noqa: F401  (fixture)
 
@@ -55,19 +55,6 @@ SHORT_HEADER_HEIGHTS = (
   return [th.textContent.trim(), range.getBoundingClientRect().height, parseFloat(getComputedStyle(th).lineHeight)];
 }); }"""
 )
-
-# Cells holding just a date or a moment (令和9年8月7日, 2026/12/02 16:45) whose text takes two lines:
-# a date read in pieces (令和9年8月7 / 日) at a desktop's width.
-BROKEN_DATES = """() => Array.from(document.querySelectorAll('main td, main dd')).filter(cell => cell.offsetParent)
-  .map(cell => {
-    const range = document.createRange();
-    range.selectNodeContents(cell);
-    const tops = Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
-    return [cell.innerText.trim(), tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length];
-  })
-  .filter(([text, lines]) => lines > 1
-    && /^(令和\\d+年\\d+月\\d+日|\\d{4}\\/\\d\\d\\/\\d\\d( \\d\\d:\\d\\d(:\\d\\d)?)?)$/.test(text))
-  .map(([text]) => text)"""
 
 # Cells of a short value (区分 中間前払, 取次場所 大塚支店, 受取方法 電子交付: 2–5 characters, nothing but
 # text) whose text takes two lines (中間前 / 払) at a desktop's width.

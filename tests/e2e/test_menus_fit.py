@@ -11,7 +11,7 @@ from django.db import connections
 
 from esurety.parties.models import Role
 from tests.claims.helpers import file_claim, receive
-from tests.e2e.conftest import boxes_reached_by_tab, login
+from tests.e2e.conftest import BROKEN_DATES, boxes_reached_by_tab, login
 from tests.factories import PASSWORD, World, make_guarantee, make_user
 from tests.office.lifecycle import make_office
 from tests.web.site_pages import build_site
@@ -148,6 +148,7 @@ def test_the_orderers_pages_do_not_scroll_sideways_on_a_phone(world: World, live
         width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width <= window, f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}"
         assert not page.evaluate(SQUEEZED_CELLS), (path, page.evaluate(SQUEEZED_CELLS))
+        assert not page.evaluate(BROKEN_DATES), (path, page.evaluate(BROKEN_DATES))
         tabs = page.evaluate(
             "Array.from(document.querySelectorAll('.portal-tabs a')).map(a => a.getBoundingClientRect().right)"
         )
@@ -209,6 +210,8 @@ def test_the_office_lists_do_not_scroll_sideways_on_a_phone(world: World, live_s
             report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
         if squeezed := page.evaluate(SQUEEZED_CELLS):
             report.append(f"{path}: text squeezed a few characters a line: {squeezed[:5]}")
+        if broken := page.evaluate(BROKEN_DATES):
+            report.append(f"{path}: dates broken over two lines: {broken[:5]}")
         # What does not fit scrolls inside a named box that the Tab key stops at.
         for box in page.evaluate(SCROLLING_BOXES):
             if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"] and box["tables"]):

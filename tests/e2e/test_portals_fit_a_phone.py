@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from esurety.parties.models import Role
-from tests.e2e.conftest import boxes_reached_by_tab, login
+from tests.e2e.conftest import BROKEN_DATES, boxes_reached_by_tab, login
 from tests.e2e.test_menus_fit import (
     CONTROLS_PAST_THE_EDGE,
     DESKTOP,
@@ -52,6 +52,8 @@ def fits(page: Any, path: str) -> list[str]:
         report.append(f"{path}: form controls past the edge: {outside}")
     if squeezed := page.evaluate(SQUEEZED_CELLS):
         report.append(f"{path}: text squeezed a few characters a line: {squeezed[:5]}")
+    if broken := page.evaluate(BROKEN_DATES):
+        report.append(f"{path}: dates broken over two lines: {broken[:5]}")
     for box in [*page.evaluate(SCROLLING_BOXES), *page.evaluate(BOX_MARKUP, BOXES)]:
         if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"]):
             report.append(f"{path}: a box scrolls without a name or the keyboard: {box}")
