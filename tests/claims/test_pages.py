@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from esurety.claims import services as claims
 from esurety.claims.kinds import ClaimStatus
 from esurety.claims.models import Claim
 from esurety.core.clock import business_date
@@ -195,25 +198,39 @@ def other_branch_of(world: World):  # type: ignore[no-untyped-def]
     return Branch.objects.create(surety=world.surety, name="徳島支店", address="徳島市", tel="088-000-0000")
 
 
-def test_the_claim_date_is_written_in_the_japanese_era_on_every_page_that_shows_it(
+def test_a_claim_writes_its_moments_like_every_timestamp_and_its_business_dates_in_the_japanese_era(
     world: World, guarantee: Guarantee
 ) -> None:
-    """請求日 reads 令和 like the claim's other dates; the Tokyo date, not the UTC one, and its time."""
-    claim = file_claim(world, guarantee)
+    """When something happened (請求日時, 決定, the history, the documents) reads 2026/12/07 00:30 like
+    every other timestamp of the product (受領済み一覧, 監査ログ, the guarantee's history), Tokyo
+    time; business dates (契約解除日, 支払日) read 令和 like the certificate's. The claim pages once
+    wrote 令和8年12月7日 00:30 beside 2026/12/07 00:30 in the history below it."""
+    claim = assess(world, file_claim(world, guarantee))
+    claim = claims.claim_decide(
+        claim=claim, by=second_approver(world), decision="PAY", reason="支払います。", now=timezone.now()
+    )
     # 00:30 in Tokyo on 7 December is still 6 December in UTC.
-    Claim.objects.filter(pk=claim.pk).update(filed_at=dt.datetime(2026, 12, 6, 15, 30, tzinfo=dt.UTC))
-    filed = '<th scope="row">請求日</th><td>令和8年12月7日 00:30</td>'
+    Claim.objects.filter(pk=claim.pk).update(
+        filed_at=dt.datetime(2026, 12, 6, 15, 30, tzinfo=dt.UTC),
+        decided_at=dt.datetime(2026, 12, 9, 1, 5, tzinfo=dt.UTC),
+        termination_date=dt.date(2026, 12, 1),
+    )
     for client, path in (
         (client_for(world.orderer_user), f"/verify/claims/{claim.number}/"),
         (client_for(world.contractor_user), f"/contractor/claims/{claim.number}/"),
         (client_for(world.clerk), f"/office/claims/{claim.number}/"),
     ):
-        assert filed in client.get(path).content.decode(), path
-    # The lists: the date in the orderer's and the contractor's, with its time in the staff's queue.
+        body = client.get(path).content.decode()
+        assert '<th scope="row">請求日時</th><td>2026/12/07 00:30</td>' in body, path
+        assert "<td>支払（2026/12/09 10:05）" in body, path
+        assert '<th scope="row">契約解除日</th><td>令和8年12月1日</td>' in body, path
+        # No moment in 和暦 with a clock time beside it, on any part of the page.
+        assert not re.search(r"令和\d+年\d+月\d+日 \d\d:\d\d", body), path
+    # The lists: the day in the orderer's and the contractor's, with its time in the staff's queue.
     for client, path, shown in (
-        (client_for(world.orderer_user), "/verify/claims/", "<td>令和8年12月7日</td>"),
-        (client_for(world.contractor_user), "/contractor/claims/", "<td>令和8年12月7日</td>"),
-        (client_for(world.clerk), "/office/claims/", '<td class="nowrap">令和8年12月7日 00:30</td>'),
+        (client_for(world.orderer_user), "/verify/claims/", '<td class="nowrap">2026/12/07</td>'),
+        (client_for(world.contractor_user), "/contractor/claims/", '<td class="nowrap">2026/12/07</td>'),
+        (client_for(world.clerk), "/office/claims/", '<td class="nowrap">2026/12/07 00:30</td>'),
     ):
         body = client.get(path).content.decode()
-        assert shown in body and "2026/12/0" not in body, path
+        assert shown in body and "令和8年12月7日" not in body, path

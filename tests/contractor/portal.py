@@ -70,8 +70,10 @@ def tables(html: str) -> list[dict[str, list[list[str]]]]:
 
 
 def visible_text(html: str) -> str:
-    """The page's text without tags, scripts or styles, whitespace collapsed."""
+    """The page's text without tags, scripts or styles, whitespace collapsed; as on a desktop, without
+    the column names a card repeats above its fields on a phone (stack-rows__label)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<span class="stack-rows__label"[^>]*>[^<]*</span>', " ", html)
     return squash(re.sub(r"<[^>]+>", " ", html))
 
 

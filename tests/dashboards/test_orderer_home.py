@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from esurety.core.wareki import format_wareki
 from esurety.dashboards import selectors
 from esurety.guarantees import services
 from esurety.guarantees.models import Guarantee, GuaranteeStatus
@@ -95,6 +96,17 @@ def test_expiring_csv_with_bom(world: World, received: Received) -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["保証契約番号", "残り日数"]
     assert [(r[0], r[1]) for r in rows[1:]] == [(received.in_25.number, "25"), (received.in_66.number, "66")]
+
+
+def test_expiring_guarantee_periods_read_in_the_japanese_era_like_the_certificate(
+    world: World, received: Received
+) -> None:
+    """保証期間 is a business date: 令和 as on the certificate and in 受領済み一覧 (it read 2026/12/…),
+    on one line (令和8年12月11 / 日 broke at a desktop's width)."""
+    body = page(world.orderer_user)
+    for g in (received.in_25, received.in_66):
+        assert f'<td class="nowrap">{format_wareki(g.period_end, padded=False)}</td>' in body
+        assert g.period_end.strftime("%Y/%m/%d") not in body
 
 
 def test_expiring_amounts_are_plain_under_a_yen_header(world: World, received: Received) -> None:

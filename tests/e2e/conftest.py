@@ -92,6 +92,20 @@ FOCUSED_BOX = """(boxes) => {
 }"""
 
 
+# Cells holding just a date or a moment (令和9年8月7日, 2026/12/02 16:45) whose text takes two lines:
+# a date read in pieces (令和9年8月7 / 日) at a desktop's width, or a phone's.
+BROKEN_DATES = """() => Array.from(document.querySelectorAll('main td, main dd')).filter(cell => cell.offsetParent)
+  .map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+    return [cell.innerText.trim(), tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length];
+  })
+  .filter(([text, lines]) => lines > 1
+    && /^(令和\\d+年\\d+月\\d+日|\\d{4}\\/\\d\\d\\/\\d\\d( \\d\\d:\\d\\d(:\\d\\d)?)?)$/.test(text))
+  .map(([text]) => text)"""
+
+
 def boxes_reached_by_tab(page: Any, boxes: str, *, expected: int, max_stops: int) -> list[str]:
     """Press Tab from where the focus is, up to max_stops times: the names of the boxes (a CSS
     selector) it stops at, in order, until it has reached ``expected`` of them."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind
 from esurety.dashboards.services import dashboard_figures_refresh
 from esurety.guarantees import services
-from esurety.parties.models import Role
+from esurety.parties.models import Branch, Role
 from esurety.verification import services as verification
 from tests.e2e.conftest import assert_accessible, login
 from tests.factories import PASSWORD, World, make_guarantee, make_user
@@ -113,4 +113,40 @@ def test_orderer_home_under_csp(world: World, live_server: Any, new_page: Any) -
         chart_is_drawn(page, chart_id)
     assert_accessible(page)
     assert not complaints, complaints
+    assert not page.js_errors
+
+
+# How a select is drawn: what sets it apart from the browser's default one.
+SELECT_LOOK = """(select) => {
+  const s = getComputedStyle(select);
+  const box = select.getBoundingClientRect();
+  return {
+    look: [s.borderTopWidth, s.borderTopStyle, s.borderTopColor, s.borderRadius, s.paddingLeft, s.fontSize].join(' '),
+    right: box.right,
+  };
+}"""
+
+
+def test_the_staff_home_branch_select_looks_like_every_office_filter_on_a_desktop_and_a_phone(
+    world: World, live_server: Any, new_page: Any
+) -> None:
+    """The home page's 取次場所 was the browser's default select beside the office's styled ones."""
+    admin = make_user("honsha", surety=world.surety, role=Role.SURETY_ADMIN)
+    Branch.objects.create(
+        surety=world.surety, name="徳島支店 鳴門出張所（県北部の取次場所）", address="鳴門市", tel="088-000-0000"
+    )
+    page = new_page()
+    login(page, live_server, admin.username, PASSWORD)
+    for viewport in ({"width": 1366, "height": 900}, {"width": 390, "height": 844}):
+        page.set_viewport_size(viewport)
+        looks = {}
+        for path in ("/office/home/", "/office/"):  # the home page, and 申込審査's filter by 取次場所
+            page.goto(live_server.url + path)
+            select = page.get_by_label("取次場所", exact=True)
+            select.select_option(label="徳島支店 鳴門出張所（県北部の取次場所）")
+            looks[path] = select.evaluate(SELECT_LOOK)
+            assert looks[path]["right"] <= viewport["width"], (viewport, path, looks[path])
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (viewport, path)
+        assert looks["/office/home/"]["look"] == looks["/office/"]["look"], (viewport, looks)
+        assert looks["/office/home/"]["look"].startswith("1px solid rgb(138, 146, 156) 4px"), looks
     assert not page.js_errors

@@ -1,6 +1,7 @@
 """Every page of every portal, as its users open it in Chromium at 1280×800: axe-core finds no
-violation of any impact, nothing scrolls sideways, and no 2–4 character column header breaks
-over two lines. Also the pages a form answers with its errors."""
+violation of any impact, nothing scrolls sideways, no 2–4 character column header breaks over
+two lines and no date or short value (区分, 取次場所) in a cell breaks over two. Also the pages a
+form answers with its errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import connections
 
 from esurety.documents import pdf
 from esurety.guarantees.models import Guarantee
-from tests.e2e.conftest import axe_violations, login
+from tests.e2e.conftest import BROKEN_DATES, axe_violations, login
 from tests.factories import PASSWORD, World
 from tests.web.site_pages import Site, build_site, small_pages  # noqa: F401  (fixture)
 
@@ -55,6 +56,19 @@ SHORT_HEADER_HEIGHTS = (
 }); }"""
 )
 
+# Cells of a short value (区分 中間前払, 取次場所 大塚支店, 受取方法 電子交付: 2–5 characters, nothing but
+# text) whose text takes two lines (中間前 / 払) at a desktop's width.
+BROKEN_SHORT_VALUES = """() => Array.from(document.querySelectorAll('main td')).filter(cell => cell.offsetParent
+    && !cell.querySelector('input, button, select, textarea, br, ul, p, div'))
+  .map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+    return [cell.innerText.replace(/\\s+/g, ''), tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length];
+  })
+  .filter(([text, lines]) => lines > 1 && text.length >= 2 && text.length <= 5)
+  .map(([text]) => text)"""
+
 # The pages a form answers with: (user, page, button), the form sent empty or as it stands.
 FORM_ERRORS = [
     (None, "/login/", "ログイン"),
@@ -90,6 +104,8 @@ def problems_on(page: Any) -> list[str]:
     if width > VIEWPORT["width"]:
         found.append(f"scrolls sideways: {width}px wide")
     found += [f"header on two lines: {text}" for text in page.evaluate(WRAPPED_SHORT_HEADERS)]
+    found += [f"date on two lines: {text}" for text in page.evaluate(BROKEN_DATES)]
+    found += [f"short value on two lines: {text}" for text in page.evaluate(BROKEN_SHORT_VALUES)]
     return found
 
 

@@ -11,7 +11,7 @@ from django.db import connections
 
 from esurety.parties.models import Role
 from tests.claims.helpers import file_claim, receive
-from tests.e2e.conftest import boxes_reached_by_tab, login
+from tests.e2e.conftest import BROKEN_DATES, boxes_reached_by_tab, login
 from tests.factories import PASSWORD, World, make_guarantee, make_user
 from tests.office.lifecycle import make_office
 from tests.web.site_pages import build_site
@@ -53,6 +53,33 @@ MENU_ROWS = """() => {
 PAST_THE_EDGE = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > window.innerWidth)
   .slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+# Cells of a list (not a phone's cards) whose text of 6 characters or more is squeezed to fewer
+# than 3.5 characters a line over 3 lines or more (工事名 two characters a line, the badge 有/効).
+# The text a sighted reader sees: not the visually-hidden words for screen readers; lines are the
+# text's own rows (a badge's text sits a few pixels off the line it is on); cells of buttons and
+# fields are left out, their controls stacking by design.
+SQUEEZED_CELLS = """() => Array.from(document.querySelectorAll('main table:not(.stack-rows) > tbody > tr > td'))
+  .filter(td => td.offsetParent && !td.querySelector('input, button, select, textarea'))
+  .map(td => {
+    let text = '';
+    const tops = [];
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('.visually-hidden')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      if (!rects.length) continue;
+      text += node.textContent.replace(/\\s+/g, '');
+      tops.push(...rects.map(r => r.top));
+    }
+    tops.sort((a, b) => a - b);
+    const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+    return [text, lines];
+  }).filter(([text, lines]) => text.length >= 6 && lines >= 3 && text.length / lines < 3.5)
+  .map(([text, lines]) => `${text.slice(0, 16)} (${lines} lines)`)"""
 
 
 def in_a_thread(build: Any) -> Any:
@@ -120,6 +147,8 @@ def test_the_orderers_pages_do_not_scroll_sideways_on_a_phone(world: World, live
         assert response is not None and response.status == 200, path
         width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width <= window, f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}"
+        assert not page.evaluate(SQUEEZED_CELLS), (path, page.evaluate(SQUEEZED_CELLS))
+        assert not page.evaluate(BROKEN_DATES), (path, page.evaluate(BROKEN_DATES))
         tabs = page.evaluate(
             "Array.from(document.querySelectorAll('.portal-tabs a')).map(a => a.getBoundingClientRect().right)"
         )
@@ -146,6 +175,7 @@ OFFICE_LISTS = [
     "/office/audit/",
     "/office/alerts/",
     "/office/webhooks/",
+    "/office/totp/",  # 職員の二要素認証, the 管理者's list of staff
 ]
 
 # Each box that scrolls sideways: whether the keyboard reaches it and the name it is announced by.
@@ -178,6 +208,10 @@ def test_the_office_lists_do_not_scroll_sideways_on_a_phone(world: World, live_s
         width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width > window:
             report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
+        if squeezed := page.evaluate(SQUEEZED_CELLS):
+            report.append(f"{path}: text squeezed a few characters a line: {squeezed[:5]}")
+        if broken := page.evaluate(BROKEN_DATES):
+            report.append(f"{path}: dates broken over two lines: {broken[:5]}")
         # What does not fit scrolls inside a named box that the Tab key stops at.
         for box in page.evaluate(SCROLLING_BOXES):
             if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"] and box["tables"]):

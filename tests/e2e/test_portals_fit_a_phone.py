@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from esurety.parties.models import Role
-from tests.e2e.conftest import boxes_reached_by_tab, login
+from tests.e2e.conftest import BROKEN_DATES, boxes_reached_by_tab, login
 from tests.e2e.test_menus_fit import (
     CONTROLS_PAST_THE_EDGE,
     DESKTOP,
     PAST_THE_EDGE,
     PHONE,
     SCROLLING_BOXES,
+    SQUEEZED_CELLS,
     in_a_thread,
 )
 from tests.factories import PASSWORD, World, make_user
@@ -49,6 +50,10 @@ def fits(page: Any, path: str) -> list[str]:
         report.append(f"{path}: {width} px wide in a {window} px window: {page.evaluate(PAST_THE_EDGE)}")
     if outside := page.evaluate(CONTROLS_PAST_THE_EDGE):
         report.append(f"{path}: form controls past the edge: {outside}")
+    if squeezed := page.evaluate(SQUEEZED_CELLS):
+        report.append(f"{path}: text squeezed a few characters a line: {squeezed[:5]}")
+    if broken := page.evaluate(BROKEN_DATES):
+        report.append(f"{path}: dates broken over two lines: {broken[:5]}")
     for box in [*page.evaluate(SCROLLING_BOXES), *page.evaluate(BOX_MARKUP, BOXES)]:
         if not (box["tabindex"] == "0" and box["role"] == "group" and box["name"]):
             report.append(f"{path}: a box scrolls without a name or the keyboard: {box}")
@@ -114,7 +119,7 @@ NAMED_BOXES = {
     r"/bank/": ["払出依頼の一覧"],
     r"/bank/accounts/": ["前払金専用口座の一覧"],
     r"/bank/accounts/\d+/": ["使途内訳と払出状況の表", "この口座の払出依頼の一覧", "この口座への入金の一覧"],
-    r"/bank/users/": ["利用者の一覧"],
+    r"/bank/users/": ["利用者一覧"],
     r"/bank/api-tokens/": ["発行済みのトークンの一覧"],
 }
 
@@ -204,4 +209,54 @@ def test_the_department_rows_are_cards_on_a_phone(world: World, live_server: Any
             else:
                 for row in rows:
                     assert row["name"]["top"] == row["email"]["top"] and not row["labels"], (where, row)
+        assert not page.js_errors, page.js_errors
+
+
+# Each read-only department row: where its three cells are, and the names shown above them.
+READ_ONLY_ROWS = """(box) => Array.from(box.querySelectorAll('tbody tr')).map(tr => {
+  const cells = Array.from(tr.querySelectorAll('td')).map(td => {
+    const r = td.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, right: r.right};
+  });
+  return {
+    cells,
+    labels: Array.from(tr.querySelectorAll('.stack-rows__label'))
+      .filter(e => e.offsetParent !== null).map(e => e.textContent),
+  };
+})"""
+
+
+def test_the_read_only_department_lists_are_cards_on_a_phone_too(world: World, live_server: Any, new_page: Any) -> None:
+    """登録済みの部署 (the office's 発注者の編集 once the orderer has its own 管理者), the office's 発注者
+    page and the orderer's 組織情報 scrolled sideways in a box on a phone, while the pages that edit
+    the departments show each one as a card: now each is a card on the phone, a row on a desktop."""
+    admin = in_a_thread(lambda: make_office(world).admin)
+    make_user("ordadmin", orderer=world.orderer, role=Role.ORG_ADMIN)  # the office may no longer edit them
+    pk = world.orderer.pk
+    for username, path, name, kinds in (
+        (admin.username, f"/office/orderers/{pk}/edit/", "登録済みの部署の表", "受け付ける区分"),
+        (admin.username, f"/office/orderers/{pk}/", "部署（お知らせの送信先）", "受け付ける区分"),
+        ("ordadmin", "/verify/organisation/", "部署と通知先の表", "受け付ける認証キー等のお知らせ"),
+    ):
+        page = new_page()
+        login(page, live_server, username, PASSWORD)
+        for viewport in (PHONE, DESKTOP):
+            page.set_viewport_size(viewport)
+            page.goto(live_server.url + path)
+            box = page.get_by_role("group", name=name, exact=True)
+            rows = box.evaluate(READ_ONLY_ROWS)
+            assert len(rows) == 2, (path, rows)
+            where = f"{viewport['width']} px {path}"
+            if viewport is PHONE:
+                assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), (where, box.evaluate("e => e.scrollWidth"))
+                right = box.evaluate("e => e.getBoundingClientRect().right")
+                for row in rows:
+                    name_cell, email_cell, kinds_cell = row["cells"]
+                    assert name_cell["bottom"] <= email_cell["top"] <= kinds_cell["top"], (where, row)
+                    assert max(c["right"] for c in row["cells"]) <= right, (where, row)
+                    assert row["labels"] == ["部署名", "メールアドレス", kinds], (where, row)
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], where
+            else:
+                for row in rows:
+                    assert len({c["top"] for c in row["cells"]}) == 1 and not row["labels"], (where, row)
         assert not page.js_errors, page.js_errors

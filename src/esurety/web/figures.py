@@ -13,12 +13,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from esurety.core.clock import TOKYO
 from esurety.core.money import format_yen
+from esurety.core.wareki import format_wareki
 from esurety.web.charts import ChartSpec, render_charts
 from esurety.web.downloads import csv_response
 
 # How a column is shown on the page (the CSV keeps the plain value).
 TEXT, COUNT, YEN, PERCENT, DATE, DATETIME = "text", "count", "yen", "percent", "date", "datetime"
 NUM = mark_safe(' class="num"')
+NOWRAP = mark_safe(' class="nowrap"')
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Cell:
     text: str
     numeric: bool
     url: str = ""
+    nowrap: bool = False  # a date or a moment, read on one line (令和8年12月11日 broke after 月)
 
 
 def _show(value: object, fmt: str) -> str:
@@ -41,7 +44,8 @@ def _show(value: object, fmt: str) -> str:
     if fmt == DATETIME and isinstance(value, dt.datetime):
         return value.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M")
     if fmt == DATE and isinstance(value, dt.date):
-        return value.strftime("%Y/%m/%d")
+        # A business date (保証期間) in 和暦, as the certificate and 受領済み一覧 print it.
+        return format_wareki(value, padded=False)
     return str(value)
 
 
@@ -73,9 +77,12 @@ class Figure:
     def display_rows(self) -> list[list[Cell]]:
         rows = []
         for index, row in enumerate(self.rows):
-            cells = [Cell(_show(v, f), f in (COUNT, YEN, PERCENT)) for v, f in zip(row, self.formats, strict=True)]
+            cells = [
+                Cell(_show(v, f), f in (COUNT, YEN, PERCENT), nowrap=f in (DATE, DATETIME))
+                for v, f in zip(row, self.formats, strict=True)
+            ]
             if index < len(self.links) and self.links[index]:
-                cells[0] = Cell(cells[0].text, cells[0].numeric, self.links[index])
+                cells[0] = replace(cells[0], url=self.links[index])
             rows.append(cells)
         return rows
 
@@ -86,7 +93,9 @@ class Figure:
         for row in self.display_rows:
             head, *rest = row
             first = format_html('<a href="{}">{}</a>', head.url, head.text) if head.url else head.text
-            cells = format_html_join("", "<td{}>{}</td>", ((NUM if c.numeric else "", c.text) for c in rest))
+            cells = format_html_join(
+                "", "<td{}>{}</td>", ((NUM if c.numeric else NOWRAP if c.nowrap else "", c.text) for c in rest)
+            )
             rows.append(format_html('<tr><th scope="row">{}</th>{}</tr>', first, cells))
         if not rows:
             rows.append(format_html('<tr><td colspan="{}">該当するものはありません。</td></tr>', len(self.headers)))

@@ -160,10 +160,7 @@ def _detail(request: HttpRequest, orderer: Orderer, invite_form: InviteForm, sta
             "orderer": orderer,
             "adoption_grid": adoption_grid(orderer),
             "has_adoptions": orderer.adoptions.exists(),
-            "departments": [
-                (d, "・".join(label for code, label in ELECTRONIC_KIND_CHOICES if d.handles(code)))
-                for d in orderer.departments.order_by("name")
-            ],
+            "departments": orderer.departments.order_by("name"),
             "users": users,
             "has_admin": has_admin,
             "may_edit": can_manage_orderers(user),
