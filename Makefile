@@ -66,11 +66,16 @@ lint: venv
 typecheck: venv
 	ESURETY_TESTING=1 $(VENV)/bin/mypy src
 
+# Every test runs on both databases except two kinds, each run once where it means something:
+# the browser tests (tests/e2e, marker e2e) drive pages whose every query the rest of the suite
+# already runs on both databases, and take half of a suite's time, so they run on PostgreSQL,
+# production's database; the tests marked sqlite_only are about a SQLite database whatever the
+# suite's (`make demo`'s, or a server's own), so they run in the SQLite suite.
 test-sqlite: venv
-	ESURETY_TESTING=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
+	ESURETY_TESTING=1 DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not e2e"
 
 test-postgres: venv
-	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
+	ESURETY_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not sqlite_only"
 
 test: venv system-deps lint typecheck
 	mkdir -p var/static

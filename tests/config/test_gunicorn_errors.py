@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+# The server runs on a SQLite database of its own, whatever the suite's: once is enough.
+pytestmark = pytest.mark.sqlite_only
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

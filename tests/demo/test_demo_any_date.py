@@ -20,6 +20,9 @@ from esurety.core.kinds import GuaranteeKind
 from esurety.guarantees import services
 from esurety.guarantees.models import Application, ApplicationStatus, Guarantee, GuaranteeStatus
 
+# `make demo` builds its database on SQLite only: the SQLite suite is where its days are tried.
+pytestmark = pytest.mark.sqlite_only
+
 # The demo's modules that read the day at import (calendar.py), or import what it read, in import order.
 DEMO_MODULES = ("reference", "calendar", "parties", "plans", "timeline", "advance_story", "claims", "seed")
 OPEN = (

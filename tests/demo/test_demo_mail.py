@@ -23,6 +23,9 @@ from typing import Any
 
 import pytest
 
+# The demo runs with the Makefile's SQLite database, never the suite's: once is enough.
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parents[2]
 PORT = "8765"
 NOTICE = "電子証書・認証キー登録のお知らせ"

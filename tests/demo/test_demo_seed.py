@@ -1,7 +1,8 @@
 """The demonstration data of `make demo`: the leaflet's world, exactly, inside a plausible history.
 
 The seed runs once for the module (it builds a few hundred guarantees through
-the real services) inside a transaction that is rolled back afterwards.
+the real services) inside a transaction that is rolled back afterwards: every test
+of what the seed leaves sits here, so the suite seeds once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from esurety.advances.kinds import AccountStatus, DepositKind, StatementStatus, 
 from esurety.advances.models import AdvanceAccount, Withdrawal
 from esurety.audit.models import AuditEntry
 from esurety.audit.services import audit_verify
+from esurety.claims.kinds import ClaimStatus
+from esurety.claims.models import Claim, ClaimTerms, RefundRule
 from esurety.core.clock import TOKYO, business_date
 from esurety.core.kinds import DeliveryMethod, GuaranteeKind, WorkCategory
 from esurety.dashboards import selectors as dashboards
@@ -39,6 +42,7 @@ from esurety.guarantees.models import (
     ApplicationStatus,
     Certificate,
     Guarantee,
+    GuaranteeStatus,
     PremiumRate,
     PremiumStatement,
 )
@@ -462,3 +466,13 @@ def test_the_header_names_each_users_organisation_once(seeded: str) -> None:
         assert not repeated, (name, repeated)
         seen.add(kind)
     assert seen == set(home), seen
+
+
+def test_the_demo_has_a_completed_guarantee_a_claim_under_review_and_a_paid_claim(seeded: str) -> None:
+    assert Guarantee.objects.filter(status=GuaranteeStatus.COMPLETED).exists()
+    statuses = set(Claim.objects.values_list("status", flat=True))
+    assert statuses == {ClaimStatus.DOCUMENTS_REQUESTED, ClaimStatus.PAID}
+    assert Guarantee.objects.filter(status=GuaranteeStatus.PAID_OUT).count() == 1
+    # Their terms and the refund rule are samples, and say so.
+    assert ClaimTerms.objects.get().is_sample and RefundRule.objects.get().is_sample
+    assert audit_verify() is None
