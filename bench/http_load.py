@@ -105,13 +105,15 @@ def serving() -> Iterator[str]:
         "SECURE_COOKIES": "0",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        # The product's settings with one bench-only page appended to its URLs (bench/server_urls.py).
+        "DJANGO_SETTINGS_MODULE": "bench.server_settings",
     }
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "esurety.config.wsgi",
             "--pythonpath",
-            str(ROOT / "src"),
+            f"{ROOT / 'src'},{ROOT}",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",

@@ -6,7 +6,9 @@ A verification is the POST that answers 303 to the certificate's own page
 (POST → redirect → GET); the page it leads to is measured on its own
 (`certificate_page`, a look at a received certificate). Baselines: /healthz
 (anonymous, no database) and the empty verification form for the same
-signed-in orderer, which pays the same session, user and CSRF costs.
+signed-in orderer, which pays the same session, user and CSRF costs; between
+them the signed-in floor (bench/server_urls.py), which pays those costs and
+draws nothing: the ceiling of any signed-in page on this server.
 
 Targets (issue 12): verification ≥ 0.8 × the form page, p99 < 50 ms; the form
 page ≥ 0.3 × /healthz. The machine is shared: the kinds alternate for
@@ -54,6 +56,16 @@ request = function()
 end
 response = function(status, headers, body)
   if status ~= 200 or not string.find(body, "verify-form", 1, true) then failures = failures + 1 end
+end
+"""
+
+FLOOR_LUA = """
+failures = 0
+request = function()
+  return wrk.format("GET", "/bench/signed-in-floor/", {["Cookie"] = "%(cookie)s"})
+end
+response = function(status, headers, body)
+  if status ~= 200 or body ~= "signed-in-floor" then failures = failures + 1 end
 end
 """
 
@@ -115,6 +127,7 @@ def verify_throughput(data: Dataset) -> dict[str, Any]:
     verify = lua_file(LUA % {"pairs": lua_pairs(data.sample_numbers), "csrf": CSRF, "cookie": cookie})
     kinds = {
         "trivial_view": ("/healthz", lua_file("")),
+        "signed_in_floor": ("/bench/signed-in-floor/", lua_file(FLOOR_LUA % {"cookie": cookie})),
         "verify_form": ("/verify/", lua_file(FORM_LUA % {"cookie": cookie})),
         "verify": ("/verify/", verify),
         "certificate_page": (
@@ -133,5 +146,9 @@ def verify_throughput(data: Dataset) -> dict[str, Any]:
         "ratio_verify_to_form": ratio(figures["verify"], figures["verify_form"]),
         "ratio_form_to_trivial": ratio(figures["verify_form"], figures["trivial_view"]),
         "ratio_verify_to_trivial": ratio(figures["verify"], figures["trivial_view"]),
+        # The ceiling of any signed-in page, and the form page against it (bench/server_urls.py).
+        "ratio_floor_to_trivial": ratio(figures["signed_in_floor"], figures["trivial_view"]),
+        "ratio_form_to_floor": ratio(figures["verify_form"], figures["signed_in_floor"]),
+        "ratio_verify_to_floor": ratio(figures["verify"], figures["signed_in_floor"]),
         "targets": {"verify_to_form": 0.8, "verify_p99_ms": 50, "form_to_trivial": 0.3},
     }

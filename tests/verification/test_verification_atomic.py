@@ -47,10 +47,10 @@ def test_a_failing_view_record_leaves_no_receipt_no_audit_entry_and_no_webhook(
         owner=world.surety, by=admin, url="https://surety.example.jp/hook", events=["viewed"], now=timezone.now()
     )
 
-    def fail(*args: object, **kwargs: object) -> ViewRecord:
+    def fail(*args: object, **kwargs: object) -> None:
         raise Boom
 
-    monkeypatch.setattr(ViewRecord.objects, "create", fail)
+    monkeypatch.setattr(receipts, "_VIEW_RECORD", fail)  # the view record's INSERT
     with pytest.raises(Boom):
         verify(world, g, key)
     assert not Receipt.objects.exists()
@@ -96,10 +96,10 @@ def test_a_repeat_verification_of_an_amended_certificate_marks_it_seen_only_with
     g.refresh_from_db()
     assert g.current_version == 2
 
-    def fail(*args: object, **kwargs: object) -> ViewRecord:
+    def fail(*args: object, **kwargs: object) -> None:
         raise Boom
 
-    monkeypatch.setattr(ViewRecord.objects, "create", fail)
+    monkeypatch.setattr(receipts, "_VIEW_RECORD", fail)  # the view record's INSERT
     with pytest.raises(Boom):
         verify(world, g, key)
     # Still 変更あり for the orderer: the new version was not seen, as no view of it was recorded.
@@ -127,10 +127,10 @@ def test_a_later_look_at_a_new_version_marks_it_seen_only_with_its_view_record(
     )
     receipt = Receipt.objects.select_related("guarantee").get(pk=receipt.pk)
 
-    def fail(*args: object, **kwargs: object) -> ViewRecord:
+    def fail(*args: object, **kwargs: object) -> None:
         raise Boom
 
-    monkeypatch.setattr(ViewRecord.objects, "create", fail)
+    monkeypatch.setattr(receipts, "_VIEW_RECORD", fail)  # the view record's INSERT
     with pytest.raises(Boom):
         services.receipt_record_view(
             receipt=receipt, user=world.orderer_user, kind=ViewKind.VIEW, client_ip="192.0.2.10", now=timezone.now()

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models.query import ModelIterable, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.subqueries import InsertQuery
 
 M = TypeVar("M", bound=models.Model)
 
@@ -70,3 +71,44 @@ class FixedQuery(Generic[M]):
     def first(self, **values: Any) -> M | None:
         """The first row, for queries by a unique key (no ORDER BY is added)."""
         return next(self(**values), None)
+
+
+def _concrete(model: type[models.Model], column: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(column)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{column} is not a column")
+    return field
+
+
+class FixedInsert(Generic[M]):
+    """One row into fixed columns, on a path every request of a kind takes (the view record of each
+    verification and look): the ORM's INSERT compiled once per database, each value prepared as the
+    ORM prepares it (``get_db_prep_save``). Model.save() cost twice the statement's own client time
+    (instance, signals, pre_save, compilation). So: no signals, no field defaults and no pre_save
+    (auto_now): the caller gives every column, by attname, and gets no row back.
+    """
+
+    def __init__(self, model: type[M], *columns: str) -> None:
+        self._model = model
+        self._fields = tuple(_concrete(model, c) for c in columns)
+        self._sql: dict[str, str] = {}
+
+    def _compile(self, using: str) -> str:
+        if using not in self._sql:
+            query = InsertQuery(self._model)
+            query.insert_values(self._fields, [self._model()], raw=True)
+            [(sql, params)] = query.get_compiler(using=using).as_sql()
+            if len(params) != len(self._fields) or sql.count("%s") != len(self._fields):
+                raise RuntimeError(f"one placeholder per column expected: {sql!r}")
+            self._sql[using] = sql
+        return self._sql[using]
+
+    def __call__(self, **values: Any) -> None:
+        if set(values) != {f.attname for f in self._fields}:
+            raise TypeError(f"give exactly {[f.attname for f in self._fields]}, got {sorted(values)}")
+        using = router.db_for_write(self._model)
+        connection = connections[using]
+        params = [f.get_db_prep_save(values[f.attname], connection=connection) for f in self._fields]
+        # As Model.save(): inside an atomic block, a failed INSERT marks the block for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(self._compile(using), params)
