@@ -16,7 +16,6 @@ from django.db import transaction
 from esurety.audit.services import audit_record
 from esurety.core.clock import business_date
 from esurety.core.errors import DomainError, InvalidStateError, RuleViolation
-from esurety.core.kinds import GuaranteeKind
 from esurety.core.money import format_yen
 from esurety.core.wareki import format_wareki
 from esurety.guarantees.events import amendment_change, guarantee_event_publish
@@ -28,19 +27,11 @@ from esurety.guarantees.models import (
     Guarantee,
     GuaranteeStatus,
     PremiumStatement,
-    StatementType,
 )
-from esurety.guarantees.premiums import premium_quote
-from esurety.guarantees.rules import (
-    ADVANCE_PLUS_INTERIM_RATIO,
-    AdvanceFacts,
-    Terms,
-    check_terms,
-    ratio_limit,
-    ratio_text,
-)
+from esurety.guarantees.services.amendment_checks import amended_terms_violations, rider_violations
 from esurety.guarantees.services.issuance import certificate_issue
 from esurety.guarantees.services.mail import notify_parties
+from esurety.guarantees.services.premium_statements import premium_difference_statement
 from esurety.guarantees.services.steps import (
     audited_change,
     audited_create,
@@ -60,52 +51,6 @@ def _lock_active(guarantee: Guarantee) -> Guarantee:
     if g.status != GuaranteeStatus.ACTIVE:
         raise InvalidStateError(f"保証契約 {g.number} は「{g.get_status_display()}」のため変更できません。")
     return g
-
-
-def amended_terms_violations(g: Guarantee, *, price: int, amount: int, completion: dt.date) -> list[RuleViolation]:
-    adv = g.advance_guarantee
-    facts = None
-    if adv is not None:
-        facts = AdvanceFacts(
-            number=adv.number,
-            kind=adv.kind,
-            is_active=adv.status == GuaranteeStatus.ACTIVE,
-            same_parties=True,
-            work_name=adv.work_name,
-            guaranteed_amount=adv.guaranteed_amount,
-        )
-    terms = Terms(
-        kind=g.kind,
-        work_category=g.work_category,
-        work_name=g.work_name,
-        contract_date=g.contract_date,
-        completion_date=completion,
-        contract_price=price,
-        guaranteed_amount=amount,
-        low_bid=g.low_bid,
-        deposit_bank=g.deposit_bank,
-        delivery_method=g.delivery_method,
-    )
-    # Delivery was settled at conclusion; an amendment does not re-decide it.
-    return check_terms(terms, orderer_name=g.orderer.name, orderer_accepts_electronic=True, advance=facts)
-
-
-def rider_violations(g: Guarantee, *, new_advance_amount: int) -> list[RuleViolation]:
-    """Raising an advance must keep advance + interim within 6/10 for interims already issued on it."""
-    if g.kind != GuaranteeKind.ADVANCE:
-        return []
-    out: list[RuleViolation] = []
-    for rider in g.riders.filter(kind=GuaranteeKind.INTERIM_ADVANCE, status=GuaranteeStatus.ACTIVE):
-        limit = ratio_limit(rider.contract_price, ADVANCE_PLUS_INTERIM_RATIO)
-        if new_advance_amount + rider.guaranteed_amount > limit:
-            out.append(
-                RuleViolation(
-                    "guaranteed_amount",
-                    f"中間前払金保証 {rider.number}（{format_yen(rider.guaranteed_amount)}円）との合計が、"
-                    f"請負金額(総額)の{ratio_text(ADVANCE_PLUS_INTERIM_RATIO)}の{format_yen(limit)}円を超えます。",
-                )
-            )
-    return out
 
 
 @transaction.atomic
@@ -327,66 +272,6 @@ def _lock_pending(request: AmendmentRequest) -> AmendmentRequest:
     if req.status != AmendmentRequestStatus.PENDING:
         raise InvalidStateError(f"この変更申請は「{req.get_status_display()}」のため、この操作はできません。")
     return req
-
-
-def _statement_number(g: Guarantee, statement_type: str) -> str:
-    prefix = "R" if statement_type == StatementType.PREMIUM_RECEIPT else "H"
-    n = PremiumStatement.objects.filter(guarantee=g, statement_type=statement_type).count() + 1
-    # The guarantee row is locked, so nobody else numbers this guarantee's statements meanwhile;
-    # the loop only skips numbers taken by imports or by hand.
-    while PremiumStatement.objects.filter(number=f"{prefix}{g.number}-{n}").exists():
-        n += 1
-    return f"{prefix}{g.number}-{n}"
-
-
-def premium_difference_statement(
-    *, g: Guarantee, before_amount: int, after_amount: int, on: dt.date, now: dt.datetime
-) -> PremiumStatement | None:
-    """追加保証料 (保証料領収書(計算書)) or 返還計算書 for a change of the guaranteed amount.
-
-    Both premiums are quoted at the rate and over the days the guarantee was
-    concluded with, so the difference is due to the amount alone.
-    """
-    old = premium_quote(
-        surety=g.surety, kind=g.kind, guaranteed_amount=before_amount, start=g.contract_date, end=g.period_end
-    )
-    new = premium_quote(
-        surety=g.surety, kind=g.kind, guaranteed_amount=after_amount, start=g.contract_date, end=g.period_end
-    )
-    difference = new.amount - old.amount
-    if difference == 0:
-        return None
-    statement_type = StatementType.PREMIUM_RECEIPT if difference > 0 else StatementType.REFUND
-    label = "追加保証料" if difference > 0 else "返還保証料"
-    breakdown: dict[str, Any] = {
-        "basis": "amount_change",
-        "annual_rate": str(new.annual_rate),
-        "days": new.days,
-        "minimum_premium": new.minimum_premium,
-        "before": old.breakdown(guaranteed_amount=before_amount),
-        "after": new.breakdown(guaranteed_amount=after_amount),
-        "previous_premium": old.amount,
-        "new_premium": new.amount,
-        "difference": abs(difference),
-        "formula": (
-            f"変更後の保証料 {format_yen(new.amount)}円（保証金額 {format_yen(after_amount)}円）− "
-            f"変更前の保証料 {format_yen(old.amount)}円（保証金額 {format_yen(before_amount)}円）"
-            f"＝ {label} {format_yen(abs(difference))}円（同じ年率・保証日数で計算）"
-        ),
-        "tax": "非課税",
-        "is_sample": new.is_sample,
-    }
-    return PremiumStatement.objects.create(
-        number=_statement_number(g, statement_type),
-        statement_type=statement_type,
-        guarantee=g,
-        issued_on=on,
-        amount=abs(difference),
-        counterparty_name=g.contractor.name,
-        breakdown=breakdown,
-        is_sample_rate=new.is_sample,
-        created_at=now,
-    )
 
 
 @transaction.atomic
