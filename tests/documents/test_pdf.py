@@ -206,7 +206,7 @@ def test_certificate_copy_is_marked_as_viewing_copy_on_every_page(guarantee: Gua
     assert "▲▲市▲▲区▲▲1丁目1番1号" in flat
     assert "株式会社〇〇建設様" in flat
     assert "被保証者:徳島市上下水道事業管理者様" in flat
-    assert "保証金額40,000,000円" in flat
+    assert "保証金額(総額)40,000,000円" in flat  # the leaflet's label, as on the screen
     assert "請負金額(総額)100,000,000円" in flat
     assert "保証期間令和9年3月31日" in flat
     assert "工事末日令和9年3月31日" in flat
@@ -250,7 +250,7 @@ def test_amended_version_says_changed_and_keeps_the_old_one(world: factories.Wor
     old = _flat(_text(_save("certificate_v1_after.pdf", pdf.certificate_copy_pdf(certificate=v1))))
 
     assert "保証証書(前払金保証)(変更)" in new
-    assert "保証金額48,000,000円" in new
+    assert "保証金額(総額)48,000,000円" in new
     assert "請負金額(総額)120,000,000円" in new
     assert "閲覧用控え（提出不可）" in new
     assert "閲覧者:徳島市上下水道局契約担当" in new
@@ -259,7 +259,7 @@ def test_amended_version_says_changed_and_keeps_the_old_one(world: factories.Wor
     assert "変更前の内容です" not in new
     # The earlier version still prints as it was issued.
     assert "(変更)保証証書" not in old and "前払金保証)(変更)" not in old
-    assert "保証金額40,000,000円" in old
+    assert "保証金額(総額)40,000,000円" in old
     # ... and says plainly that it is no longer the current version.
     assert "この保証証書（第1版）は変更前の内容です。最新の内容は第2版をご確認ください。" in old
 

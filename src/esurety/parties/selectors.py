@@ -1,14 +1,24 @@
 """Reads of the parties app: who keeps an orderer's contact data, who hears of its changes, its history;
-the deposit banks and their people."""
+the deposit banks and their people; the orderers' electronic delivery as the Q&A publishes it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from esurety.audit.models import AuditEntry
-from esurety.parties.models import DepositBank, DepositBankBranch, Orderer, Role, SuretyBankContract, User
+from esurety.core.kinds import GuaranteeKind, WorkCategory, kind_full_name
+from esurety.parties.models import (
+    DepositBank,
+    DepositBankBranch,
+    ElectronicAdoption,
+    Orderer,
+    Role,
+    SuretyBankContract,
+    User,
+)
 
 
 def orderer_has_admin(orderer: Orderer) -> bool:
@@ -87,3 +97,46 @@ def bank_people(bank: DepositBank) -> QuerySet[User]:
 
 def bank_branches(bank_id: int | None) -> QuerySet[DepositBankBranch]:
     return DepositBankBranch.objects.filter(bank_id=bank_id).order_by("code")
+
+
+@dataclass(frozen=True)
+class AdoptionRow:
+    """One orderer's electronic delivery for one 業務区分 over one range of contract dates."""
+
+    orderer_name: str
+    work_category_label: str
+    kind_labels: tuple[str, ...]
+    effective_from: dt.date
+    effective_until: dt.date | None
+
+
+def electronic_adoptions_public(*, name: str = "", limit: int = 100) -> tuple[list[AdoptionRow], bool]:
+    """Which orderers accept electronic certificates for what, as the Q&A (よくある質問) publishes it.
+
+    Public: orderers announce the contracts they accept electronically (the leaflet prints
+    徳島市上下水道局's); nothing of their people, departments or guarantees is read. At most ``limit``
+    orderers, by name (部分一致 on ``name``); the flag says more matched.
+    """
+    orderers = Orderer.objects.filter(Exists(ElectronicAdoption.objects.filter(orderer=OuterRef("pk"))))
+    if name:
+        orderers = orderers.filter(name__icontains=name)
+    ids = list(orderers.order_by("name", "pk").values_list("pk", flat=True)[: limit + 1])
+    more = len(ids) > limit
+    kinds: dict[tuple[str, int, str, dt.date, dt.date | None], list[str]] = {}
+    for a in ElectronicAdoption.objects.filter(orderer_id__in=ids[:limit]).select_related("orderer"):
+        key = (a.orderer.name, a.orderer_id, a.work_category, a.effective_from, a.effective_until)
+        kinds.setdefault(key, []).append(a.kind)
+    # As the choices list them: 工事 before コンサル, 前払 before 中間前払 before 契約.
+    categories, kind_order = list(WorkCategory.values), list(GuaranteeKind.values)
+    return [
+        AdoptionRow(
+            orderer_name=orderer_name,
+            work_category_label=WorkCategory(category).label,
+            kind_labels=tuple(kind_full_name(k) for k in sorted(ks, key=kind_order.index)),
+            effective_from=start,
+            effective_until=until,
+        )
+        for (orderer_name, _, category, start, until), ks in sorted(
+            kinds.items(), key=lambda item: (item[0][0], item[0][1], categories.index(item[0][2]), item[0][3])
+        )
+    ], more

@@ -169,3 +169,9 @@ def department_inputs(departments: Any) -> tuple[DepartmentInput, ...]:
         for d in (f.cleaned_data for f in departments.forms)
         if d and not d.get("DELETE") and d.get("name")
     )
+
+
+class AdoptionSearchForm(forms.Form):
+    """よくある質問: the orderers that accept electronic certificates, by name (部分一致)."""
+
+    name = TextField(label="発注者名", max_length=100, required=False)
