@@ -167,6 +167,8 @@ def test_new_form_shows_the_seed_fields_in_japanese(world: World) -> None:
         assert label in text, label
     # The branch select groups 取次場所 under their surety.
     assert f'<optgroup label="{world.surety.name}">' in response.content.decode()
+    # Which orderers and contracts may be delivered electronically: the Q&A's table, before a refusal says so.
+    assert 'href="/faq/#q-orderers"' in response.content.decode()
     # The adoption rules the page script reads: 徳島市上下水道事業管理者 from 2026-04-01.
     adoptions = json.loads(parse(response.content).texts["adoptions"])
     rows = adoptions[str(world.orderer.pk)]
