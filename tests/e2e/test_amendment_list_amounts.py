@@ -48,7 +48,7 @@ def test_amounts_and_dates_keep_their_unit(world: World, live_server: Any, new_p
         contract_price=149_840_000,
         guaranteed_amount=44_900_000,
         effective_on=business_date(),
-        reason="設計変更",
+        reason="発注者からの設計変更の指示により、舗装の数量と附帯工の範囲を見直したため",
         now=now(),
     )
     services.amendment_request_create(
@@ -57,7 +57,7 @@ def test_amounts_and_dates_keep_their_unit(world: World, live_server: Any, new_p
         amendment_type=AmendmentType.PERIOD,
         completion_date=period.completion_date + dt.timedelta(days=200),
         effective_on=business_date(),
-        reason="工期延長",
+        reason="用地の引渡しが遅れ、発注者と協議のうえ工期を延長することになったため",
         now=now(),
     )
     page = new_page()
@@ -66,3 +66,7 @@ def test_amounts_and_dates_keep_their_unit(world: World, live_server: Any, new_p
     page.goto(live_server.url + "/office/amendments/")
     assert page.locator("main tbody tr").count() == 2
     assert page.evaluate(UNIT_ALONE) == []
+    # The guarantee's own page lists its requests the same way.
+    for g in (amount, period):
+        page.goto(f"{live_server.url}/office/guarantees/{g.number}/")
+        assert page.evaluate(UNIT_ALONE) == [], g.number
