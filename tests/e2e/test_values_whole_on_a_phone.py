@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from esurety.advances import services as advances
-from esurety.core.clock import now
+from esurety.claims import services as claims
+from esurety.core.clock import business_date, now
+from tests.claims.helpers import assess, file_claim, receive
 from tests.e2e.conftest import BROKEN_VALUES, login
-from tests.factories import PASSWORD, World, ready_account, request
+from tests.factories import PASSWORD, World, make_guarantee, ready_account, request
 
 pytestmark = [pytest.mark.e2e]
 
@@ -40,5 +42,32 @@ def test_paid_dates_and_certificate_amounts_stay_whole(world: World, live_server
         login(page, live_server, username, PASSWORD)
         for path in paths:
             page.goto(live_server.url + path)
+            report += [f"{path}: {value}" for value in page.evaluate(BROKEN_VALUES)]
+    assert not report, "\n".join(report)
+
+
+def test_a_claims_decision_and_a_deposits_moment_stay_whole(world: World, live_server: Any, new_page: Any) -> None:
+    """支払（2026/11/12 / 11:00） 保証金 8,250,000円 in a claim's summary, 2026/05/08 / 11:00 ▲▲支店 前払金窓口
+    in the bank's list of deposits."""
+    aw = ready_account(world)
+    g = make_guarantee(world, work_name="保証金を支払った工事")
+    receive(world, g)
+    claim = assess(world, file_claim(world, g))
+    claim = claims.claim_decide(
+        claim=claim, by=world.approver, decision="PAY", reason="約款に基づき支払います。", now=now()
+    )
+    claim = claims.claim_record_payment(claim=claim, by=world.clerk, paid_on=business_date(), now=now())
+    pages = {
+        "orderer": [f"/verify/claims/{claim.number}/"],
+        "clerk": [f"/office/claims/{claim.number}/"],
+        aw.bank_user.username: [f"/bank/accounts/{aw.guarantee.number}/"],
+    }
+    report = []
+    for username, paths in pages.items():
+        page = new_page()
+        page.set_viewport_size(PHONE)
+        login(page, live_server, username, PASSWORD)
+        for path in paths:
+            assert page.goto(live_server.url + path).status == 200, path
             report += [f"{path}: {value}" for value in page.evaluate(BROKEN_VALUES)]
     assert not report, "\n".join(report)
