@@ -1,6 +1,6 @@
 """On a 390 px phone a date or an amount inside a longer cell stays whole: 令和8年10月29日 払出 in the
-contractor's and the office's lists of withdrawals broke as 令和8年10月 / 29日 払出, and the
-certificate's 100,000,000 / 円."""
+contractor's and the office's lists of withdrawals broke as 令和8年10月 / 29日 払出, the certificate's
+100,000,000 / 円, an orderer's 電子交付 period 令和6年4月1 / 日から."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_paid_dates_and_certificate_amounts_stay_whole(world: World, live_server
             "/contractor/advances/withdrawals/",
             f"/contractor/guarantees/{number}/",
         ],
-        "clerk": [f"/office/advances/accounts/{number}/"],
+        "clerk": [f"/office/advances/accounts/{number}/", f"/office/orderers/{world.orderer.pk}/"],
     }
     report = []
     for username, paths in pages.items():
