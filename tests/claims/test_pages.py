@@ -222,7 +222,7 @@ def test_a_claim_writes_its_moments_like_every_timestamp_and_its_business_dates_
     ):
         body = client.get(path).content.decode()
         assert '<th scope="row">請求日時</th><td>2026/12/07 00:30</td>' in body, path
-        assert "<td>支払（2026/12/09 10:05）" in body, path
+        assert '<td>支払<span class="nowrap">（2026/12/09 10:05）</span>' in body, path
         assert '<th scope="row">契約解除日</th><td>令和8年12月1日</td>' in body, path
         # No moment in 和暦 with a clock time beside it, on any part of the page.
         assert not re.search(r"令和\d+年\d+月\d+日 \d\d:\d\d", body), path

@@ -389,3 +389,21 @@ def test_one_upload_names_the_unreadable_lines_and_the_rule_errors_of_the_readab
     text = visible_text(response.content.decode())
     assert "金額" in text and "1円超過" in text  # both kinds of error in the same answer
     assert not Withdrawal.objects.filter(account=aw.account).exists()
+
+
+def test_text_too_long_is_refused_in_the_products_words(world: World) -> None:
+    """A name or a reason over its limit: 「支払先名は100文字以内で入力してください。」 beside the field,
+    not Django's 「この値は 100 文字以下でなければなりません( 3000 文字になっています)。」."""
+    aw = ready_account(world)
+    client = client_for(world.contractor_user)
+    payee = client.post("/contractor/advances/payees/", {"name": "あ" * 3000})
+    assert payee.status_code == 400
+    text = visible_text(payee.content.decode())
+    assert "支払先名は100文字以内で入力してください。" in text
+    assert "でなければなりません" not in text
+    reason = client.post(_url(aw, "change/"), {"change_reason": "あ" * 3000})
+    assert reason.status_code == 400
+    text = visible_text(reason.content.decode())
+    assert "使途変更の理由は200文字以内で入力してください。" in text
+    assert "でなければなりません" not in text
+    assert not UseStatement.objects.filter(account=aw.account, version=2).exists()

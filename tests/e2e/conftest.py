@@ -106,6 +106,26 @@ BROKEN_DATES = """() => Array.from(document.querySelectorAll('main td, main dd')
   .map(([text]) => text)"""
 
 
+# Each date, moment or amount (令和9年10月17日, 2026/12/02 16:45, 149,840,000円, 40,000,000 円) inside the
+# text of main that takes two lines (令和9 / 年10月17日, 149,840,000 / 円), whatever else its cell holds.
+BROKEN_VALUES = r"""() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    if (!node.parentElement || !node.parentElement.offsetParent) continue;
+    for (const m of node.textContent.matchAll(/令和\d+年\d+月\d+日|\d{4}\/\d\d\/\d\d( \d\d:\d\d)?|\d[\d,]*\d ?円/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) found.push(m[0]);
+    }
+  }
+  return found;
+}"""
+
+
 def boxes_reached_by_tab(page: Any, boxes: str, *, expected: int, max_stops: int) -> list[str]:
     """Press Tab from where the focus is, up to max_stops times: the names of the boxes (a CSS
     selector) it stops at, in order, until it has reached ``expected`` of them."""

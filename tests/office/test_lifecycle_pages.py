@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from esurety.core.kinds import GuaranteeKind
+from esurety.core.templatetags.esurety import wareki_short
 from esurety.guarantees import services
 from esurety.guarantees.models import (
     AmendmentRequest,
@@ -553,3 +554,16 @@ def test_interim_advance_limits_shown_on_the_application(world: World) -> None:
     page = text(client_for(world.clerk).get(f"/office/applications/{app.pk}/"))
     assert "中間前払金の限度額: 20,000,000円（10分の2）／前払金との合計の限度額: 60,000,000円（10分の6）" in page
     assert "前払金保証（同一工事） " + advance.number in page
+
+
+def test_the_guarantee_list_shows_the_guarantee_period_in_wareki(world: World) -> None:
+    """保証期間 in 和暦 as on the guarantee's page and the orderer's 受領済み一覧 (令和9年3月31日),
+    not 2027/03/31; 証書発行日 keeps the seed list's 2026/04/24."""
+    g = make_guarantee(world)
+    listing = tables(client_for(world.clerk).get("/office/guarantees/").content.decode())[0]
+    head = listing["head"][0]
+    row = next(r for r in listing["body"] if r[0] == g.number)
+    period = row[head.index("保証期間")]
+    assert period == wareki_short(g.period_end), period
+    assert re.fullmatch(r"令和\d+年\d+月\d+日", period)
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d", row[head.index("証書発行日")])

@@ -44,6 +44,11 @@ class TextField(forms.CharField):
 
     def __init__(self, *, multiline: bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if self.max_length is not None and "max_length" not in (kwargs.get("error_messages") or {}):
+            # The product's wording (支払先名は100文字以内で入力してください。), not Django's
+            # 「この値は 100 文字以下でなければなりません( 3000 文字になっています)。」.
+            subject = f"{self.label}は" if self.label else ""
+            self.error_messages["max_length"] = f"{subject}{self.max_length}文字以内で入力してください。"
         self.multiline = isinstance(self.widget, forms.Textarea) if multiline is None else multiline
         # core.text names NUL itself, in Japanese; Django's own validator would say it twice.
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]

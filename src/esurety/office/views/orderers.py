@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from esurety.accounts.services import orderer_user_invite
@@ -132,15 +133,18 @@ def adoption_grid(orderer: Orderer) -> list[tuple[str, list[str]]]:
     adoptions = list(orderer.adoptions.order_by("effective_from"))
     rows = []
     for category in WorkCategory.values:
-        cells = []
+        cells: list[str] = []
         for kind, _ in ELECTRONIC_KIND_CHOICES:
             spans = [
-                f"{format_wareki(a.effective_from, padded=False)}から"
-                + (f"{format_wareki(a.effective_until, padded=False)}まで" if a.effective_until else "")
+                (
+                    f"{format_wareki(a.effective_from, padded=False)}から"
+                    + (f"{format_wareki(a.effective_until, padded=False)}まで" if a.effective_until else ""),
+                )
                 for a in adoptions
                 if a.work_category == category and a.kind == kind
             ]
-            cells.append("、".join(spans))
+            # Each period whole on a phone (令和6年4月1日から, not 令和6年4月1 / 日から).
+            cells.append(format_html_join("、", '<span class="nowrap">{}</span>', spans))
         rows.append((WorkCategory(category).label, cells))
     return rows
 
