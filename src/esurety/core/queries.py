@@ -91,6 +91,7 @@ class FixedInsert(Generic[M]):
     def __init__(self, model: type[M], *columns: str) -> None:
         self._model = model
         self._fields = tuple(_concrete(model, c) for c in columns)
+        self._attnames = frozenset(f.attname for f in self._fields)
         self._sql: dict[str, str] = {}
 
     def _compile(self, using: str) -> str:
@@ -104,7 +105,7 @@ class FixedInsert(Generic[M]):
         return self._sql[using]
 
     def __call__(self, **values: Any) -> None:
-        if set(values) != {f.attname for f in self._fields}:
+        if values.keys() != self._attnames:
             raise TypeError(f"give exactly {[f.attname for f in self._fields]}, got {sorted(values)}")
         using = router.db_for_write(self._model)
         connection = connections[using]

@@ -120,11 +120,12 @@ def electronic_adoptions_public(*, name: str = "", limit: int = 100) -> tuple[li
     orderers = Orderer.objects.filter(Exists(ElectronicAdoption.objects.filter(orderer=OuterRef("pk"))))
     if name:
         orderers = orderers.filter(name__icontains=name)
-    ids = list(orderers.order_by("name", "pk").values_list("pk", flat=True)[: limit + 1])
+    ids = list(orderers.order_by("name").values_list("pk", flat=True)[: limit + 1])
     more = len(ids) > limit
-    kinds: dict[tuple[str, int, str, dt.date, dt.date | None], list[str]] = {}
+    # Orderer names are unique: the name keys the rows.
+    kinds: dict[tuple[str, str, dt.date, dt.date | None], list[str]] = {}
     for a in ElectronicAdoption.objects.filter(orderer_id__in=ids[:limit]).select_related("orderer"):
-        key = (a.orderer.name, a.orderer_id, a.work_category, a.effective_from, a.effective_until)
+        key = (a.orderer.name, a.work_category, a.effective_from, a.effective_until)
         kinds.setdefault(key, []).append(a.kind)
     # As the choices list them: 工事 before コンサル, 前払 before 中間前払 before 契約.
     categories, kind_order = list(WorkCategory.values), list(GuaranteeKind.values)
@@ -136,7 +137,7 @@ def electronic_adoptions_public(*, name: str = "", limit: int = 100) -> tuple[li
             effective_from=start,
             effective_until=until,
         )
-        for (orderer_name, _, category, start, until), ks in sorted(
-            kinds.items(), key=lambda item: (item[0][0], item[0][1], categories.index(item[0][2]), item[0][3])
+        for (orderer_name, category, start, until), ks in sorted(
+            kinds.items(), key=lambda item: (item[0][0], categories.index(item[0][1]), item[0][2])
         )
     ], more

@@ -24,7 +24,7 @@ def faq(request: HttpRequest) -> HttpResponse:
     """よくある質問: the leaflet's Q&A, with the orderers that accept electronic certificates from the data."""
     form = AdoptionSearchForm(request.GET or None)
     refused = form.is_bound and not form.is_valid()
-    name = form.cleaned_data["name"].strip() if form.is_bound and not refused else ""
+    name = form.cleaned_data["name"] if form.is_bound and not refused else ""  # stripped by the field
     # A refused word searches nothing: the form's error says why.
     rows: list[AdoptionRow]
     rows, more = ([], False) if refused else electronic_adoptions_public(name=name, limit=ADOPTIONS_SHOWN)

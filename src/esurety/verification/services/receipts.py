@@ -178,20 +178,16 @@ def _receipt_record(
 ) -> Receipt:
     """The receipt, its first-view audit entry (and webhook rows) and the view record: one commit.
 
-    The hot case, a repeat verification of an unchanged certificate, writes the view record only:
-    one INSERT, a transaction by itself, locking nothing. Otherwise the receipt's creation (audited,
-    which locks the audit chain's head) or its new version commits with the view record.
+    A repeat verification is a look at a received certificate (receipt_record_view): the hot case,
+    an unchanged certificate, writes the view record only; a new version commits with it. A first
+    one creates the receipt (audited, which locks the audit chain's head) with its view record.
     """
-    if receipt is not None and receipt.last_seen_version == guarantee.current_version:
-        _view_record_create(receipt=receipt, user=user, kind=ViewKind.VERIFY, client_ip=client_ip, now=now)
+    if receipt is not None:
+        # A repeat verification needs no audit entry; its time is in the view record.
+        receipt_record_view(receipt=receipt, user=user, kind=ViewKind.VERIFY, client_ip=client_ip, now=now)
         return receipt
     with transaction.atomic():
-        if receipt is None:
-            receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
-        else:
-            # A repeat verification needs no audit entry; its time is in the view record below.
-            Receipt.objects.filter(pk=receipt.pk).update(last_seen_version=guarantee.current_version)
-            receipt.last_seen_version = guarantee.current_version
+        receipt = _receipt_create(user=user, guarantee=guarantee, now=now)
         receipt.guarantee = guarantee
         _view_record_create(receipt=receipt, user=user, kind=ViewKind.VERIFY, client_ip=client_ip, now=now)
     return receipt
